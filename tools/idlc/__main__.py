@@ -1,0 +1,45 @@
+"""Command line: python3 -m tools.idlc [-I DIR]... --outdir DIR [--depfile F --stamp F] FILE.idl..."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .compiler import process
+from .diag import CompileError
+from .write import depfile_text, write_if_changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="idlc", description="Compile mapirt IDL to C/C++ headers, "
+                                 "default stubs and tables.")
+    ap.add_argument("files", nargs="+", help="IDL files to compile (their imports are read too)")
+    ap.add_argument("-I", dest="include", action="append", default=[],
+                    help="directory searched for imported IDL files")
+    ap.add_argument("-o", "--outdir", required=True, help="output directory (include/, src/)")
+    ap.add_argument("--aggregate", action="store_true",
+                    help="also write include/mapirt/impl.h and src/mapirt_gen.c for all files")
+    ap.add_argument("--depfile", help="write a Makefile-style depfile for --stamp")
+    ap.add_argument("--stamp", help="file touched when any output changed (the Ninja target)")
+    args = ap.parse_args(argv)
+    try:
+        res = process(args.files, args.include, aggregate=args.aggregate)
+    except CompileError as e:
+        print(e.format(), file=sys.stderr)
+        n = len(e.diags)
+        print(f"idlc: {n} error{'s' if n != 1 else ''}; no output written", file=sys.stderr)
+        return 1
+    changed = False
+    for rel, text in sorted(res.outputs.items()):
+        changed |= write_if_changed(os.path.join(args.outdir, rel), text)
+    if args.stamp:
+        if changed or not os.path.exists(args.stamp):
+            write_if_changed(args.stamp, "")
+            os.utime(args.stamp)
+        if args.depfile:
+            write_if_changed(args.depfile, depfile_text(args.stamp, res.deps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""process(): inputs -> {relative output path: text}. Touches no output file."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from . import loader, lower, validate
+from .diag import CompileError, Reporter
+from .render import Renderer
+
+
+@dataclass
+class Result:
+    outputs: dict[str, str]
+    deps: list[str]  # every input read: IDL files, templates, generator modules
+
+
+def process(paths: list[str], include_dirs: list[str], aggregate: bool = False) -> Result:
+    rep = Reporter({})
+    # The same inputs in any order give the same bytes.
+    paths = sorted(set(os.path.normpath(p) for p in paths))
+    prog = loader.load(paths, include_dirs, rep)
+    rep.check()
+    sym = validate.check(prog, rep)
+    rep.check()
+    _, files = lower.lower(prog, sym)
+    r = Renderer()
+    out: dict[str, str] = {}
+    for f in files:
+        out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
+        out[f"include/mapirt/{f.stem}_impl.h"] = r.render("impl.h.j2", f=f, source=f.path)
+        out[f"src/{f.stem}_impl.c"] = r.render("impl.c.j2", f=f, source=f.path)
+    if aggregate:
+        stems = [f.stem for f in files]
+        src = "the IDL files of this build"
+        out["include/mapirt/impl.h"] = r.render("aggregate_impl.h.j2", stems=stems, source=src)
+        out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src)
+    here = os.path.dirname(os.path.abspath(__file__))
+    modules = sorted(os.path.join(here, n) for n in os.listdir(here) if n.endswith(".py"))
+    deps = sorted(prog.sources) + sorted(r.loaded) + modules
+    return Result(out, deps)

@@ -1,0 +1,82 @@
+"""Reads an IDL file and everything it imports."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from . import model as m
+from .diag import Loc, Reporter
+from .lexer import tokenize
+from .parser import parse
+
+
+@dataclass
+class Program:
+    files: dict[str, m.File] = field(default_factory=dict)  # by path, in load order
+    sources: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, list[str]] = field(default_factory=dict)  # path -> imported paths
+    import_chain: dict[str, list[Loc]] = field(default_factory=dict)  # path -> importing locs
+    roots: list[str] = field(default_factory=list)  # the files named on the command line
+
+
+def load(paths: list[str], include_dirs: list[str], rep: Reporter) -> Program:
+    prog = Program()
+    rep.sources = prog.sources
+    rep.import_chain = prog.import_chain
+    for p in paths:
+        path = os.path.normpath(p)
+        prog.roots.append(path)
+        _load_file(prog, path, include_dirs, rep, [])
+    return prog
+
+
+def _load_file(prog: Program, path: str, include_dirs: list[str], rep: Reporter,
+               chain: list[Loc]) -> None:
+    if path in prog.files or path in prog.sources:
+        return
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as e:
+        loc = chain[-1] if chain else Loc(path, 1, 1)
+        rep.error(loc, f"cannot read '{path}': {getattr(e, 'strerror', None) or e}")
+        return
+    prog.sources[path] = text
+    prog.import_chain[path] = list(reversed(chain))
+    toks = tokenize(path, text, rep)
+    f = parse(path, os.path.splitext(os.path.basename(path))[0], toks, rep)
+    prog.imports[path] = []
+    for d in f.decls:
+        if isinstance(d, m.Import):
+            target = resolve_import(d.path, os.path.dirname(path), include_dirs)
+            if target is None:
+                rep.error(d.loc, f"cannot find imported file '{d.path}'")
+                continue
+            prog.imports[path].append(target)
+            _load_file(prog, target, include_dirs, rep, chain + [d.loc])
+    prog.files[path] = f
+
+
+def resolve_import(name: str, here: str, include_dirs: list[str]) -> str | None:
+    for d in [here] + include_dirs:
+        cand = os.path.normpath(os.path.join(d, name))
+        if os.path.isfile(cand):
+            return cand
+    return None
+
+
+def closure(prog: Program, path: str) -> list[str]:
+    """The files visible from `path` (its imports, transitively, then itself), dependency order."""
+    seen: list[str] = []
+
+    def visit(p: str) -> None:
+        if p in seen:
+            return
+        seen.append(p)  # guards against import cycles
+        for q in prog.imports.get(p, []):
+            visit(q)
+        seen.remove(p)
+        seen.append(p)
+
+    visit(path)
+    return seen

@@ -1,0 +1,188 @@
+"""Lowering: the checked model -> plain view models (C names, slot lists) for the templates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import model as m
+from dataclasses import replace
+
+from .cdecl import c_decl, c_params, c_ret
+from .loader import Program, closure
+from .validate import TSTRING_TYPES, Symbols, iid_name, ptrtype
+
+
+@dataclass
+class GuidVM:
+    name: str
+    d1: str
+    d2: str
+    d3: str
+    bytes: list[str]
+
+
+@dataclass
+class MethodVM:
+    name: str
+    origin: str  # interface that declares it
+    ret: str
+    returns: str  # 'hresult', 'void', 'value'
+    params: list[m.Param]
+    param_names: list[str]
+    node: m.Method
+
+
+@dataclass
+class InterfaceVM:
+    name: str
+    base: Optional[str]
+    iid: str
+    guid: Optional[GuidVM]
+    ptrtype: str
+    methods_macro: str
+    own: list[MethodVM]
+    slots: list[MethodVM]
+    chain: list[str]  # self, base, ..., IUnknown
+    chain_iids: list[str]
+    node: m.Interface
+
+
+@dataclass
+class Item:
+    kind: str
+    node: object
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class FileVM:
+    path: str
+    stem: str
+    guard: str
+    includes: list[str]
+    items: list[Item]
+    interfaces: list[InterfaceVM]
+
+
+def guid_vm(name: str, text: str) -> GuidVM:
+    parts = text.split("-")
+    tail = parts[3] + parts[4]
+    return GuidVM(name, "0x" + parts[0].lower(), "0x" + parts[1].lower(), "0x" + parts[2].lower(),
+                  ["0x" + tail[i:i + 2].lower() for i in range(0, 16, 2)])
+
+
+def _uuid_text(attrs) -> Optional[str]:
+    a = m.attr(attrs, "uuid")
+    if a and a.args and isinstance(a.args[0], m.Uuid):
+        return a.args[0].text
+    return None
+
+
+class Lowerer:
+    def __init__(self, prog: Program, sym: Symbols):
+        self.prog = prog
+        self.sym = sym
+        self._itf: dict[str, InterfaceVM] = {}
+
+    def method(self, meth: m.Method, origin: str) -> MethodVM:
+        ret = c_ret(meth.ret, meth.ret_ptrs)
+        if ret in ("HRESULT", "SCODE"):
+            returns = "hresult"
+        elif ret == "void":
+            returns = "void"
+        else:
+            returns = "value"
+        return MethodVM(meth.name, origin, ret, returns, list(meth.params),
+                        [p.decl.name for p in meth.params], meth)
+
+    def interface(self, name: str) -> InterfaceVM:
+        if name in self._itf:
+            return self._itf[name]
+        itf = self.sym.interfaces[name]
+        chain = [name]
+        cur = itf
+        while cur.base is not None:
+            chain.append(cur.base)
+            cur = self.sym.interfaces[cur.base]
+        slots: list[MethodVM] = []
+        for iname in reversed(chain):
+            for meth in self.sym.interfaces[iname].methods or ():
+                slots.append(self.method(meth, iname))
+        own = [s for s in slots if s.origin == name]
+        u = _uuid_text(itf.attrs)
+        vm = InterfaceVM(
+            name=name, base=itf.base, iid=iid_name(itf),
+            guid=guid_vm(iid_name(itf), u) if u else None, ptrtype=ptrtype(itf),
+            methods_macro="MAPI_" + name.upper() + "_METHODS", own=own, slots=slots, chain=chain,
+            chain_iids=[iid_name(self.sym.interfaces[c]) for c in chain], node=itf)
+        self._itf[name] = vm
+        return vm
+
+    def file(self, path: str) -> FileVM:
+        f = self.prog.files[path]
+        includes = [self.prog.files[p].stem for p in self.prog.imports.get(path, [])
+                    if p in self.prog.files]
+        items: list[Item] = []
+        interfaces: list[InterfaceVM] = []
+        for d in f.decls:
+            if isinstance(d, m.Import):
+                continue
+            if isinstance(d, m.CppQuote):
+                items.append(Item("cpp_quote", d))
+            elif isinstance(d, m.Const):
+                items.append(Item("const", d))
+            elif isinstance(d, m.Typedef):
+                extra = {"cxx_reference": None}
+                if m.attr(d.attrs, "cxx_reference") is not None:
+                    dc = d.decls[0]
+                    ref = replace(dc, ptrs=dc.ptrs[:-1])
+                    extra["cxx_reference"] = c_decl(d.spec, ref).replace(
+                        dc.name, "&" + dc.name, 1) if dc.name else None
+                items.append(Item("typedef", d, extra))
+            elif isinstance(d, m.TypeDecl):
+                items.append(Item("typedecl", d))
+            elif isinstance(d, m.Interface):
+                if d.methods is None:
+                    full = self.sym.interfaces.get(d.name)
+                    items.append(Item("forward", d, {
+                        "ptrtype": ptrtype(full) if full else ptrtype(d)}))
+                else:
+                    vm = self.interface(d.name)
+                    interfaces.append(vm)
+                    items.append(Item("interface", d, {"itf": vm}))
+            elif isinstance(d, m.Function):
+                items.append(Item("function", d))
+            elif isinstance(d, m.Scode):
+                items.append(Item("scode", d))
+            elif isinstance(d, m.Property):
+                if d.ptype.name in TSTRING_TYPES:
+                    a, w = TSTRING_TYPES[d.ptype.name]
+                    tags = [(d.name + "_A", a), (d.name + "_W", w), (d.name, d.ptype.name)]
+                else:
+                    tags = [(d.name, d.ptype.name)]
+                items.append(Item("property", d, {"tags": tags}))
+            elif isinstance(d, m.FlagSet):
+                items.append(Item("flagset", d, {"defs": [mm for mm in d.members
+                                                          if mm.value is not None]}))
+            elif isinstance(d, m.Guid):
+                items.append(Item("guid", d, {"guid": guid_vm(d.name, d.uuid.text)
+                                              if d.uuid and d.uuid.text else None}))
+        guard = f.stem.upper().replace("-", "_").replace(".", "_") + "_H"
+        return FileVM(path=display_path(path), stem=f.stem, guard=guard, includes=includes,
+                      items=items, interfaces=interfaces)
+
+
+def display_path(path: str) -> str:
+    """Paths in banners are repository-relative (or as given), never absolute."""
+    import os
+    rel = os.path.relpath(path)
+    return rel if not rel.startswith("..") else os.path.basename(path)
+
+
+def lower(prog: Program, sym: Symbols) -> tuple[Lowerer, list[FileVM]]:
+    low = Lowerer(prog, sym)
+    files = [low.file(p) for p in prog.roots]
+    return low, files
+
+
+__all__ = ["lower", "FileVM", "InterfaceVM", "MethodVM", "c_params", "closure"]

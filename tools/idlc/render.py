@@ -1,0 +1,63 @@
+"""Rendering: view models -> text, one Jinja2 template per output kind."""
+from __future__ import annotations
+
+import os
+
+import jinja2
+
+from . import model as m
+from .cdecl import c_decl, c_declarator, c_expr, c_param, c_params, c_spec
+
+TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+
+def c_typedef(decls, spec) -> str:
+    if len(decls) == 1:
+        return c_decl(spec, decls[0])
+    return c_spec(spec) + " " + ", ".join(c_declarator(d) for d in decls)
+
+
+def c_stars(ptrs) -> str:
+    return "".join("*const " if c else "*" for c in ptrs)
+
+
+def c_scode(e: m.Expr) -> str:
+    if isinstance(e, m.Name):
+        return e.name
+    return f"((HRESULT){c_expr(e)})"
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self.loaded: set[str] = set()
+        loader = jinja2.FileSystemLoader(TEMPLATE_DIR)
+        self.env = jinja2.Environment(
+            loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
+            lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+        self.env.filters.update(c_spec=c_spec, c_expr=c_expr, c_param=c_param,
+                                c_params=c_params, c_typedef=c_typedef, c_stars=c_stars,
+                                c_scode=c_scode)
+        orig = loader.get_source
+
+        def tracking_get_source(env, name):
+            src = orig(env, name)
+            self.loaded.add(src[1])
+            return src
+        loader.get_source = tracking_get_source  # the depfile lists every template used
+
+    def render(self, template: str, **ctx) -> str:
+        text = self.env.get_template(template).render(**ctx)
+        return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines so the output reads like handwritten C."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
