@@ -35,6 +35,10 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False) 
         src = "the IDL files of this build"
         out["include/mapirt/impl.h"] = r.render("aggregate_impl.h.j2", stems=stems, source=src)
         out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src)
+        itfs = [i for f in files for i in f.interfaces]
+        out["tests/default_stubs.c"] = r.render("selftest.c.j2", interfaces=itfs, source=src)
+        out["tests/default_stubs_cxx.cpp"] = r.render("selftest_cxx.cpp.j2", interfaces=itfs,
+                                                      stems=stems, source=src)
     here = os.path.dirname(os.path.abspath(__file__))
     modules = sorted(os.path.join(here, n) for n in os.listdir(here) if n.endswith(".py"))
     deps = sorted(prog.sources) + sorted(r.loaded) + modules

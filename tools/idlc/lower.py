@@ -7,7 +7,7 @@ from typing import Optional
 from . import model as m
 from dataclasses import replace
 
-from .cdecl import c_decl, c_params, c_ret
+from .cdecl import c_decl, c_params, c_ret, c_spec
 from .loader import Program, closure
 from .validate import TSTRING_TYPES, Symbols, iid_name, ptrtype
 
@@ -29,6 +29,8 @@ class MethodVM:
     returns: str  # 'hresult', 'void', 'value'
     params: list[m.Param]
     param_names: list[str]
+    c_zeros: list[str]  # an argument of each parameter's type, for generated self-tests
+    cxx_zeros: list[str]
     node: m.Method
 
 
@@ -92,8 +94,37 @@ class Lowerer:
             returns = "void"
         else:
             returns = "value"
+        kinds = [self.param_kind(p) for p in meth.params]
+        c_zeros = [{"scalar": "0", "record": f"({k[1]}){{0}}", "cxxref": "&idlc_zero_guid"}[k[0]]
+                   for k in kinds]
+        cxx_zeros = [{"scalar": "0", "record": f"{k[1]}()", "cxxref": "idlc_zero_guid"}[k[0]]
+                     for k in kinds]
         return MethodVM(meth.name, origin, ret, returns, list(meth.params),
-                        [p.decl.name for p in meth.params], meth)
+                        [p.decl.name for p in meth.params], c_zeros, cxx_zeros, meth)
+
+    def param_kind(self, p: m.Param) -> tuple[str, str]:
+        """'scalar' (integer, float, pointer), 'record' (struct/union by value) or 'cxxref'."""
+        d = p.decl
+        if d.ptrs or d.arrays or d.params is not None:
+            return ("scalar", "")
+        spec = p.spec
+        seen: set[str] = set()
+        while isinstance(spec, m.NamedType) and spec.name in self.sym.typedefs \
+                and spec.name not in seen:
+            seen.add(spec.name)
+            tname = spec.name
+            spec, td = self.sym.typedefs[spec.name]
+            node = self.sym.ordinary[tname][1]
+            if m.attr(node.attrs, "cxx_reference") is not None:
+                return ("cxxref", tname)
+            if td.ptrs or td.arrays or td.params is not None or td.fn_ptrs:
+                return ("scalar", "")
+            if isinstance(spec, m.RecordType) or (isinstance(spec, m.NamedType) and
+                                                   spec.name.startswith(("struct ", "union "))):
+                return ("record", p.spec.name)
+        if isinstance(spec, m.RecordType):
+            return ("record", c_spec(p.spec))
+        return ("scalar", "")
 
     def interface(self, name: str) -> InterfaceVM:
         if name in self._itf:

@@ -1,0 +1,204 @@
+"""Generator tests: golden outputs, diagnostics, reproducibility, write/depfile behaviour, and
+that every generated header compiles alone as C11 and C++17.
+
+Update the golden files after an intended template change with:
+    IDLC_UPDATE_GOLDEN=1 /usr/bin/python3 -m unittest tests.idlc.test_idlc
+"""
+from __future__ import annotations
+
+import glob
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.join(ROOT, "tests", "idlc")
+FIXTURES = os.path.join(HERE, "fixtures")
+GOLDEN = os.path.join(HERE, "golden")
+ERRORS = os.path.join(HERE, "errors")
+sys.path.insert(0, ROOT)
+
+from tools.idlc.compiler import process  # noqa: E402
+from tools.idlc.diag import CompileError  # noqa: E402
+
+CFLAGS = ["-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only"]
+
+
+def idlc(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tools.idlc", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def rel_fixtures() -> list[str]:
+    return sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(FIXTURES, "*.idl")))
+
+
+def snapshot(d: str) -> dict[str, tuple[bytes, int]]:
+    out = {}
+    for p in glob.glob(os.path.join(d, "**", "*"), recursive=True):
+        if os.path.isfile(p):
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, d)] = (fh.read(), os.stat(p).st_mtime_ns)
+    return out
+
+
+class Golden(unittest.TestCase):
+    def test_fixture_outputs_match_golden(self):
+        os.chdir(ROOT)
+        res = process(rel_fixtures(), [os.path.relpath(FIXTURES, ROOT)], aggregate=True)
+        if os.environ.get("IDLC_UPDATE_GOLDEN"):
+            shutil.rmtree(GOLDEN, ignore_errors=True)
+            for rel, text in res.outputs.items():
+                os.makedirs(os.path.dirname(os.path.join(GOLDEN, rel)), exist_ok=True)
+                with open(os.path.join(GOLDEN, rel), "w", encoding="utf-8") as fh:
+                    fh.write(text)
+        golden = {os.path.relpath(p, GOLDEN) for p in glob.glob(os.path.join(GOLDEN, "**", "*"),
+                                                                 recursive=True)
+                  if os.path.isfile(p)}
+        self.assertEqual(golden, set(res.outputs), "set of generated files changed")
+        for rel, text in sorted(res.outputs.items()):
+            with open(os.path.join(GOLDEN, rel), encoding="utf-8") as fh:
+                self.assertEqual(fh.read(), text, f"{rel} differs from tests/idlc/golden/{rel}; "
+                                 "rerun with IDLC_UPDATE_GOLDEN=1 if the change is intended")
+
+
+class Diagnostics(unittest.TestCase):
+    def test_error_fixtures(self):
+        files = sorted(glob.glob(os.path.join(ERRORS, "*.idl")))
+        self.assertGreaterEqual(len(files), 10)
+        for path in files:
+            with self.subTest(os.path.basename(path)):
+                with open(path, encoding="utf-8") as fh:
+                    expected = re.findall(r"^// expect: (.*)$", fh.read(), re.M)
+                self.assertTrue(expected, f"{path} has no '// expect:' line")
+                out = tempfile.mkdtemp()
+                try:
+                    p = idlc("-I", os.path.relpath(FIXTURES, ROOT), "-I",
+                             os.path.relpath(os.path.join(HERE, "errors_inc"), ROOT), "-o", out,
+                             os.path.relpath(path, ROOT))
+                    self.assertEqual(p.returncode, 1, p.stderr)
+                    self.assertEqual(os.listdir(out), [], "output written despite errors")
+                finally:
+                    shutil.rmtree(out)
+                got = [re.sub(r"^(In file imported from )?\S*/", r"\1", line)
+                       for line in p.stderr.splitlines() if not line.startswith("  ")]
+                for e in expected:
+                    self.assertIn(e, got, f"missing diagnostic; got:\n{p.stderr}")
+                n = sum(1 for line in got if ": error: " in line)
+                self.assertEqual(n, sum(1 for e in expected if ": error: " in e), p.stderr)
+
+    def test_caret_points_at_column(self):
+        p = idlc("-I", "tests/idlc/fixtures", "-o", tempfile.mkdtemp(),
+                 "tests/idlc/errors/size_is.idl")
+        lines = p.stderr.splitlines()
+        i = next(i for i, line in enumerate(lines) if ": error: " in line)
+        col = int(lines[i].split(":")[2])
+        self.assertEqual(lines[i + 2].index("^") - 2, col - 1)
+        self.assertEqual(lines[i + 1][2 + col - 1:].split(")")[0], "cbBuffer")
+
+    def test_errors_leave_existing_outputs_untouched(self):
+        out = tempfile.mkdtemp()
+        try:
+            good = idlc("-I", "tests/idlc/fixtures", "-o", out, *rel_fixtures())
+            self.assertEqual(good.returncode, 0, good.stderr)
+            before = snapshot(out)
+            time.sleep(0.01)
+            broken = os.path.join(out, "widget.idl")
+            with open(os.path.join(FIXTURES, "widget.idl"), encoding="utf-8") as fh:
+                text = fh.read().replace("HRESULT Spin(", "HRESULT Spin(NoSuchType x, ")
+            with open(broken, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            bad = idlc("-I", "tests/idlc/fixtures", "-o", out, "tests/idlc/fixtures/base.idl",
+                       broken)
+            self.assertEqual(bad.returncode, 1)
+            os.unlink(broken)
+            self.assertEqual(before, snapshot(out))
+        finally:
+            shutil.rmtree(out)
+
+    def test_several_errors_in_one_run(self):
+        p = idlc("-I", "tests/idlc/fixtures", "-o", tempfile.mkdtemp(),
+                 "tests/idlc/errors/flagset.idl")
+        self.assertIn("2 errors", p.stderr)
+
+
+class Reproducible(unittest.TestCase):
+    def test_input_order_does_not_matter(self):
+        files = rel_fixtures()
+        first = process(files, ["tests/idlc/fixtures"], aggregate=True).outputs
+        for seed in range(3):
+            shuffled = files[:]
+            random.Random(seed).shuffle(shuffled)
+            self.assertEqual(first, process(shuffled, ["tests/idlc/fixtures"],
+                                            aggregate=True).outputs)
+
+    def test_no_absolute_paths_or_timestamps(self):
+        outs = process(rel_fixtures(), ["tests/idlc/fixtures"], aggregate=True).outputs
+        for rel, text in outs.items():
+            self.assertNotIn(ROOT, text, rel)
+            self.assertNotRegex(text, r"\b20\d\d-\d\d-\d\d\b", rel)
+
+
+class Writing(unittest.TestCase):
+    def test_outputs_rewritten_only_when_changed_and_depfile(self):
+        out = tempfile.mkdtemp()
+        try:
+            args = ["-I", "tests/idlc/fixtures", "-o", out, "--aggregate",
+                    "--stamp", os.path.join(out, "stamp"), "--depfile",
+                    os.path.join(out, "stamp.d"), *rel_fixtures()]
+            self.assertEqual(idlc(*args).returncode, 0)
+            before = snapshot(out)
+            time.sleep(0.02)
+            self.assertEqual(idlc(*args).returncode, 0)
+            self.assertEqual(before, snapshot(out), "an unchanged run rewrote a file")
+            with open(os.path.join(out, "stamp.d"), encoding="utf-8") as fh:
+                dep = fh.read()
+            for needed in ("tests/idlc/fixtures/base.idl", "tests/idlc/fixtures/widget.idl",
+                           "header.h.j2", "_macros.j2", "_banner.j2", "parser.py", "lexer.py"):
+                self.assertIn(needed, dep)
+            self.assertFalse(glob.glob(os.path.join(out, "**", ".idlc-*"), recursive=True))
+        finally:
+            shutil.rmtree(out)
+
+
+def header_dirs() -> list[tuple[str, list[str], list[str]]]:
+    """(label, idl files, include dirs) for every IDL set that must produce clean headers."""
+    sets = [("fixtures", rel_fixtures(), ["tests/idlc/fixtures"])]
+    real = sorted(glob.glob(os.path.join(ROOT, "idl", "*.idl")))
+    if real:
+        sets.append(("idl", [os.path.relpath(p, ROOT) for p in real], ["idl"]))
+    return sets
+
+
+class HeadersCompile(unittest.TestCase):
+    def test_each_header_compiles_alone_as_c11_and_cxx17(self):
+        for label, files, incs in header_dirs():
+            out = tempfile.mkdtemp()
+            try:
+                p = idlc(*sum((["-I", i] for i in incs), []), "-o", out, *files)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                for h in sorted(glob.glob(os.path.join(out, "include", "*.h"))):
+                    name = os.path.basename(h)
+                    for lang, std, ext in (("c", "-std=c11", ".c"), ("c++", "-std=c++17", ".cpp")):
+                        for cc in (("gcc", "g++"), ("clang", "clang++")):
+                            comp = cc[0] if lang == "c" else cc[1]
+                            with self.subTest(set=label, header=name, lang=lang, cc=comp):
+                                src = os.path.join(out, "probe" + ext)
+                                with open(src, "w") as fh:
+                                    fh.write(f"#include <{name}>\n")
+                                r = subprocess.run([comp, std, *CFLAGS, "-I",
+                                                    os.path.join(out, "include"), src],
+                                                   capture_output=True, text=True)
+                                self.assertEqual(r.returncode, 0, r.stderr[:3000])
+            finally:
+                shutil.rmtree(out)
+
+
+if __name__ == "__main__":
+    unittest.main()
