@@ -39,7 +39,9 @@ def c_spec(spec: m.TypeSpec, indent: str = "") -> str:
         return head
     lines = [head + " {"]
     for f in spec.fields:
-        lines.append(f"{indent}    {c_decl(f.spec, f.decl, indent + '    ')};")
+        # Anonymous members are C11 but an extension in C++: say so, for -pedantic builds.
+        ext = "__extension__ " if f.decl.name is None else ""
+        lines.append(f"{indent}    {ext}{c_decl(f.spec, f.decl, indent + '    ')};")
     lines.append(indent + "}")
     return "\n".join(lines)
 

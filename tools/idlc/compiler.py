@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from . import loader, lower, validate
+from . import loader, lower, validate, vocab
 from .diag import CompileError, Reporter
 from .render import Renderer
 
@@ -30,11 +30,13 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False) 
         out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
         out[f"include/mapirt/{f.stem}_impl.h"] = r.render("impl.h.j2", f=f, source=f.path)
         out[f"src/{f.stem}_impl.c"] = r.render("impl.c.j2", f=f, source=f.path)
+        out[f"src/{f.stem}_wrap.c"] = r.render("wrap.c.j2", f=f, source=f.path)
     if aggregate:
         stems = [f.stem for f in files]
         src = "the IDL files of this build"
         out["include/mapirt/impl.h"] = r.render("aggregate_impl.h.j2", stems=stems, source=src)
         out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src)
+        out["src/mapirt_vocab.c"] = r.render("vocab.c.j2", v=vocab.build(prog, sym), source=src)
         itfs = [i for f in files for i in f.interfaces]
         out["tests/default_stubs.c"] = r.render("selftest.c.j2", interfaces=itfs, source=src)
         out["tests/default_stubs_cxx.cpp"] = r.render("selftest_cxx.cpp.j2", interfaces=itfs,

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from .cdecl import c_decl, c_params, c_ret, c_spec
 from .loader import Program, closure
+from .wrappers import WrapperLowering
 from .validate import TSTRING_TYPES, Symbols, iid_name, ptrtype
 
 
@@ -31,6 +32,8 @@ class MethodVM:
     param_names: list[str]
     c_zeros: list[str]  # an argument of each parameter's type, for generated self-tests
     cxx_zeros: list[str]
+    checks: list  # wrappers.Check, for the validating wrapper
+    trace: list  # wrappers.TraceArg, for the tracing wrapper
     node: m.Method
 
 
@@ -85,6 +88,7 @@ class Lowerer:
         self.prog = prog
         self.sym = sym
         self._itf: dict[str, InterfaceVM] = {}
+        self.wrap = WrapperLowering(sym)
 
     def method(self, meth: m.Method, origin: str) -> MethodVM:
         ret = c_ret(meth.ret, meth.ret_ptrs)
@@ -99,8 +103,10 @@ class Lowerer:
                    for k in kinds]
         cxx_zeros = [{"scalar": "0", "record": f"{k[1]}()", "cxxref": "idlc_zero_guid"}[k[0]]
                      for k in kinds]
+        checks, trace = self.wrap.method(meth)
         return MethodVM(meth.name, origin, ret, returns, list(meth.params),
-                        [p.decl.name for p in meth.params], c_zeros, cxx_zeros, meth)
+                        [p.decl.name for p in meth.params], c_zeros, cxx_zeros, checks, trace,
+                        meth)
 
     def param_kind(self, p: m.Param) -> tuple[str, str]:
         """'scalar' (integer, float, pointer), 'record' (struct/union by value) or 'cxxref'."""

@@ -8,8 +8,10 @@ from .diag import Loc, Reporter
 from .lexer import Token
 
 BUILTIN_WORDS = {"void", "char", "short", "int", "long", "signed", "unsigned", "float", "double"}
-KEYWORDS = {"import", "cpp_quote", "const", "typedef", "interface", "struct", "union", "enum",
-            "scode", "property", "flagset", "valueset", "guid"} | BUILTIN_WORDS
+# C keywords are reserved everywhere; the dialect's own declaration words (import, cpp_quote,
+# interface, scode, property, flagset, valueset, guid) only where a declaration starts, so they
+# stay usable as member names (SPropProblem.scode).
+KEYWORDS = {"const", "typedef", "struct", "union", "enum"} | BUILTIN_WORDS
 _BINOPS = [("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*", "/", "%")]
 
 

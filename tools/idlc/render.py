@@ -27,6 +27,21 @@ def c_scode(e: m.Expr) -> str:
     return f"((HRESULT){c_expr(e)})"
 
 
+def c_string(text: str) -> str:
+    """The body of a C string literal."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ord(ch) < 32 or ord(ch) > 126:
+            out.append("\\%03o" % ord(ch) if ord(ch) < 256 else "?")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 class Renderer:
     def __init__(self) -> None:
         self.loaded: set[str] = set()
@@ -36,7 +51,7 @@ class Renderer:
             lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
         self.env.filters.update(c_spec=c_spec, c_expr=c_expr, c_param=c_param,
                                 c_params=c_params, c_typedef=c_typedef, c_stars=c_stars,
-                                c_scode=c_scode)
+                                c_scode=c_scode, c_string=c_string)
         orig = loader.get_source
 
         def tracking_get_source(env, name):

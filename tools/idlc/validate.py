@@ -110,6 +110,9 @@ class Checker:
                     self.sym.interfaces[d.name] = d
                     self.sym.iface_file[d.name] = f.path
                     self.define(ptrtype(d), "a pointer type", d, d.loc)
+                    self.sym.typedefs[ptrtype(d)] = (
+                        m.NamedType(d.name, False, d.loc),
+                        m.Declarator(ptrtype(d), (False,), (), None, 0, False, d.loc))
                     self.define(iid_name(d), "a GUID", d, d.loc)
                 elif isinstance(d, m.Function):
                     self.define(d.name, "a function", d, d.loc)
@@ -396,6 +399,8 @@ class Checker:
 
     def check_flagset(self, fs: m.FlagSet) -> None:
         seen: dict[int, str] = {}
+        if not fs.members:
+            self.rep.error(fs.loc, f"{fs.kind} '{fs.name}' is empty")
         for mem in fs.members:
             if mem.value is None and mem.name not in self.sym.consts:
                 self.rep.error(mem.loc, f"'{mem.name}' is not a defined constant "

@@ -1,4 +1,4 @@
-/* mapirt/object.h: how handwritten objects are put together from generated defaults.
+/* mapirt/object.h: how handwritten objects are put together from generated defaults (C only).
  *
  * Every interface I in idl/ has, generated into <mapirt/impl.h>:
  *   const IVtbl I_default_vtbl;            every slot filled: QueryInterface walks I's
@@ -15,7 +15,7 @@
  *         .QueryInterface = view_QueryInterface, .AddRef = view_AddRef,
  *         .Release = view_Release, .QueryRows = view_QueryRows);
  *     ...
- *     v->iface.lpVtbl = MAPIRT_VTBL(view_vtbl);
+ *     v->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(view_vtbl);
  */
 #ifndef MAPIRT_OBJECT_H
 #define MAPIRT_OBJECT_H
@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <mapirt/impl.h>
+#include <mapirt/trace.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,18 +33,39 @@ extern "C" {
  * `impl` from `defaults`. */
 void mapirt_vtbl_fill(void *out, const void *impl, const void *defaults, size_t size);
 
-/* The vtable pointer an object of this implementation should carry. Later layers (parameter
- * validation, call tracing) are chosen here, so objects never name them. */
-#define MAPIRT_VTBL(name) (name##_get())
+/* Layers: a generated wrapper vtable (I_validate_vtbl, I_trace_vtbl) sits in a struct right
+ * after the pointer to the vtable it forwards to; each wrapper finds that pointer just before
+ * its own vtable (IDLC_NEXT in the generated wrappers). */
+#define MAPIRT_LAYER(I) struct { const I##Vtbl *next; I##Vtbl vtbl; }
+
+/* The vtable pointer a new object of this implementation should carry: the plain vtable, or,
+ * while call tracing is on (mapirt/trace.h), the tracing layer over it. MAPIRT_VTBL_VALIDATED
+ * adds the generated parameter validation (bad arguments are answered with
+ * MAPI_E_INVALID_PARAMETER / MAPI_E_UNKNOWN_FLAGS before the implementation runs); every
+ * runtime object uses it. */
+#define MAPIRT_VTBL(name) (name##_get(0))
+#define MAPIRT_VTBL_VALIDATED(name) (name##_get(1))
 
 #define MAPIRT_DEFINE_VTBL(I, name, ...)                                                          \
     static const I##Vtbl name##_impl = {__VA_ARGS__};                                             \
     static I##Vtbl name##_full;                                                                   \
+    static MAPIRT_LAYER(I) name##_valid, name##_trace, name##_trace_valid;                        \
     __attribute__((constructor)) static void name##_init(void)                                    \
     {                                                                                             \
         mapirt_vtbl_fill(&name##_full, &name##_impl, &I##_default_vtbl, sizeof(I##Vtbl));         \
+        name##_valid.next = &name##_full;                                                         \
+        name##_valid.vtbl = I##_validate_vtbl;                                                    \
+        name##_trace.next = &name##_full;                                                         \
+        name##_trace.vtbl = I##_trace_vtbl;                                                       \
+        name##_trace_valid.next = &name##_valid.vtbl;                                             \
+        name##_trace_valid.vtbl = I##_trace_vtbl;                                                 \
     }                                                                                             \
-    static const I##Vtbl *name##_get(void) { return &name##_full; }
+    static inline const I##Vtbl *name##_get(int validate)                                         \
+    {                                                                                             \
+        if (mapirt_trace_enabled())                                                               \
+            return validate ? &name##_trace_valid.vtbl : &name##_trace.vtbl;                      \
+        return validate ? &name##_valid.vtbl : &name##_full;                                      \
+    }
 
 /* Atomic reference count for objects. */
 typedef struct { atomic_uint n; } mapirt_ref;

@@ -113,6 +113,23 @@ struct IGadget {
 #define IGadget_Attach(This, lpWidget) (This)->lpVtbl->Attach(This, lpWidget)
 #endif
 HRESULT WidgetCreate(ULONG ulFlags, IWidget **lppWidget);
+#define PT_LONG ((ULONG)3)
+#define PT_STRING8 ((ULONG)0x1E)
+#define PT_UNICODE ((ULONG)0x1F)
+#define PROP_TAG(t, id) ((((ULONG)(id)) << 16) | ((ULONG)(t)))
+#ifdef UNICODE
+#define PT_TSTRING PT_UNICODE
+#else
+#define PT_TSTRING PT_STRING8
+#endif
+#define PR_WIDGET_NAME_A PROP_TAG(PT_STRING8, 0x6601)
+#define PR_WIDGET_NAME_W PROP_TAG(PT_UNICODE, 0x6601)
+#define PR_WIDGET_NAME PROP_TAG(PT_TSTRING, 0x6601)
+#define PR_WIDGET_FLAGS PROP_TAG(PT_LONG, 0x6602)
+#define WIDGET_ROUND ((ULONG)1)
+#define WIDGET_SQUARE ((ULONG)2)
+#define WIDGET_E_STUCK ((HRESULT)0x80040901)
+#define WIDGET_E_JAMMED WIDGET_E_STUCK
 
 #ifdef __cplusplus
 }

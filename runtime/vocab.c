@@ -1,0 +1,178 @@
+/* Lookups over the generated vocabulary tables (gen/src/mapirt_vocab.c). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mapirt/vocab.h>
+
+/* Must match tools/idlc/vocab.py: slot = fmix64(fnv1a64(key) + disp[h % nbuckets]) % size. */
+static uint64_t fnv1a64(const char *s)
+{
+    uint64_t h = 0xCBF29CE484222325u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001B3u;
+    return h;
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDu;
+    k ^= k >> 33;
+    k *= 0xC4CEB9FE1A85EC53u;
+    k ^= k >> 33;
+    return k;
+}
+
+static int hash_slot(const mapirt_hash *h, const char *key)
+{
+    if (key == NULL || h->size == 0 || h->nbuckets == 0)
+        return -1;
+    uint64_t v = fnv1a64(key);
+    return h->slots[fmix64(v + h->disp[v % h->nbuckets]) % h->size];
+}
+
+static const mapirt_tag_row *find_tag(ULONG tag)
+{
+    unsigned lo = 0, hi = mapirt_tag_row_count;
+    while (lo < hi) { /* first row with row.tag >= tag: the canonical name */
+        unsigned mid = lo + (hi - lo) / 2;
+        if (mapirt_tag_rows[mid].tag < tag)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < mapirt_tag_row_count && mapirt_tag_rows[lo].tag == tag ? &mapirt_tag_rows[lo] : NULL;
+}
+
+const char *mapirt_tag_name(ULONG ulPropTag)
+{
+    const mapirt_tag_row *r = find_tag(ulPropTag);
+    return r ? r->name : NULL;
+}
+
+const char *mapirt_tag_pidtag(ULONG ulPropTag)
+{
+    const mapirt_tag_row *r = find_tag(ulPropTag);
+    return r ? r->pidtag : NULL;
+}
+
+ULONG mapirt_tag_from_name(const char *name)
+{
+    int i = hash_slot(&mapirt_name_hash, name);
+    if (i >= 0 && strcmp(mapirt_name_rows[i].name, name) == 0)
+        return mapirt_name_rows[i].tag;
+    return 0x00000001u; /* PR_NULL */
+}
+
+const char *mapirt_proptype_name(ULONG ulPropType)
+{
+    unsigned lo = 0, hi = mapirt_ptype_row_count;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (mapirt_ptype_rows[mid].type < ulPropType)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < mapirt_ptype_row_count && mapirt_ptype_rows[lo].type == ulPropType
+               ? mapirt_ptype_rows[lo].name : NULL;
+}
+
+static const mapirt_scode_row *find_scode(HRESULT hr)
+{
+    ULONG v = (ULONG)hr;
+    unsigned lo = 0, hi = mapirt_scode_row_count;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (mapirt_scode_rows[mid].value < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < mapirt_scode_row_count && mapirt_scode_rows[lo].value == v ? &mapirt_scode_rows[lo] : NULL;
+}
+
+const char *mapirt_scode_name(HRESULT hr)
+{
+    const mapirt_scode_row *r = find_scode(hr);
+    return r ? r->name : NULL;
+}
+
+const char *mapirt_scode_description(HRESULT hr)
+{
+    const mapirt_scode_row *r = find_scode(hr);
+    return r ? r->description : NULL;
+}
+
+const mapirt_flagset *mapirt_flagset_find(const char *name)
+{
+    int i = hash_slot(&mapirt_flagset_hash, name);
+    if (i >= 0 && strcmp(mapirt_flagsets[i].name, name) == 0)
+        return &mapirt_flagsets[i];
+    return NULL;
+}
+
+const mapirt_flagset *mapirt_flagset_for_tag(ULONG ulPropTag)
+{
+    const mapirt_tag_row *r = find_tag(ulPropTag);
+    return r && r->flagset >= 0 ? &mapirt_flagsets[r->flagset] : NULL;
+}
+
+/* Appends to buf as snprintf would, tracking the length the whole text needs. */
+static void append(char *buf, size_t cb, size_t *len, const char *text)
+{
+    size_t n = strlen(text);
+    if (*len < cb) {
+        size_t room = cb - *len - 1;
+        memcpy(buf + *len, text, n < room ? n : room);
+        buf[*len + (n < room ? n : room)] = '\0';
+    }
+    *len += n;
+}
+
+size_t mapirt_flags_decode(const mapirt_flagset *set, ULONG value, char *buf, size_t cb)
+{
+    char hex[16];
+    size_t len = 0;
+    if (buf != NULL && cb > 0)
+        buf[0] = '\0';
+    else
+        cb = 0;
+    if (set != NULL && set->is_values) {
+        for (unsigned i = 0; i < set->count; i++)
+            if (set->members[i].value == value) {
+                append(buf, cb, &len, set->members[i].name);
+                return len;
+            }
+    } else if (set != NULL) {
+        ULONG rest = value;
+        unsigned picked[32], n = 0; /* each pick takes at least one new bit: at most 32 */
+        if (value == 0) {
+            append(buf, cb, &len, "0");
+            return len;
+        }
+        /* Members are sorted by value; walking from the largest takes a multi-bit name before
+         * the single bits it contains. Names are then printed smallest first. */
+        for (unsigned i = set->count; i-- > 0 && n < 32;) {
+            ULONG v = set->members[i].value;
+            if (v != 0 && (rest & v) == v) {
+                picked[n++] = i;
+                rest &= ~v;
+            }
+        }
+        while (n-- > 0) {
+            if (len > 0)
+                append(buf, cb, &len, " | ");
+            append(buf, cb, &len, set->members[picked[n]].name);
+        }
+        if (rest == 0)
+            return len;
+        if (len > 0)
+            append(buf, cb, &len, " | ");
+        value = rest;
+    }
+    snprintf(hex, sizeof hex, "0x%08X", value);
+    append(buf, cb, &len, hex);
+    return len;
+}
