@@ -15,7 +15,7 @@ SYNTH = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+
 
 
 def run_unittest() -> tuple[int, int]:
-    proc = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", "tests/idlc",
+    proc = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", "tests",
                            "-t", ".", "-p", "test_*.py"], cwd=ROOT, capture_output=True,
                           text=True)
     sys.stderr.write(proc.stderr)

@@ -26,13 +26,17 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False) 
     _, files = lower.lower(prog, sym)
     r = Renderer()
     out: dict[str, str] = {}
+    impl_stems = []
     for f in files:
         out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
+        if not f.interfaces and not any(it.kind == "guid" for it in f.items):
+            continue  # nothing to define: no implementation files
+        impl_stems.append(f.stem)
         out[f"include/mapirt/{f.stem}_impl.h"] = r.render("impl.h.j2", f=f, source=f.path)
         out[f"src/{f.stem}_impl.c"] = r.render("impl.c.j2", f=f, source=f.path)
         out[f"src/{f.stem}_wrap.c"] = r.render("wrap.c.j2", f=f, source=f.path)
     if aggregate:
-        stems = [f.stem for f in files]
+        stems = impl_stems
         src = "the IDL files of this build"
         out["include/mapirt/impl.h"] = r.render("aggregate_impl.h.j2", stems=stems, source=src)
         out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src)

@@ -23,7 +23,7 @@ class Check:
 
 @dataclass
 class TraceArg:
-    kind: str  # int, uint, hex, flags, values, tag, tags, entryid, stra, strw, strt, iid, ptr,
+    kind: str  # int, uint, fn, flags, values, tag, tags, entryid, stra, strw, strt, iid, ptr,
     #           record, float
     param: str
     set: str = ""  # flagset / valueset name
@@ -128,6 +128,8 @@ class WrapperLowering:
 
     def trace_arg(self, p: m.Param, r: Resolved, attrs: dict, set_name: str) -> TraceArg:
         name = p.decl.name
+        if r.base == "func":
+            return TraceArg("fn", name)
         if "flags" in attrs:
             return TraceArg("flags", name, set=set_name)
         if "values" in attrs:

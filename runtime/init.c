@@ -1,0 +1,109 @@
+/* runtime/init.c: MAPIInitialize/MAPIUninitialize and ScInitMapiUtil/DeinitMapiUtil.
+ *
+ * A process-wide count under one mutex. MAPI creates its notification thread on the first
+ * MAPIInitialize only; here it is created by the first call that asks for it with
+ * MAPI_MULTITHREAD_NOTIFICATIONS, even a nested one, so a multithreaded component that
+ * initialises after a single-threaded one still gets the dispatcher it asked for. It lives
+ * until the count returns to zero. Without the flag, notifications are delivered on the
+ * thread that fires them (MAPI would use the first initialising thread's message loop, which
+ * Linux programs do not have).
+ *
+ * The utility functions (memory, property and table utilities, CreateIProp) work without any
+ * initialisation in this runtime; ScInitMapiUtil/DeinitMapiUtil only keep their own balanced
+ * count so that callers following the reference behave the same here.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <mapicode.h>
+#include <mapix.h>
+#include <mapiutil.h>
+
+#include <mapirt/init.h>
+
+#include "notify_internal.h"
+
+/* MAPIAux.h value, absent from MinGW's headers (SPEC.md section 2.2). */
+#ifndef MAPI_NO_COINIT
+#define MAPI_NO_COINIT ((ULONG)0x00000008)
+#endif
+
+#define INIT_FLAGS (MAPI_MULTITHREAD_NOTIFICATIONS | MAPI_NO_COINIT | MAPI_NT_SERVICE)
+
+static pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long g_init_count; /* under g_init_mu */
+static atomic_int g_initialized;
+static unsigned long g_util_count; /* under g_init_mu */
+
+HRESULT MAPIInitialize(LPVOID lpMapiInit)
+{
+    ULONG flags = 0;
+    HRESULT hr;
+
+    /* Step 1 of the reference's strictly ordered steps: parameters, then flags. The structure
+     * version is a parameter check; MAPI_E_VERSION belongs to the OLE compatibility step. */
+    if (lpMapiInit) {
+        const MAPIINIT_0 *init = lpMapiInit;
+        if (init->ulVersion != MAPI_INIT_VERSION)
+            return MAPI_E_INVALID_PARAMETER;
+        flags = init->ulFlags;
+        if (flags & ~INIT_FLAGS)
+            return MAPI_E_UNKNOWN_FLAGS;
+    }
+
+    pthread_mutex_lock(&g_init_mu);
+    if (flags & MAPI_MULTITHREAD_NOTIFICATIONS) {
+        hr = mapirt_dispatcher_start();
+        if (FAILED(hr)) {
+            pthread_mutex_unlock(&g_init_mu);
+            return hr;
+        }
+    }
+    g_init_count++;
+    atomic_store(&g_initialized, 1);
+    pthread_mutex_unlock(&g_init_mu);
+    return S_OK;
+}
+
+void MAPIUninitialize(void)
+{
+    struct mapirt_dispatcher *d = NULL;
+
+    pthread_mutex_lock(&g_init_mu);
+    if (g_init_count == 0) {
+        /* Unbalanced call: nothing to undo. */
+        pthread_mutex_unlock(&g_init_mu);
+        return;
+    }
+    if (--g_init_count == 0) {
+        atomic_store(&g_initialized, 0);
+        d = mapirt_dispatcher_detach();
+    }
+    pthread_mutex_unlock(&g_init_mu);
+    /* Joined outside the lock: a callback still running on the dispatcher may itself call
+     * MAPIInitialize. */
+    mapirt_dispatcher_join(d);
+}
+
+int mapirt_is_initialized(void) { return atomic_load(&g_initialized); }
+
+int mapirt_multithread_notifications(void) { return mapirt_dispatcher_running(); }
+
+SCODE ScInitMapiUtil(ULONG ulFlags)
+{
+    /* Reserved flags word: any bit is unknown. */
+    if (ulFlags)
+        return MAPI_E_UNKNOWN_FLAGS;
+    pthread_mutex_lock(&g_init_mu);
+    g_util_count++;
+    pthread_mutex_unlock(&g_init_mu);
+    return S_OK;
+}
+
+void DeinitMapiUtil(void)
+{
+    pthread_mutex_lock(&g_init_mu);
+    if (g_util_count)
+        g_util_count--;
+    pthread_mutex_unlock(&g_init_mu);
+}

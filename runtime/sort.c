@@ -1,0 +1,481 @@
+/* sort.c: values of table rows as a view sees them, the order of a view, and sorting.
+ *
+ * A view's order is total: its sort keys, then table position, then instance number. Missing
+ * values sort after every present value in both directions (SSortOrder: "all NULL entries
+ * positioned last"). Categorised sorts are refused with MAPI_E_TOO_COMPLEX, as IMAPITable
+ * allows: an in-memory table has no category rows. Sorting resolves every key of every row
+ * once, then merge-sorts row indices, so a comparison never looks a property up or copies a
+ * value. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "table_internal.h"
+
+const SPropValue *tbl_find(const SPropValue *props, ULONG c, ULONG tag)
+{
+    if (PROP_TYPE(tag) == PT_UNSPECIFIED) {
+        for (ULONG i = 0; i < c; i++)
+            if (PROP_ID(props[i].ulPropTag) == PROP_ID(tag) &&
+                PROP_TYPE(props[i].ulPropTag) != PT_ERROR)
+                return &props[i];
+        return NULL;
+    }
+    for (ULONG i = 0; i < c; i++)
+        if (props[i].ulPropTag == tag)
+            return &props[i];
+    return NULL;
+}
+
+ULONG tbl_mv_count(const SPropValue *mv)
+{
+    /* Every multi-valued member of the value union starts with its count. */
+    return mv->Value.MVl.cValues;
+}
+
+void tbl_mv_elem(const SPropValue *mv, ULONG k, SPropValue *out)
+{
+    ULONG type = PROP_TYPE(mv->ulPropTag) & ~TBL_MVI_BITS;
+
+    memset(out, 0, sizeof(*out));
+    out->ulPropTag = PROP_TAG(type, PROP_ID(mv->ulPropTag));
+    switch (type) {
+    case PT_I2: out->Value.i = mv->Value.MVi.lpi[k]; break;
+    case PT_LONG: out->Value.l = mv->Value.MVl.lpl[k]; break;
+    case PT_R4: out->Value.flt = mv->Value.MVflt.lpflt[k]; break;
+    case PT_DOUBLE: out->Value.dbl = mv->Value.MVdbl.lpdbl[k]; break;
+    case PT_CURRENCY: out->Value.cur = mv->Value.MVcur.lpcur[k]; break;
+    case PT_APPTIME: out->Value.at = mv->Value.MVat.lpat[k]; break;
+    case PT_SYSTIME: out->Value.ft = mv->Value.MVft.lpft[k]; break;
+    case PT_STRING8: out->Value.lpszA = mv->Value.MVszA.lppszA[k]; break;
+    case PT_BINARY: out->Value.bin = mv->Value.MVbin.lpbin[k]; break;
+    case PT_UNICODE: out->Value.lpszW = mv->Value.MVszW.lppszW[k]; break;
+    case PT_CLSID: out->Value.lpguid = &mv->Value.MVguid.lpguid[k]; break;
+    case PT_I8: out->Value.li = mv->Value.MVli.lpli[k]; break;
+    default:
+        out->ulPropTag = PROP_TAG(PT_ERROR, PROP_ID(mv->ulPropTag));
+        out->Value.err = MAPI_E_NOT_FOUND;
+        break;
+    }
+}
+
+/* Values of a multi-valued property a row has for expansion slot j (at least 1: a row without
+ * the property still shows once, with the column missing). */
+static ULONG slot_count(const tbl_view *v, const SPropValue *props, ULONG c, ULONG j,
+                        const SPropValue **mv)
+{
+    const SPropValue *p = tbl_find(props, c, v->mvi[j]);
+    ULONG n = p ? tbl_mv_count(p) : 0;
+
+    if (mv)
+        *mv = p;
+    return n ? n : 1;
+}
+
+ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c)
+{
+    uint64_t n = 1;
+
+    for (ULONG j = 0; j < v->nmvi; j++) {
+        n *= slot_count(v, props, c, j, NULL);
+        if (n > TBL_MAX_INSTANCES)
+            return 0;
+    }
+    return (ULONG)n;
+}
+
+/* The value of expansion slot j in instance ord (ord is a mixed-radix number, slot 0 most
+ * significant). NULL when the row has no value for the slot. */
+static const SPropValue *slot_value(const tbl_view *v, const tbl_vrow *vr, ULONG j,
+                                    SPropValue *out)
+{
+    const tbl_row *r = vr->row;
+    const SPropValue *mv;
+    ULONG stride = 1, cnt;
+
+    for (ULONG k = j + 1; k < v->nmvi; k++)
+        stride *= slot_count(v, r->lpProps, r->cValues, k, NULL);
+    cnt = slot_count(v, r->lpProps, r->cValues, j, &mv);
+    if (!mv || tbl_mv_count(mv) == 0)
+        return NULL;
+    tbl_mv_elem(mv, (vr->ord / stride) % cnt, out);
+    return out;
+}
+
+/* The instance key without the instance number: the stored PR_INSTANCE_KEY if short enough,
+ * else the generated one. */
+static void base_key(const tbl_row *r, const BYTE **pb, ULONG *cb)
+{
+    const SPropValue *k = tbl_find(r->lpProps, r->cValues, PR_INSTANCE_KEY);
+
+    if (k && k->Value.bin.cb <= TBL_IKEY_MAX && (k->Value.bin.lpb || !k->Value.bin.cb)) {
+        *pb = k->Value.bin.lpb;
+        *cb = k->Value.bin.cb;
+    } else {
+        *pb = r->ikey;
+        *cb = sizeof(r->ikey);
+    }
+}
+
+const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_val *s)
+{
+    const BYTE *pb;
+    ULONG cb;
+
+    base_key(vr->row, &pb, &cb);
+    memset(&s->v, 0, sizeof(s->v));
+    s->v.ulPropTag = PR_INSTANCE_KEY;
+    if (v->nmvi == 0) {
+        /* Without expansion a row is one instance: its stored key, if any, is the key. */
+        s->v.Value.bin.cb = cb;
+        s->v.Value.bin.lpb = (LPBYTE)pb;
+        return &s->v;
+    }
+    if (cb)
+        memcpy(s->buf, pb, cb);
+    for (int i = 0; i < 4; i++)
+        s->buf[cb + i] = (BYTE)(vr->ord >> (8 * i));
+    s->v.Value.bin.cb = cb + 4;
+    s->v.Value.bin.lpb = s->buf;
+    return &s->v;
+}
+
+const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s)
+{
+    const tbl_row *r = vr->row;
+    const SPropValue *p;
+
+    if (tag == PR_INSTANCE_KEY)
+        return tbl_instance_key(v, vr, s);
+    if (TBL_IS_MVI(tag)) {
+        ULONG mvtag = TBL_MV_TAG(tag);
+        for (ULONG j = 0; j < v->nmvi; j++)
+            if (v->mvi[j] == mvtag)
+                return slot_value(v, vr, j, &s->v);
+        /* Not expanded in this view (a restriction on an instance column the view does not
+         * show): the whole property, which restrictions test value by value. */
+        return tbl_find(r->lpProps, r->cValues, mvtag);
+    }
+    p = tbl_find(r->lpProps, r->cValues, tag);
+    if (p)
+        return p;
+    if (PROP_TYPE(tag) != PT_ERROR)
+        p = tbl_find(r->lpProps, r->cValues, PROP_TAG(PT_ERROR, PROP_ID(tag)));
+    return p;
+}
+
+#define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
+
+int tbl_prop_cmp(const SPropValue *a, const SPropValue *b)
+{
+    /* The common integer keys inline; everything else (strings, floating point, binaries,
+     * multi-valued tuples) through the runtime's comparison, so that sorts, restrictions and
+     * LPropCompareProp agree. */
+    switch (PROP_TYPE(a->ulPropTag)) {
+    case PT_I2: return CMP3(a->Value.i, b->Value.i);
+    case PT_LONG: return CMP3(a->Value.l, b->Value.l);
+    case PT_BOOLEAN: return CMP3(a->Value.b != 0, b->Value.b != 0);
+    case PT_CURRENCY: return CMP3(a->Value.cur.int64, b->Value.cur.int64);
+    case PT_I8: return CMP3(a->Value.li.QuadPart, b->Value.li.QuadPart);
+    case PT_SYSTIME:
+        return CMP3(((uint64_t)a->Value.ft.dwHighDateTime << 32) | a->Value.ft.dwLowDateTime,
+                    ((uint64_t)b->Value.ft.dwHighDateTime << 32) | b->Value.ft.dwLowDateTime);
+    default: {
+        LONG c = mapirt_prop_compare(a, b, 0);
+        return (c > 0) - (c < 0);
+    }
+    }
+}
+
+static bool sortable_type(ULONG type)
+{
+    switch (type & ~TBL_MVI_BITS) {
+    case PT_I2: case PT_LONG: case PT_R4: case PT_DOUBLE: case PT_CURRENCY: case PT_APPTIME:
+    case PT_ERROR: case PT_BOOLEAN: case PT_I8: case PT_STRING8: case PT_UNICODE:
+    case PT_SYSTIME: case PT_CLSID: case PT_BINARY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+HRESULT tbl_sort_compile(const SSortOrderSet *s, tbl_sort *out)
+{
+    out->n = 0;
+    out->keys = NULL;
+    if (!s)
+        return S_OK;
+    if (FBadSortOrderSet((LPSSortOrderSet)s))
+        return MAPI_E_INVALID_PARAMETER;
+    /* Categories need heading rows and expand/collapse state: not an in-memory table's. */
+    if (s->cCategories || s->cExpanded)
+        return MAPI_E_TOO_COMPLEX;
+    for (ULONG i = 0; i < s->cSorts; i++) {
+        ULONG tag = s->aSort[i].ulPropTag, type = PROP_TYPE(tag);
+        if (s->aSort[i].ulOrder != TABLE_SORT_ASCEND && s->aSort[i].ulOrder != TABLE_SORT_DESCEND)
+            return MAPI_E_TOO_COMPLEX; /* TABLE_SORT_COMBINE / CATEG_MAX / CATEG_MIN: categories */
+        if ((type & MV_INSTANCE) && !(type & MV_FLAG))
+            return MAPI_E_INVALID_PARAMETER;
+        if (!sortable_type(type))
+            return MAPI_E_TOO_COMPLEX;
+    }
+    if (s->cSorts == 0)
+        return S_OK;
+    out->keys = mapirt_malloc(s->cSorts * sizeof(SSortOrder));
+    if (!out->keys)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    memcpy(out->keys, s->aSort, s->cSorts * sizeof(SSortOrder));
+    out->n = s->cSorts;
+    return S_OK;
+}
+
+void tbl_sort_clear(tbl_sort *s)
+{
+    mapirt_free(s->keys);
+    s->keys = NULL;
+    s->n = 0;
+}
+
+static void add_mvi(ULONG *set, ULONG *n, ULONG tag)
+{
+    if (!TBL_IS_MVI(tag))
+        return;
+    for (ULONG i = 0; i < *n; i++)
+        if (set[i] == TBL_MV_TAG(tag))
+            return;
+    set[(*n)++] = TBL_MV_TAG(tag);
+}
+
+HRESULT tbl_mvi_compute(const SPropTagArray *cols, const tbl_sort *s, ULONG **out, ULONG *n)
+{
+    ULONG total = (cols ? cols->cValues : 0) + s->n, cnt = 0;
+    ULONG *set;
+
+    *out = NULL;
+    *n = 0;
+    for (ULONG i = 0; cols && i < cols->cValues; i++)
+        if (TBL_IS_MVI(cols->aulPropTag[i]))
+            cnt++;
+    for (ULONG i = 0; i < s->n; i++)
+        if (TBL_IS_MVI(s->keys[i].ulPropTag))
+            cnt++;
+    if (cnt == 0)
+        return S_OK;
+    set = mapirt_malloc(total * sizeof(ULONG));
+    if (!set)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    cnt = 0;
+    for (ULONG i = 0; cols && i < cols->cValues; i++)
+        add_mvi(set, &cnt, cols->aulPropTag[i]);
+    for (ULONG i = 0; i < s->n; i++)
+        add_mvi(set, &cnt, s->keys[i].ulPropTag);
+    *out = set;
+    *n = cnt;
+    return S_OK;
+}
+
+/* A sort key of vr, or NULL when missing (absent, an error value, or of another type). */
+static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s)
+{
+    const SPropValue *p;
+
+    if (tag == PR_INSTANCE_KEY) {
+        /* The instance number is the last tie-break anyway; the base key is enough and its
+         * bytes live as long as the row. */
+        const BYTE *pb;
+        ULONG cb;
+        base_key(vr->row, &pb, &cb);
+        memset(&s->v, 0, sizeof(s->v));
+        s->v.ulPropTag = PR_INSTANCE_KEY;
+        s->v.Value.bin.cb = cb;
+        s->v.Value.bin.lpb = (LPBYTE)pb;
+        return &s->v;
+    }
+    p = tbl_value(v, vr, tag, s);
+    if (!p || PROP_TYPE(p->ulPropTag) != PROP_TYPE(TBL_IS_MVI(tag) ? TBL_SV_TAG(tag) : tag))
+        return NULL;
+    return p;
+}
+
+static int tie_break(const tbl_vrow *a, const tbl_vrow *b)
+{
+    if (a->row->pos != b->row->pos)
+        return a->row->pos < b->row->pos ? -1 : 1;
+    return (a->ord > b->ord) - (a->ord < b->ord);
+}
+
+static int key_cmp(const SSortOrder *key, const SPropValue *pa, const SPropValue *pb)
+{
+    int c;
+
+    if (!pa || !pb)
+        return pa == pb ? 0 : (pa ? -1 : 1);
+    c = tbl_prop_cmp(pa, pb);
+    return key->ulOrder == TABLE_SORT_DESCEND ? -c : c;
+}
+
+int tbl_vrow_cmp(const tbl_view *v, const tbl_vrow *a, const tbl_vrow *b)
+{
+    for (ULONG k = 0; k < v->sort.n; k++) {
+        tbl_val sa, sb;
+        ULONG tag = v->sort.keys[k].ulPropTag;
+        int c = key_cmp(&v->sort.keys[k], sort_value(v, a, tag, &sa), sort_value(v, b, tag, &sb));
+        if (c)
+            return c;
+    }
+    return tie_break(a, b);
+}
+
+ULONG tbl_lower_bound(const tbl_view *v, const tbl_vrow *x)
+{
+    ULONG lo = 0, hi = v->n;
+
+    while (lo < hi) {
+        ULONG mid = lo + (hi - lo) / 2;
+        if (tbl_vrow_cmp(v, &v->rows[mid], x) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- sorting many rows ---------------------------------------------------------------- */
+
+struct sort_ctx {
+    const tbl_view *v;
+    const tbl_vrow *rows;
+    const SPropValue *keys; /* n * K resolved keys; tag PR_NULL marks a missing one */
+    ULONG k;
+};
+
+static int resolved_cmp(const struct sort_ctx *c, uint32_t ia, uint32_t ib)
+{
+    const SPropValue *ka = c->keys + (size_t)ia * c->k, *kb = c->keys + (size_t)ib * c->k;
+
+    for (ULONG i = 0; i < c->k; i++) {
+        const SPropValue *pa = ka[i].ulPropTag == PR_NULL ? NULL : &ka[i];
+        const SPropValue *pb = kb[i].ulPropTag == PR_NULL ? NULL : &kb[i];
+        int r = key_cmp(&c->v->sort.keys[i], pa, pb);
+        if (r)
+            return r;
+    }
+    return tie_break(&c->rows[ia], &c->rows[ib]);
+}
+
+/* Bottom-up merge sort of idx[0..n) (tmp is scratch of the same size). */
+static void merge_sort(const struct sort_ctx *c, uint32_t *idx, uint32_t *tmp, ULONG n)
+{
+    uint32_t *src = idx, *dst = tmp;
+
+    for (ULONG w = 1; w < n; w *= 2) {
+        for (ULONG lo = 0; lo < n; lo += 2 * w) {
+            ULONG mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            ULONG i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                dst[o++] = resolved_cmp(c, src[j], src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[o++] = src[i++];
+            while (j < hi)
+                dst[o++] = src[j++];
+        }
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != idx)
+        memcpy(idx, src, n * sizeof(uint32_t));
+}
+
+size_t tbl_sort_ws_size(const tbl_view *v, ULONG n)
+{
+    return (size_t)n * (v->sort.n * sizeof(SPropValue) + sizeof(tbl_vrow) + 2 * sizeof(uint32_t));
+}
+
+void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
+{
+    struct sort_ctx c = {v, rows, NULL, v->sort.n};
+    /* SPropValues first: the strictest alignment. */
+    SPropValue *keys = ws;
+    tbl_vrow *out = (tbl_vrow *)(keys + (size_t)n * c.k);
+    uint32_t *idx = (uint32_t *)(out + n);
+
+    if (n < 2)
+        return;
+    for (ULONG i = 0; i < n; i++) {
+        for (ULONG k = 0; k < c.k; k++) {
+            tbl_val s;
+            const SPropValue *p = sort_value(v, &rows[i], v->sort.keys[k].ulPropTag, &s);
+            SPropValue *dst = &keys[(size_t)i * c.k + k];
+            if (p)
+                *dst = *p; /* whatever p points to lives in the row, not in s */
+            else
+                dst->ulPropTag = PR_NULL;
+        }
+    }
+    c.keys = keys;
+    for (ULONG i = 0; i < n; i++)
+        idx[i] = i;
+    merge_sort(&c, idx, idx + n, n);
+    for (ULONG i = 0; i < n; i++)
+        out[i] = rows[idx[i]];
+    memcpy(rows, out, n * sizeof(tbl_vrow));
+}
+
+HRESULT tbl_sort_rows(const tbl_view *v, tbl_vrow *rows, ULONG n)
+{
+    void *ws;
+
+    if (n < 2)
+        return S_OK;
+    ws = mapirt_malloc(tbl_sort_ws_size(v, n));
+    if (!ws)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    tbl_sort_rows_ws(v, rows, n, ws);
+    mapirt_free(ws);
+    return S_OK;
+}
+
+HRESULT tbl_build_rows(const tbl_view *v, tbl_vrow **out, ULONG *nout, ULONG *cap)
+{
+    const tbl_data *t = v->t;
+    uint64_t total = 0;
+    tbl_vrow *rows;
+    ULONG n = 0;
+    HRESULT hr;
+
+    *out = NULL;
+    *nout = 0;
+    *cap = 0;
+    for (ULONG i = 0; i < t->nrows; i++) {
+        ULONG c = v->nmvi ? tbl_instances(v, t->rows[i]->lpProps, t->rows[i]->cValues) : 1;
+        if (c == 0)
+            return MAPI_E_TABLE_TOO_BIG;
+        total += c;
+    }
+    if (total > 0xFFFFFFF0u / sizeof(tbl_vrow))
+        return MAPI_E_TABLE_TOO_BIG;
+    rows = mapirt_malloc(total ? (size_t)total * sizeof(tbl_vrow) : sizeof(tbl_vrow));
+    if (!rows)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    for (ULONG i = 0; i < t->nrows; i++) {
+        tbl_row *r = t->rows[i];
+        ULONG c = v->nmvi ? tbl_instances(v, r->lpProps, r->cValues) : 1;
+        for (ULONG ord = 0; ord < c; ord++) {
+            tbl_vrow vr = {r, ord};
+            if (!v->res || tbl_res_eval(v, v->res, &vr))
+                rows[n++] = vr;
+        }
+    }
+    /* Table order is already the order of an unsorted view. */
+    if (v->sort.n) {
+        hr = tbl_sort_rows(v, rows, n);
+        if (FAILED(hr)) {
+            mapirt_free(rows);
+            return hr;
+        }
+    }
+    *out = rows;
+    *nout = n;
+    *cap = total ? (ULONG)total : 1;
+    return S_OK;
+}

@@ -1,0 +1,729 @@
+/* table.c: CreateTable and the ITableData object (rows kept in memory, views over them).
+ *
+ * Rows are private copies of the caller's SRow, one block each, kept in table order (the
+ * HrEnumRow order: insertion order, HrInsertRow placing a row at a chosen position) and in a
+ * hash on the index column, whose values are unique. Every change is checked and fully
+ * prepared (copies made, room reserved in the table and in every view) before anything
+ * changes, so a failing call leaves the table and its views as they were.
+ *
+ * Choices left open by the reference:
+ *  - ulTableType is only reported by IMAPITable::GetStatus; views always follow the data.
+ *  - HrInsertRow(uliRow) gives the new row position uliRow (0 = first, n = last).
+ *  - HrDeleteRows without TAD_ALL_ROWS sends row events like the other bulk calls (up to
+ *    eight per view, else one TABLE_CHANGED); with TAD_ALL_ROWS, TABLE_RELOAD.
+ *  - HrNotify on a row that does not exist is MAPI_E_NOT_FOUND.
+ *  - "Reserved, must be zero" flag words that are not zero give MAPI_E_UNKNOWN_FLAGS. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mapirt/strconv.h>
+
+#include "table_internal.h"
+
+#define TBL_TOMB ((tbl_row *)(uintptr_t)1)
+
+static tbl_data *td_of(ITableData *This)
+{
+    return (tbl_data *)This;
+}
+
+/* ---- the index ------------------------------------------------------------------------ */
+
+static bool index_type_ok(ULONG type)
+{
+    switch (type) {
+    case PT_I2: case PT_LONG: case PT_R4: case PT_DOUBLE: case PT_CURRENCY: case PT_APPTIME:
+    case PT_ERROR: case PT_BOOLEAN: case PT_I8: case PT_STRING8: case PT_UNICODE:
+    case PT_SYSTIME: case PT_CLSID: case PT_BINARY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The bytes that identify an index value (equal bytes, equal value). */
+static void key_bytes(const SPropValue *p, const void **b, size_t *n, unsigned short *tmp)
+{
+    static const char empty[1] = "";
+
+    switch (PROP_TYPE(p->ulPropTag)) {
+    case PT_I2: *b = &p->Value.i; *n = sizeof(p->Value.i); break;
+    case PT_BOOLEAN: *tmp = p->Value.b != 0; *b = tmp; *n = sizeof(*tmp); break;
+    case PT_LONG: *b = &p->Value.l; *n = sizeof(p->Value.l); break;
+    case PT_ERROR: *b = &p->Value.err; *n = sizeof(p->Value.err); break;
+    case PT_R4: *b = &p->Value.flt; *n = sizeof(p->Value.flt); break;
+    case PT_DOUBLE: *b = &p->Value.dbl; *n = sizeof(p->Value.dbl); break;
+    case PT_APPTIME: *b = &p->Value.at; *n = sizeof(p->Value.at); break;
+    case PT_CURRENCY: *b = &p->Value.cur; *n = sizeof(p->Value.cur); break;
+    case PT_I8: *b = &p->Value.li; *n = sizeof(p->Value.li); break;
+    case PT_SYSTIME: *b = &p->Value.ft; *n = sizeof(p->Value.ft); break;
+    case PT_STRING8:
+        *b = p->Value.lpszA ? (const void *)p->Value.lpszA : empty;
+        *n = p->Value.lpszA ? strlen(p->Value.lpszA) : 0;
+        break;
+    case PT_UNICODE:
+        *b = p->Value.lpszW ? (const void *)p->Value.lpszW : empty;
+        *n = p->Value.lpszW ? mapirt_wcslen(p->Value.lpszW) * sizeof(WCHAR) : 0;
+        break;
+    case PT_BINARY:
+        *b = p->Value.bin.cb ? (const void *)p->Value.bin.lpb : empty;
+        *n = p->Value.bin.cb;
+        break;
+    case PT_CLSID:
+        *b = p->Value.lpguid ? (const void *)p->Value.lpguid : empty;
+        *n = p->Value.lpguid ? sizeof(GUID) : 0;
+        break;
+    default: *b = empty; *n = 0; break;
+    }
+}
+
+static uint32_t key_hash(const SPropValue *p)
+{
+    const unsigned char *b;
+    unsigned short tmp;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    size_t n;
+
+    key_bytes(p, (const void **)&b, &n, &tmp);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+static bool key_equal(const SPropValue *a, const SPropValue *b)
+{
+    const void *pa, *pb;
+    size_t na, nb;
+    unsigned short ta, tb;
+
+    key_bytes(a, &pa, &na, &ta);
+    key_bytes(b, &pb, &nb, &tb);
+    return na == nb && memcmp(pa, pb, na) == 0;
+}
+
+static tbl_row *hash_find(const tbl_data *t, const SPropValue *key, uint32_t h)
+{
+    if (t->hcap == 0)
+        return NULL;
+    for (ULONG i = h & (t->hcap - 1);; i = (i + 1) & (t->hcap - 1)) {
+        tbl_row *r = t->hash[i];
+        if (!r)
+            return NULL;
+        if (r != TBL_TOMB && r->hash == h && key_equal(r->key, key))
+            return r;
+    }
+}
+
+/* Room for extra more rows without growing inside a change. */
+static HRESULT hash_reserve(tbl_data *t, ULONG extra)
+{
+    uint64_t live = (uint64_t)t->nrows + extra;
+    ULONG cap = 16;
+    tbl_row **slots;
+
+    if (((uint64_t)t->hused + extra) * 4 <= (uint64_t)t->hcap * 3)
+        return S_OK;
+    while ((uint64_t)cap < live * 2) {
+        if (cap >= 0x80000000u)
+            return MAPI_E_TABLE_TOO_BIG;
+        cap *= 2;
+    }
+    slots = mapirt_calloc(cap, sizeof(tbl_row *));
+    if (!slots)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    for (ULONG k = 0; k < t->nrows; k++) {
+        ULONG i = t->rows[k]->hash & (cap - 1);
+        while (slots[i])
+            i = (i + 1) & (cap - 1);
+        slots[i] = t->rows[k];
+    }
+    mapirt_free(t->hash);
+    t->hash = slots;
+    t->hcap = cap;
+    t->hused = t->nrows;
+    return S_OK;
+}
+
+static void hash_insert(tbl_data *t, tbl_row *r)
+{
+    ULONG i = r->hash & (t->hcap - 1);
+
+    while (t->hash[i] && t->hash[i] != TBL_TOMB)
+        i = (i + 1) & (t->hcap - 1);
+    if (!t->hash[i])
+        t->hused++;
+    t->hash[i] = r;
+}
+
+static void hash_remove(tbl_data *t, const tbl_row *r)
+{
+    for (ULONG i = r->hash & (t->hcap - 1);; i = (i + 1) & (t->hcap - 1)) {
+        if (t->hash[i] == r) {
+            t->hash[i] = TBL_TOMB;
+            return;
+        }
+    }
+}
+
+/* ---- rows ----------------------------------------------------------------------------- */
+
+static HRESULT copy_props(const SPropValue *props, ULONG c, SPropValue **out)
+{
+    ULONG cb = 0;
+    void *buf;
+
+    if (FAILED(ScCountProps((int)c, (LPSPropValue)props, &cb)))
+        return MAPI_E_INVALID_PARAMETER;
+    buf = mapirt_malloc(cb ? cb : 1);
+    if (!buf)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    if (c && FAILED(ScCopyProps((int)c, (LPSPropValue)props, buf, NULL))) {
+        mapirt_free(buf);
+        return MAPI_E_INVALID_PARAMETER;
+    }
+    *out = buf;
+    return S_OK;
+}
+
+static void free_row(tbl_row *r)
+{
+    mapirt_free(r->lpProps);
+    mapirt_free(r);
+}
+
+/* An SRow for the caller: the SRow and its values in one MAPI buffer. */
+static HRESULT row_for_caller(tbl_data *t, const tbl_row *r, LPSRow *out)
+{
+    LPSRow row = NULL;
+    void *props = NULL;
+    ULONG cb = 0;
+
+    if (FAILED(ScCountProps((int)r->cValues, r->lpProps, &cb)) ||
+        FAILED(t->alloc(sizeof(SRow), (void **)&row)) || FAILED(t->more(cb, row, &props)) ||
+        FAILED(ScCopyProps((int)r->cValues, r->lpProps, props, NULL))) {
+        if (row)
+            t->freebuf(row);
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    }
+    row->ulAdrEntryPad = 0;
+    row->cValues = r->cValues;
+    row->lpProps = props;
+    *out = row;
+    return S_OK;
+}
+
+static HRESULT reserve_rows(tbl_data *t, ULONG extra)
+{
+    uint64_t need = (uint64_t)t->nrows + extra;
+    tbl_row **rows;
+    uint64_t cap;
+
+    if (need <= t->caprows)
+        return S_OK;
+    if (need > 0x0FFFFFFF)
+        return MAPI_E_TABLE_TOO_BIG;
+    cap = t->caprows * 2 > need ? t->caprows * 2 : need;
+    if (cap < 16)
+        cap = 16;
+    rows = mapirt_realloc(t->rows, (size_t)cap * sizeof(tbl_row *));
+    if (!rows)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    t->rows = rows;
+    t->caprows = (ULONG)cap;
+    return S_OK;
+}
+
+static bool has_col(const tbl_data *t, const ULONG *extra, ULONG nextra, ULONG tag)
+{
+    for (ULONG i = 0; i < t->ncols; i++)
+        if (t->cols[i] == tag)
+            return true;
+    for (ULONG i = 0; i < nextra; i++)
+        if (extra[i] == tag)
+            return true;
+    return false;
+}
+
+/* ---- changes -------------------------------------------------------------------------- */
+
+struct item {
+    SPropValue *props;      /* owned until committed */
+    ULONG c;
+    const SPropValue *key;
+    uint32_t hash;
+    SPropValue *replaced;   /* values this item displaced, freed after the change */
+};
+
+/* HrModifyRow(s) (insert < 0) and HrInsertRow (insert = position). Lock held; drops it. */
+static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
+{
+    struct item *items = NULL;
+    tbl_propset *neu = NULL;
+    tbl_row **old = NULL, **fresh = NULL, **touched = NULL;
+    ULONG nold = 0, nfresh = 0, used = 0, ntouched = 0, nnewcols = 0, *newcols = NULL;
+    tbl_change c = {0};
+    HRESULT hr = S_OK;
+
+    for (ULONG i = 0; i < n; i++)
+        if ((in[i].cValues && !in[i].lpProps) ||
+            !tbl_find(in[i].lpProps, in[i].cValues, t->index_tag)) {
+            pthread_mutex_unlock(&t->lock);
+            return MAPI_E_INVALID_PARAMETER;
+        }
+    items = mapirt_calloc(n, sizeof(*items));
+    neu = mapirt_calloc(n, sizeof(*neu));
+    old = mapirt_calloc(n, sizeof(*old));
+    fresh = mapirt_calloc(n, sizeof(*fresh));
+    touched = mapirt_calloc(n, sizeof(*touched));
+    if (!items || !neu || !old || !fresh || !touched) {
+        hr = MAPI_E_NOT_ENOUGH_MEMORY;
+        goto out;
+    }
+    for (ULONG i = 0; i < n; i++) {
+        hr = copy_props(in[i].lpProps, in[i].cValues, &items[i].props);
+        if (FAILED(hr))
+            goto out;
+        items[i].c = in[i].cValues;
+        items[i].key = tbl_find(items[i].props, items[i].c, t->index_tag);
+        items[i].hash = key_hash(items[i].key);
+        neu[i].props = items[i].props;
+        neu[i].c = items[i].c;
+    }
+    for (ULONG i = 0; i < n; i++) {
+        tbl_row *r = hash_find(t, items[i].key, items[i].hash);
+        if (r && insert >= 0) {
+            hr = MAPI_E_INVALID_PARAMETER; /* HrInsertRow: the index value is taken */
+            goto out;
+        }
+        if (r && r->state == TBL_ROW_STABLE) {
+            r->state = TBL_ROW_MODIFIED;
+            old[nold++] = r;
+        } else if (!r) {
+            fresh[nfresh] = mapirt_calloc(1, sizeof(tbl_row));
+            if (!fresh[nfresh]) {
+                hr = MAPI_E_NOT_ENOUGH_MEMORY;
+                goto out;
+            }
+            nfresh++;
+        }
+        for (ULONG k = 0; k < items[i].c; k++) {
+            ULONG tag = items[i].props[k].ulPropTag;
+            if (PROP_TYPE(tag) == PT_ERROR || PROP_TYPE(tag) == PT_NULL ||
+                has_col(t, newcols, nnewcols, tag))
+                continue;
+            if (!newcols && !(newcols = mapirt_malloc(sizeof(ULONG) * 64)))
+                goto nomem;
+            if (nnewcols && nnewcols % 64 == 0) {
+                ULONG *nc = mapirt_realloc(newcols, sizeof(ULONG) * (nnewcols + 64));
+                if (!nc)
+                    goto nomem;
+                newcols = nc;
+            }
+            newcols[nnewcols++] = tag;
+        }
+    }
+    if (nnewcols && t->ncols + nnewcols > t->capcols) {
+        ULONG *cols = mapirt_realloc(t->cols, (t->ncols + nnewcols) * sizeof(ULONG));
+        if (!cols)
+            goto nomem;
+        t->cols = cols;
+        t->capcols = t->ncols + nnewcols;
+    }
+    if (FAILED(hr = reserve_rows(t, nfresh)) || FAILED(hr = hash_reserve(t, nfresh)) ||
+        FAILED(hr = tbl_change_prepare(t, &c, old, nold, neu, n)))
+        goto out;
+
+    /* Nothing below can fail. */
+    for (ULONG i = 0; i < n; i++) {
+        tbl_row *r = hash_find(t, items[i].key, items[i].hash);
+        if (r) {
+            items[i].replaced = r->lpProps;
+        } else {
+            r = fresh[used++];
+            r->serial = t->next_serial++;
+            for (int b = 0; b < 4; b++)
+                r->ikey[b] = (BYTE)(r->serial >> (8 * b));
+            r->state = TBL_ROW_NEW;
+            r->hash = items[i].hash;
+            r->key = items[i].key;
+            if (insert >= 0) {
+                ULONG at = (ULONG)insert;
+                memmove(&t->rows[at + 1], &t->rows[at], (t->nrows - at) * sizeof(tbl_row *));
+                t->rows[at] = r;
+                t->nrows++;
+                for (ULONG k = at; k < t->nrows; k++)
+                    t->rows[k]->pos = k;
+            } else {
+                r->pos = t->nrows;
+                t->rows[t->nrows++] = r;
+            }
+            hash_insert(t, r);
+            touched[ntouched++] = r;
+        }
+        r->lpProps = items[i].props;
+        r->cValues = items[i].c;
+        r->key = items[i].key;
+        items[i].props = NULL;
+    }
+    for (ULONG i = 0; i < nold; i++)
+        touched[ntouched++] = old[i];
+    if (nnewcols)
+        memcpy(&t->cols[t->ncols], newcols, nnewcols * sizeof(ULONG));
+    t->ncols += nnewcols;
+    tbl_change_apply(t, &c, touched, ntouched);
+    for (ULONG i = 0; i < ntouched; i++)
+        touched[i]->state = TBL_ROW_STABLE;
+    nold = 0;
+    goto out;
+
+nomem:
+    hr = MAPI_E_NOT_ENOUGH_MEMORY;
+out:
+    for (ULONG i = 0; i < nold; i++)
+        old[i]->state = TBL_ROW_STABLE;
+    tbl_change_release(&c);
+    pthread_mutex_unlock(&t->lock);
+    tbl_change_fire(t, &c);
+    for (ULONG i = 0; items && i < n; i++) {
+        mapirt_free(items[i].props);
+        mapirt_free(items[i].replaced);
+    }
+    for (ULONG i = used; fresh && i < nfresh; i++)
+        mapirt_free(fresh[i]);
+    mapirt_free(items);
+    mapirt_free(neu);
+    mapirt_free(old);
+    mapirt_free(fresh);
+    mapirt_free(touched);
+    mapirt_free(newcols);
+    return hr;
+}
+
+/* Deletes victims[0..n) (distinct, marked TBL_ROW_DELETED). Lock held; drops it. */
+static HRESULT delete_rows(tbl_data *t, tbl_row **victims, ULONG n)
+{
+    tbl_change c;
+    HRESULT hr;
+    ULONG w = 0;
+
+    hr = tbl_change_prepare(t, &c, victims, n, NULL, 0);
+    if (FAILED(hr)) {
+        for (ULONG i = 0; i < n; i++)
+            victims[i]->state = TBL_ROW_STABLE;
+        pthread_mutex_unlock(&t->lock);
+        return hr;
+    }
+    for (ULONG i = 0; i < n; i++)
+        hash_remove(t, victims[i]);
+    for (ULONG i = 0; i < t->nrows; i++) {
+        if (t->rows[i]->state == TBL_ROW_DELETED)
+            continue;
+        t->rows[w] = t->rows[i];
+        t->rows[w]->pos = w;
+        w++;
+    }
+    t->nrows = w;
+    tbl_change_apply(t, &c, NULL, 0);
+    tbl_change_release(&c);
+    pthread_mutex_unlock(&t->lock);
+    tbl_change_fire(t, &c);
+    for (ULONG i = 0; i < n; i++)
+        free_row(victims[i]);
+    return S_OK;
+}
+
+/* ---- ITableData ----------------------------------------------------------------------- */
+
+static ULONG td_AddRef(ITableData *This)
+{
+    return mapirt_ref_inc(&td_of(This)->ref);
+}
+
+static ULONG td_Release(ITableData *This)
+{
+    tbl_data *t = td_of(This);
+    ULONG n = mapirt_ref_dec(&t->ref);
+
+    if (n == 0) {
+        /* Views hold references, so none is left. */
+        for (ULONG i = 0; i < t->nrows; i++)
+            free_row(t->rows[i]);
+        mapirt_free(t->rows);
+        mapirt_free(t->hash);
+        mapirt_free(t->cols);
+        pthread_mutex_destroy(&t->lock);
+        mapirt_free(t);
+    }
+    return n;
+}
+
+static HRESULT td_HrGetView(ITableData *This, LPSSortOrderSet lpSSortOrderSet,
+                            CALLERRELEASE *lpfCallerRelease, ULONG_PTR ulCallerData,
+                            LPMAPITABLE *lppMAPITable)
+{
+    tbl_data *t = td_of(This);
+    tbl_view *v;
+    HRESULT hr;
+
+    if (!lppMAPITable)
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    hr = tbl_view_create(t, lpSSortOrderSet, lpfCallerRelease, ulCallerData, &v);
+    pthread_mutex_unlock(&t->lock);
+    if (SUCCEEDED(hr))
+        *lppMAPITable = &v->iface;
+    return hr;
+}
+
+static HRESULT td_HrModifyRow(ITableData *This, LPSRow lpSRow)
+{
+    tbl_data *t = td_of(This);
+
+    if (!lpSRow)
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    return upsert(t, lpSRow, 1, -1);
+}
+
+static HRESULT td_HrModifyRows(ITableData *This, ULONG ulFlags, LPSRowSet lpSRowSet)
+{
+    tbl_data *t = td_of(This);
+
+    if (ulFlags)
+        return MAPI_E_UNKNOWN_FLAGS;
+    if (!lpSRowSet)
+        return MAPI_E_INVALID_PARAMETER;
+    if (lpSRowSet->cRows == 0)
+        return S_OK;
+    pthread_mutex_lock(&t->lock);
+    return upsert(t, lpSRowSet->aRow, lpSRowSet->cRows, -1);
+}
+
+static HRESULT td_HrInsertRow(ITableData *This, ULONG uliRow, LPSRow lpSRow)
+{
+    tbl_data *t = td_of(This);
+
+    if (!lpSRow)
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    if (uliRow > t->nrows) {
+        pthread_mutex_unlock(&t->lock);
+        return MAPI_E_INVALID_PARAMETER;
+    }
+    return upsert(t, lpSRow, 1, uliRow);
+}
+
+static HRESULT td_HrDeleteRow(ITableData *This, LPSPropValue lpSPropValue)
+{
+    tbl_data *t = td_of(This);
+    tbl_row *r;
+
+    if (!lpSPropValue || lpSPropValue->ulPropTag != t->index_tag)
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    r = hash_find(t, lpSPropValue, key_hash(lpSPropValue));
+    if (!r) {
+        pthread_mutex_unlock(&t->lock);
+        return MAPI_E_NOT_FOUND;
+    }
+    r->state = TBL_ROW_DELETED;
+    return delete_rows(t, &r, 1);
+}
+
+static HRESULT delete_all(tbl_data *t, ULONG *cRowsDeleted)
+{
+    tbl_change c;
+    tbl_row **rows;
+    ULONG n;
+    HRESULT hr;
+
+    pthread_mutex_lock(&t->lock);
+    hr = tbl_change_prepare(t, &c, NULL, 0, NULL, 0);
+    if (FAILED(hr)) {
+        pthread_mutex_unlock(&t->lock);
+        return hr;
+    }
+    c.reload = true;
+    tbl_change_apply(t, &c, NULL, 0);
+    tbl_change_release(&c);
+    rows = t->rows;
+    n = t->nrows;
+    t->rows = NULL;
+    t->nrows = t->caprows = 0;
+    if (t->hash)
+        memset(t->hash, 0, t->hcap * sizeof(tbl_row *));
+    t->hused = 0;
+    pthread_mutex_unlock(&t->lock);
+    tbl_change_fire(t, &c);
+    for (ULONG i = 0; i < n; i++)
+        free_row(rows[i]);
+    mapirt_free(rows);
+    *cRowsDeleted = n;
+    return S_OK;
+}
+
+static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprowsetToDelete,
+                               ULONG *cRowsDeleted)
+{
+    tbl_data *t = td_of(This);
+    tbl_row **victims;
+    ULONG n = 0;
+
+    if (ulFlags & ~(ULONG)TAD_ALL_ROWS)
+        return MAPI_E_UNKNOWN_FLAGS;
+    if (!cRowsDeleted || (!(ulFlags & TAD_ALL_ROWS) && !lprowsetToDelete))
+        return MAPI_E_INVALID_PARAMETER;
+    if (ulFlags & TAD_ALL_ROWS)
+        return delete_all(t, cRowsDeleted);
+    for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
+        const SRow *row = &lprowsetToDelete->aRow[i];
+        if ((row->cValues && !row->lpProps) || !tbl_find(row->lpProps, row->cValues, t->index_tag))
+            return MAPI_E_INVALID_PARAMETER;
+    }
+    victims = mapirt_malloc((lprowsetToDelete->cRows ? lprowsetToDelete->cRows : 1) *
+                            sizeof(tbl_row *));
+    if (!victims)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    pthread_mutex_lock(&t->lock);
+    for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
+        const SRow *row = &lprowsetToDelete->aRow[i];
+        const SPropValue *key = tbl_find(row->lpProps, row->cValues, t->index_tag);
+        tbl_row *r = hash_find(t, key, key_hash(key));
+        /* Rows that are not there are skipped, as documented; duplicates count once. */
+        if (r && r->state == TBL_ROW_STABLE) {
+            r->state = TBL_ROW_DELETED;
+            victims[n++] = r;
+        }
+    }
+    if (n == 0) {
+        pthread_mutex_unlock(&t->lock);
+        mapirt_free(victims);
+        *cRowsDeleted = 0;
+        return S_OK;
+    }
+    HRESULT hr = delete_rows(t, victims, n);
+    mapirt_free(victims);
+    if (SUCCEEDED(hr))
+        *cRowsDeleted = n;
+    return hr;
+}
+
+static HRESULT td_HrQueryRow(ITableData *This, LPSPropValue lpsPropValue, LPSRow *lppSRow,
+                             ULONG *lpuliRow)
+{
+    tbl_data *t = td_of(This);
+    tbl_row *r;
+    HRESULT hr;
+
+    if (!lpsPropValue || !lppSRow || lpsPropValue->ulPropTag != t->index_tag)
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    r = hash_find(t, lpsPropValue, key_hash(lpsPropValue));
+    if (!r) {
+        pthread_mutex_unlock(&t->lock);
+        return MAPI_E_NOT_FOUND;
+    }
+    hr = row_for_caller(t, r, lppSRow);
+    if (SUCCEEDED(hr) && lpuliRow)
+        *lpuliRow = r->pos;
+    pthread_mutex_unlock(&t->lock);
+    return hr;
+}
+
+static HRESULT td_HrEnumRow(ITableData *This, ULONG ulRowNumber, LPSRow *lppSRow)
+{
+    tbl_data *t = td_of(This);
+    HRESULT hr = S_OK;
+
+    if (!lppSRow)
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    if (ulRowNumber < t->nrows)
+        hr = row_for_caller(t, t->rows[ulRowNumber], lppSRow);
+    else
+        *lppSRow = NULL; /* past the end: S_OK and no row, as documented */
+    pthread_mutex_unlock(&t->lock);
+    return hr;
+}
+
+static HRESULT td_HrNotify(ITableData *This, ULONG ulFlags, ULONG cValues,
+                           LPSPropValue lpSPropValue)
+{
+    tbl_data *t = td_of(This);
+    const SPropValue *key;
+    tbl_change c;
+    tbl_row *r;
+    HRESULT hr;
+
+    if (ulFlags)
+        return MAPI_E_UNKNOWN_FLAGS;
+    if ((cValues && !lpSPropValue) || !(key = tbl_find(lpSPropValue, cValues, t->index_tag)))
+        return MAPI_E_INVALID_PARAMETER;
+    pthread_mutex_lock(&t->lock);
+    r = hash_find(t, key, key_hash(key));
+    if (!r) {
+        pthread_mutex_unlock(&t->lock);
+        return MAPI_E_NOT_FOUND;
+    }
+    hr = tbl_change_prepare(t, &c, NULL, 0, NULL, 0);
+    if (SUCCEEDED(hr)) {
+        tbl_change_touch(t, &c, r);
+        tbl_change_release(&c);
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (SUCCEEDED(hr))
+        tbl_change_fire(t, &c);
+    return hr;
+}
+
+MAPIRT_DEFINE_VTBL(ITableData, td_vtbl,
+    .AddRef = td_AddRef,
+    .Release = td_Release,
+    .HrGetView = td_HrGetView,
+    .HrModifyRow = td_HrModifyRow,
+    .HrDeleteRow = td_HrDeleteRow,
+    .HrQueryRow = td_HrQueryRow,
+    .HrEnumRow = td_HrEnumRow,
+    .HrNotify = td_HrNotify,
+    .HrInsertRow = td_HrInsertRow,
+    .HrModifyRows = td_HrModifyRows,
+    .HrDeleteRows = td_HrDeleteRows)
+
+SCODE CreateTable(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
+                  ALLOCATEMORE *lpAllocateMore, FREEBUFFER *lpFreeBuffer, LPVOID lpvReserved,
+                  ULONG ulTableType, ULONG ulPropTagIndexColumn,
+                  LPSPropTagArray lpSPropTagArrayColumns, LPTABLEDATA *lppTableData)
+{
+    tbl_data *t;
+
+    if (!lppTableData)
+        return MAPI_E_INVALID_PARAMETER;
+    if (lpInterface && memcmp(lpInterface, &IID_IMAPITableData, sizeof(IID)) != 0)
+        return MAPI_E_INTERFACE_NOT_SUPPORTED;
+    if (!lpAllocateBuffer || !lpAllocateMore || !lpFreeBuffer || lpvReserved ||
+        ulTableType > TBLTYPE_DYNAMIC || !index_type_ok(PROP_TYPE(ulPropTagIndexColumn)) ||
+        !lpSPropTagArrayColumns || FBadColumnSet(lpSPropTagArrayColumns))
+        return MAPI_E_INVALID_PARAMETER;
+    t = mapirt_calloc(1, sizeof(*t));
+    if (!t)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    t->ncols = t->capcols = lpSPropTagArrayColumns->cValues;
+    t->cols = mapirt_malloc((t->ncols ? t->ncols : 1) * sizeof(ULONG));
+    if (!t->cols || pthread_mutex_init(&t->lock, NULL) != 0) {
+        mapirt_free(t->cols);
+        mapirt_free(t);
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    }
+    if (t->ncols)
+        memcpy(t->cols, lpSPropTagArrayColumns->aulPropTag, t->ncols * sizeof(ULONG));
+    mapirt_ref_init(&t->ref);
+    t->iface.lpVtbl = MAPIRT_VTBL(td_vtbl);
+    t->alloc = lpAllocateBuffer;
+    t->more = lpAllocateMore;
+    t->freebuf = lpFreeBuffer;
+    t->type = ulTableType;
+    t->index_tag = ulPropTagIndexColumn;
+    t->next_serial = 1;
+    *lppTableData = &t->iface;
+    return S_OK;
+}

@@ -1,0 +1,222 @@
+"""ABI conformance: our generated headers against MinGW-w64's MAPI headers on x86_64.
+
+For every interface defined in idl/ the size of its vtable and the offset of every slot, for every
+struct/union typedef its size and the offset of every named member, and for every GUID its 16
+bytes must be equal. Our side is compiled with gcc and run; MinGW's side is compiled with
+x86_64-w64-mingw32-gcc (it cannot run here), so its numbers are read back from a data section of
+the object file, and its GUIDs from the preprocessor with DEFINE_GUID redefined.
+Names that MinGW's headers do not declare at all are listed in NOT_IN_MINGW with the reason."""
+from __future__ import annotations
+
+import glob
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+from tools.idlc import loader, model as m, validate  # noqa: E402
+from tools.idlc.diag import Reporter  # noqa: E402
+
+MINGW_CC = "x86_64-w64-mingw32-gcc"
+MINGW_OBJCOPY = "x86_64-w64-mingw32-objcopy"
+HEADERS = ["mapix.h", "mapispi.h", "mapiutil.h", "mapidefs.h", "mapicode.h", "mapitags.h",
+           "mapiguid.h", "objidl.h"]
+# Declared by Microsoft's MAPI headers but absent from MinGW-w64's: nothing to compare against.
+NOT_IN_MINGW: dict[str, str] = {
+    "__UPV.lpv": "PT_PTR member, Microsoft's MAPIDefS.h only",
+    "SRestriction.res.resAnnotation": "Microsoft-only restriction variant",
+    "SAnnotationRestriction": "Microsoft-only restriction variant (RES_ANNOTATION)",
+    "SCountRestriction": "Microsoft-only restriction variant (RES_COUNT)",
+    "IMAPIClientShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
+    "IMAPIProviderShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
+    "IID_IMAPIClientShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
+    "IID_IMAPIProviderShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
+    "SPropAttrArray": "MinGW declares it in imessage.h, not in the MAPI headers compared",
+    "IID_IMsgServiceAdmin2": "Microsoft's MAPIGuid.h only",
+    "IID_IMessageRaw": "Microsoft's MAPIGuid.h only",
+    "PS_INTERNET_HEADERS": "Microsoft's MAPIGuid.h only",
+}
+# Property-set GUIDs of Microsoft's MAPIGuid.h (PSETID_*, SETID_*) that MinGW lacks.
+NOT_IN_MINGW_PREFIXES = ("PSETID_", "SETID_")
+
+
+def our_model():
+    rep = Reporter({})
+    files = sorted(glob.glob(os.path.join(ROOT, "idl", "*.idl")))
+    prog = loader.load(files, [os.path.join(ROOT, "idl")], rep)
+    rep.check()
+    sym = validate.check(prog, rep)
+    rep.check()
+    return prog, sym
+
+
+def entries(prog, sym) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """([(label, type, member-or-'')], [guid names])"""
+    out: list[tuple[str, str, str]] = []
+    guids: list[str] = []
+    for f in prog.files.values():
+        for d in f.decls:
+            if isinstance(d, m.Interface) and d.methods is not None:
+                chain, cur = [], d
+                while cur is not None:
+                    chain.append(cur)
+                    cur = sym.interfaces.get(cur.base) if cur.base else None
+                vt = d.name + "Vtbl"
+                out.append((f"sizeof({vt})", vt, ""))
+                for itf in reversed(chain):
+                    for meth in itf.methods:
+                        out.append((f"{vt}.{meth.name}", vt, meth.name))
+                guids.append(validate.iid_name(d))
+            elif isinstance(d, m.Guid):
+                guids.append(d.name)
+            elif isinstance(d, m.Typedef) and isinstance(d.spec, m.RecordType) and d.spec.fields:
+                for dc in d.decls:
+                    if dc.ptrs or dc.arrays or dc.params is not None or dc.name is None:
+                        continue
+                    out.append((f"sizeof({dc.name})", dc.name, ""))
+                    for fld in d.spec.fields:
+                        if fld.decl.name:
+                            out.append((f"{dc.name}.{fld.decl.name}", dc.name, fld.decl.name))
+    return out, guids
+
+
+def expr(t: str, member: str) -> str:
+    return f"offsetof({t}, {member})" if member else f"sizeof({t})"
+
+
+def probe_source(items, headers_first: str) -> str:
+    lines = [headers_first, "#include <stddef.h>"]
+    lines += [f"#include <{h}>" for h in HEADERS]
+    lines.append('__attribute__((section(".probe"), used)) '
+                 "const unsigned long long probe_values[] = {")
+    lines += [f"    {expr(t, mem)}," for _, t, mem in items]
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+def compile_values(cc: str, objcopy: str, src: str, flags: list[str], n: int, tmp: str):
+    c = os.path.join(tmp, "probe.c")
+    o = os.path.join(tmp, "probe.o")
+    b = os.path.join(tmp, "probe.bin")
+    with open(c, "w") as fh:
+        fh.write(src)
+    r = subprocess.run([cc, "-std=gnu11", "-w", "-fmax-errors=0", *flags, "-c", c, "-o", o],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, r.stderr
+    subprocess.run([objcopy, "-O", "binary", "--only-section=.probe", o, b], check=True)
+    with open(b, "rb") as fh:
+        data = fh.read()
+    return list(struct.unpack(f"<{n}Q", data[:8 * n])), ""
+
+
+def failing_lines(stderr: str, path_tail: str = "probe.c") -> set[int]:
+    return {int(x) for x in re.findall(re.escape(path_tail) + r":(\d+):\d+: error", stderr)}
+
+
+def mingw_guids(names: list[str], tmp: str) -> dict[str, bytes]:
+    """With INITGUID, MinGW defines each GUID in a COMDAT section `.rdata$NAME`; read them all
+    from one `objdump -s` of the object."""
+    src = ["#define INITGUID"] + [f"#define USES_{n}" for n in names]
+    src += ["#include <windows.h>"] + [f"#include <{h}>" for h in HEADERS]
+    c = os.path.join(tmp, "guids.c")
+    o = os.path.join(tmp, "guids.o")
+    with open(c, "w") as fh:
+        fh.write("\n".join(src) + "\n")
+    subprocess.run([MINGW_CC, "-c", "-w", c, "-o", o], check=True)
+    dump = subprocess.run(["x86_64-w64-mingw32-objdump", "-s", o], capture_output=True,
+                          text=True, check=True).stdout
+    out: dict[str, bytes] = {}
+    for sec in re.finditer(r"Contents of section \.rdata\$(\w+):\n((?: [0-9a-f]{4} .*\n)+)", dump):
+        data = b""
+        for line in sec.group(2).splitlines():
+            data += bytes.fromhex("".join(line[6:41].split()))
+        if len(data) >= 16:
+            out[sec.group(1)] = data[:16]
+    return out
+
+
+def our_guids(names: list[str], tmp: str) -> dict[str, bytes]:
+    inc = os.path.join(ROOT, "gen", "include")
+    # INITGUID + USES_name: the headers themselves define every GUID (MAPI's scheme).
+    src = ["#define INITGUID"] + [f"#define USES_{n}" for n in names]
+    src += ["#include <stdio.h>"] + [f"#include <{h}>" for h in HEADERS]
+    src.append("static void dump(const char *n, const GUID *g) { const unsigned char *p = "
+               "(const unsigned char *)g; printf(\"%s\", n); for (int i = 0; i < 16; i++) "
+               "printf(\" %02x\", p[i]); printf(\"\\n\"); }")
+    src.append("int main(void) {")
+    src += [f'    dump("{n}", &{n});' for n in names]
+    src.append("    return 0; }")
+    c = os.path.join(tmp, "ours.c")
+    exe = os.path.join(tmp, "ours")
+    with open(c, "w") as fh:
+        fh.write("\n".join(src) + "\n")
+    r = subprocess.run(["gcc", "-std=c11", "-I", inc, c, "-o", exe], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        raise AssertionError(r.stderr[:4000])
+    run = subprocess.run([exe], capture_output=True, text=True, check=True)
+    return {ln.split()[0]: bytes(int(x, 16) for x in ln.split()[1:])
+            for ln in run.stdout.splitlines()}
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapix.h")),
+                     "run `ninja` first: the ABI test reads gen/include")
+class AbiConformance(unittest.TestCase):
+    maxDiff = None
+
+    def test_layouts_and_iids_equal_mingw(self):
+        prog, sym = our_model()
+        items, guids = entries(prog, sym)
+        self.assertGreater(len(items), 500)
+        tmp = tempfile.mkdtemp()
+        # Drop entries MinGW's headers do not declare (reported, and must be on the list).
+        mingw_items = list(items)
+        missing: list[str] = []
+        for _ in range(6):
+            src = probe_source(mingw_items, "#include <windows.h>")
+            vals, err = compile_values(MINGW_CC, MINGW_OBJCOPY, src, [], len(mingw_items), tmp)
+            if vals is not None:
+                break
+            bad = failing_lines(err)
+            first = 4 + len(HEADERS)  # line number of the first value
+            drop = {i - first for i in bad if 0 <= i - first < len(mingw_items)}
+            self.assertTrue(drop, err[:4000])
+            missing += [mingw_items[i][0] for i in sorted(drop)]
+            mingw_items = [x for i, x in enumerate(mingw_items) if i not in drop]
+        self.assertIsNotNone(vals, "MinGW probe did not compile")
+        theirs = dict(zip((x[0] for x in mingw_items), vals))
+        ours_vals, err = compile_values(
+            "gcc", "objcopy", probe_source(items, "#include <mapix.h>"),
+            ["-I", os.path.join(ROOT, "gen", "include")], len(items), tmp)
+        self.assertIsNotNone(ours_vals, err[:4000])
+        ours = dict(zip((x[0] for x in items), ours_vals))
+        diffs = [f"{k}: ours {ours[k]}, MinGW {theirs[k]}" for k in theirs
+                 if ours[k] != theirs[k]]
+        mg = mingw_guids(guids, tmp)
+        og = our_guids(guids, tmp)
+        for n in guids:
+            if n not in mg:
+                missing.append(n)
+            elif og[n] != mg[n]:
+                diffs.append(f"{n}: ours {og[n].hex()}, MinGW {mg[n].hex()}")
+        def key(label: str) -> str:
+            k = label.replace("sizeof(", "").rstrip(")").split(".")[0]
+            return k[:-4] if k.endswith("Vtbl") else k
+        unexplained = [x for x in missing if x not in NOT_IN_MINGW and key(x) not in NOT_IN_MINGW
+                       and not x.startswith(NOT_IN_MINGW_PREFIXES)]
+        print(f"\nABI: {len(theirs)} layout values and {len(guids) - len(missing)} GUIDs "
+              f"compared; {len(missing)} names not in MinGW", file=sys.stderr)
+        self.assertEqual(diffs, [], "ABI differences:\n" + "\n".join(diffs))
+        self.assertEqual(unexplained, [], "not declared by MinGW (add to NOT_IN_MINGW with a "
+                         "reason, or fix the name):\n" + "\n".join(unexplained))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,207 @@
+/* tests/runtime/test_init.c: MAPIInitialize/MAPIUninitialize, ScInitMapiUtil/DeinitMapiUtil.
+ * Criterion runs every test in its own process, so each starts uninitialised. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include <mapicode.h>
+#include <mapidefs.h>
+#include <mapiutil.h>
+#include <mapix.h>
+
+#include <mapirt/init.h>
+#include <mapirt/notify.h>
+#include <mapirt/object.h>
+#include <mapirt/testhooks.h>
+
+#ifndef MAPI_NO_COINIT
+#define MAPI_NO_COINIT ((ULONG)0x00000008)
+#endif
+
+Test(init, null_argument_and_refcount)
+{
+    cr_expect_not(mapirt_is_initialized());
+    cr_assert_eq(MAPIInitialize(NULL), S_OK);
+    cr_expect(mapirt_is_initialized());
+    cr_expect_not(mapirt_multithread_notifications(), "no dispatcher without the flag");
+    cr_assert_eq(MAPIInitialize(NULL), S_OK, "nested calls succeed");
+    MAPIUninitialize();
+    cr_expect(mapirt_is_initialized(), "still one reference");
+    MAPIUninitialize();
+    cr_expect_not(mapirt_is_initialized());
+}
+
+Test(init, unbalanced_uninitialize_is_harmless)
+{
+    MAPIUninitialize();
+    MAPIUninitialize();
+    cr_expect_not(mapirt_is_initialized());
+    cr_assert_eq(MAPIInitialize(NULL), S_OK);
+    cr_expect(mapirt_is_initialized(), "the count did not go negative");
+    MAPIUninitialize();
+    cr_expect_not(mapirt_is_initialized());
+}
+
+Test(init, bad_version_and_flags)
+{
+    MAPIINIT_0 bad_version = {1, 0};
+    MAPIINIT_0 unknown = {MAPI_INIT_VERSION, 0x00000002};
+    MAPIINIT_0 reserved = {MAPI_INIT_VERSION, 0x40000000};
+    MAPIINIT_0 both = {7, 0x80000000};
+    MAPIINIT_0 known = {MAPI_INIT_VERSION, MAPI_NO_COINIT | MAPI_NT_SERVICE};
+
+    cr_expect_eq(MAPIInitialize(&bad_version), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(MAPIInitialize(&unknown), MAPI_E_UNKNOWN_FLAGS);
+    cr_expect_eq(MAPIInitialize(&reserved), MAPI_E_UNKNOWN_FLAGS);
+    cr_expect_eq(MAPIInitialize(&both), MAPI_E_INVALID_PARAMETER, "parameters before flags");
+    cr_expect_not(mapirt_is_initialized(), "failed calls do not count");
+    cr_assert_eq(MAPIInitialize(&known), S_OK);
+    cr_expect(mapirt_is_initialized());
+    MAPIUninitialize();
+    cr_expect_not(mapirt_is_initialized());
+}
+
+Test(init, multithread_dispatcher_lifetime)
+{
+    MAPIINIT_0 mt = {MAPI_INIT_VERSION, MAPI_MULTITHREAD_NOTIFICATIONS};
+
+    cr_assert_eq(MAPIInitialize(NULL), S_OK);
+    cr_expect_not(mapirt_multithread_notifications());
+    cr_assert_eq(MAPIInitialize(&mt), S_OK);
+    cr_expect(mapirt_multithread_notifications(), "started by the first call asking for it");
+    cr_assert_eq(MAPIInitialize(&mt), S_OK);
+    MAPIUninitialize();
+    MAPIUninitialize();
+    cr_expect(mapirt_multithread_notifications(), "lives until the count reaches zero");
+    MAPIUninitialize();
+    cr_expect_not(mapirt_multithread_notifications());
+    cr_expect_not(mapirt_is_initialized());
+    /* And again, to check a stopped dispatcher can be replaced. */
+    cr_assert_eq(MAPIInitialize(&mt), S_OK);
+    cr_expect(mapirt_multithread_notifications());
+    MAPIUninitialize();
+    cr_expect_not(mapirt_multithread_notifications());
+}
+
+Test(init, dispatcher_start_failure)
+{
+    MAPIINIT_0 mt = {MAPI_INIT_VERSION, MAPI_MULTITHREAD_NOTIFICATIONS};
+    HRESULT hr;
+    unsigned long n;
+
+    for (n = 1;; n++) {
+        mapirt_test_fail_alloc(n);
+        hr = MAPIInitialize(&mt);
+        mapirt_test_fail_alloc(0);
+        if (hr == S_OK)
+            break;
+        /* The reference ties this code to the notification-engine step. */
+        cr_assert_eq(hr, MAPI_E_INVALID_OBJECT);
+        cr_assert_not(mapirt_is_initialized(), "a failed call leaves the count unchanged");
+        cr_assert_not(mapirt_multithread_notifications());
+    }
+    cr_expect_eq(n, 2);
+    cr_expect(mapirt_multithread_notifications());
+    MAPIUninitialize();
+}
+
+static atomic_int g_stop;
+
+static void *init_loop(void *arg)
+{
+    int mt = *(int *)arg;
+    MAPIINIT_0 init = {MAPI_INIT_VERSION, mt ? MAPI_MULTITHREAD_NOTIFICATIONS : 0};
+    int rounds = 0;
+
+    while (!atomic_load(&g_stop) || rounds < 50) {
+        cr_assert_eq(MAPIInitialize(&init), S_OK);
+        cr_assert(mapirt_is_initialized());
+        MAPIUninitialize();
+        rounds++;
+    }
+    return NULL;
+}
+
+Test(init, refcount_from_several_threads)
+{
+    pthread_t t[6];
+    int mt[6] = {0, 1, 0, 1, 0, 1};
+    struct timespec d = {0, 150 * 1000 * 1000};
+
+    cr_assert_eq(MAPIInitialize(NULL), S_OK);
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, init_loop, &mt[i]), 0);
+    nanosleep(&d, NULL);
+    atomic_store(&g_stop, 1);
+    for (int i = 0; i < 6; i++)
+        pthread_join(t[i], NULL);
+    cr_expect(mapirt_is_initialized(), "the main thread's reference is intact");
+    MAPIUninitialize();
+    cr_expect_not(mapirt_is_initialized(), "every call was balanced");
+    cr_expect_not(mapirt_multithread_notifications());
+}
+
+/* The last MAPIUninitialize made from a callback running on the dispatcher thread itself. */
+struct uninit_sink {
+    IMAPIAdviseSink iface;
+    atomic_int calls;
+};
+
+static ULONG us_AddRef(IMAPIAdviseSink *This) { (void)This; return 2; }
+static ULONG us_Release(IMAPIAdviseSink *This) { (void)This; return 1; }
+static ULONG us_OnNotify(IMAPIAdviseSink *This, ULONG c, LPNOTIFICATION n)
+{
+    (void)c;
+    (void)n;
+    MAPIUninitialize();
+    atomic_fetch_add(&((struct uninit_sink *)This)->calls, 1);
+    return 0;
+}
+
+MAPIRT_DEFINE_VTBL(IMAPIAdviseSink, us_vtbl, .AddRef = us_AddRef, .Release = us_Release,
+                   .OnNotify = us_OnNotify)
+
+Test(init, last_uninitialize_from_dispatcher_callback)
+{
+    MAPIINIT_0 mt = {MAPI_INIT_VERSION, MAPI_MULTITHREAD_NOTIFICATIONS};
+    struct uninit_sink s;
+    mapirt_advise_list *l;
+    ULONG_PTR conn;
+    NOTIFICATION n;
+    struct timespec d = {0, 1000 * 1000};
+
+    s.iface.lpVtbl = (IMAPIAdviseSinkVtbl *)MAPIRT_VTBL(us_vtbl);
+    atomic_init(&s.calls, 0);
+    memset(&n, 0, sizeof(n));
+    n.ulEventType = fnevCriticalError;
+    cr_assert_eq(MAPIInitialize(&mt), S_OK);
+    cr_assert_eq(mapirt_advise_list_create(&l), S_OK);
+    cr_assert_eq(mapirt_advise_add(l, fnevCriticalError, &s.iface, &conn), S_OK);
+    cr_assert_eq(mapirt_advise_fire(l, 1, &n), S_OK);
+    for (int i = 0; i < 2000 && atomic_load(&s.calls) == 0; i++)
+        nanosleep(&d, NULL);
+    cr_expect_eq(atomic_load(&s.calls), 1, "the callback ran and returned: no self-join");
+    cr_expect_not(mapirt_is_initialized());
+    cr_expect_not(mapirt_multithread_notifications());
+    /* Synchronous again. */
+    cr_assert_eq(MAPIInitialize(NULL), S_OK);
+    cr_assert_eq(mapirt_advise_fire(l, 1, &n), S_OK);
+    cr_expect_eq(atomic_load(&s.calls), 2, "delivered on this thread");
+    mapirt_advise_list_destroy(l);
+    nanosleep(&d, NULL); /* let the detached dispatcher finish exiting */
+}
+
+Test(init, mapi_util)
+{
+    cr_expect_eq(ScInitMapiUtil(1), MAPI_E_UNKNOWN_FLAGS);
+    cr_assert_eq(ScInitMapiUtil(0), S_OK);
+    cr_assert_eq(ScInitMapiUtil(0), S_OK);
+    cr_expect_not(mapirt_is_initialized(), "ScInitMapiUtil does not initialise sessions");
+    DeinitMapiUtil();
+    DeinitMapiUtil();
+    DeinitMapiUtil(); /* unbalanced: harmless */
+    cr_assert_eq(ScInitMapiUtil(0), S_OK);
+    DeinitMapiUtil();
+}
