@@ -2,6 +2,7 @@
  * pattern with malloc/free (goal: within 1.5x). Run with an optimised, unsanitised build:
  *   bench_memory [iterations]
  * Prints both timings and their ratio; exits 1 when the ratio exceeds 1.5. */
+#define _POSIX_C_SOURCE 200809L
 #include <mapix.h>
 
 #include <stdio.h>

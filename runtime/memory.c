@@ -1,10 +1,10 @@
 /* memory.c: MAPIAllocateBuffer / MAPIAllocateMore / MAPIFreeBuffer, the runtime's private heap
  * (mapirt/alloc.h) and the failing-allocation test hook (mapirt/testhooks.h).
  *
- * Every MAPI block is one malloc: a 32-byte header followed by the caller's bytes. A
- * MAPIAllocateBuffer block (a root) heads a singly linked list of its MAPIAllocateMore children,
- * threaded through the children's headers and pushed with a compare-and-swap, so several threads
- * may extend one parent at once without a lock, and freeing the root walks the list once. */
+ * Every MAPI block is one malloc: a header (48 bytes for a MAPIAllocateBuffer root, 32 for a
+ * MAPIAllocateMore child) followed by the caller's bytes. A root heads singly linked lists of its
+ * children, threaded through the children's headers, so freeing the root walks them once.
+ * Several threads may extend one parent at once: see struct root_hdr. */
 #include <mapix.h>
 #include <mapicode.h>
 
@@ -19,22 +19,42 @@
 
 #include "mem_internal.h"
 
-/* "MAPIRTBR" / "MAPIRTBC", xor-ed with the header's own address so that a copied header (memcpy
+/* "MAPIRTBR" / "MAPIRTBC", xor-ed with the block's own address so that a copied header (memcpy
  * of a block, a stale stack buffer) does not look valid at another place. */
 #define MEM_TAG_ROOT ((uintptr_t)0x4d41504952544252ull)
 #define MEM_TAG_CHILD ((uintptr_t)0x4d41504952544243ull)
 
-struct mem_hdr {
+/* The tag is the last word before the caller's bytes in both header kinds, so a pointer's kind
+ * is read from the same place whatever it is. */
+struct child_hdr {
+    struct root_hdr *root;  /* the block it is freed with */
+    struct child_hdr *next; /* next older child in the same list */
+    uintptr_t pad;
     uintptr_t tag;
-    struct mem_hdr *root;               /* child: the root it is freed with; root: itself */
-    _Atomic(struct mem_hdr *) link;     /* root: newest child; child: next older sibling */
-    size_t size;                        /* caller's byte count */
+};
+
+/* Children made by the thread that allocated the root (by far the common case) go on `owned`
+ * with plain stores; children made by any other thread go on `shared` with a compare-and-swap.
+ * At most one live thread matches `owner`, so `owned` never has two writers, and the atomic
+ * instruction is paid only by cross-thread use. */
+struct root_hdr {
+    _Atomic(struct child_hdr *) shared;
+    struct child_hdr *owned;
+    const void *owner;
+    size_t size;
+    uintptr_t pad;
+    uintptr_t tag;
 };
 
 /* MAPI values include doubles, 64-bit integers and GUIDs; 16 covers every one of them (and
- * SSE loads of them). malloc already guarantees max_align_t, so the header size keeps it. */
-_Static_assert(sizeof(struct mem_hdr) % 16 == 0, "MAPI blocks must stay 16-byte aligned");
+ * SSE loads of them). malloc already guarantees max_align_t, so the header sizes keep it. */
+_Static_assert(sizeof(struct child_hdr) % 16 == 0, "MAPI blocks must stay 16-byte aligned");
+_Static_assert(sizeof(struct root_hdr) % 16 == 0, "MAPI blocks must stay 16-byte aligned");
 _Static_assert(alignof(max_align_t) >= 16, "malloc must return 16-byte aligned memory");
+
+/* One byte per thread whose address identifies the thread (initial-exec: no __tls_get_addr
+ * call on the allocation path). */
+static _Thread_local char thread_marker __attribute__((tls_model("initial-exec")));
 
 atomic_ulong mapirt_fail_countdown_;
 
@@ -58,55 +78,59 @@ bool mapirt_fail_alloc_slow_(void)
     return false;
 }
 
-static inline struct mem_hdr *hdr_of(void *p)
+static MAPIRT_NO_ASAN uintptr_t read_tag(const void *p)
 {
-    return (struct mem_hdr *)p - 1;
+    return ((volatile const uintptr_t *)p)[-1];
 }
 
-static MAPIRT_NO_ASAN uintptr_t read_tag(const struct mem_hdr *h)
+static inline struct root_hdr *root_hdr_of(void *p)
 {
-    return *(volatile const uintptr_t *)&h->tag;
+    return (struct root_hdr *)p - 1;
+}
+
+static inline struct child_hdr *child_hdr_of(void *p)
+{
+    return (struct child_hdr *)p - 1;
 }
 
 /* The root block p belongs to, or NULL when p is not a live MAPI block. */
-static struct mem_hdr *root_of(void *p)
+static struct root_hdr *root_of(void *p)
 {
     if (p == NULL || ((uintptr_t)p & 15) != 0)
         return NULL;
-    struct mem_hdr *h = hdr_of(p);
-    uintptr_t tag = read_tag(h);
-    if (tag == (MEM_TAG_ROOT ^ (uintptr_t)h))
-        return h;
-    if (tag == (MEM_TAG_CHILD ^ (uintptr_t)h))
-        return h->root;
+    uintptr_t tag = read_tag(p);
+    if (tag == (MEM_TAG_ROOT ^ (uintptr_t)p))
+        return root_hdr_of(p);
+    if (tag == (MEM_TAG_CHILD ^ (uintptr_t)p))
+        return child_hdr_of(p)->root;
     return NULL;
 }
 
-static struct mem_hdr *mem_new(ULONG cb)
+/* malloc of header + cb, NULL on overflow or (test hook) injected failure. */
+static void *mem_new(size_t header, ULONG cb)
 {
     size_t total;
-    if (__builtin_add_overflow(sizeof(struct mem_hdr), (size_t)cb, &total))
+    if (__builtin_add_overflow(header, (size_t)cb, &total))
         return NULL;
     if (mapirt_alloc_should_fail())
         return NULL;
-    struct mem_hdr *h = malloc(total);
-    if (h != NULL)
-        h->size = cb;
-    return h;
+    return malloc(total);
 }
 
 SCODE MAPIAllocateBuffer(ULONG cbSize, LPVOID *lppBuffer)
 {
     if (lppBuffer == NULL)
         return MAPI_E_INVALID_PARAMETER;
-    struct mem_hdr *h = mem_new(cbSize);
+    struct root_hdr *h = mem_new(sizeof(*h), cbSize);
     if (h == NULL) {
         *lppBuffer = NULL;
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
-    h->tag = MEM_TAG_ROOT ^ (uintptr_t)h;
-    h->root = h;
-    atomic_init(&h->link, NULL);
+    atomic_init(&h->shared, NULL);
+    h->owned = NULL;
+    h->owner = &thread_marker;
+    h->size = cbSize;
+    h->tag = MEM_TAG_ROOT ^ (uintptr_t)(h + 1);
     *lppBuffer = h + 1;
     return S_OK;
 }
@@ -117,41 +141,52 @@ SCODE MAPIAllocateMore(ULONG cbSize, LPVOID lpObject, LPVOID *lppBuffer)
         return MAPI_E_INVALID_PARAMETER;
     /* A child of a child is accepted and hung on the common root: it is then freed with the
      * buffer the caller ultimately frees, which is what such a caller expects. */
-    struct mem_hdr *root = root_of(lpObject);
+    struct root_hdr *root = root_of(lpObject);
     if (root == NULL)
         return MAPI_E_INVALID_PARAMETER;
-    struct mem_hdr *h = mem_new(cbSize);
+    struct child_hdr *h = mem_new(sizeof(*h), cbSize);
     if (h == NULL) {
         *lppBuffer = NULL;
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
-    h->tag = MEM_TAG_CHILD ^ (uintptr_t)h;
     h->root = root;
-    struct mem_hdr *head = atomic_load_explicit(&root->link, memory_order_relaxed);
-    do {
-        atomic_store_explicit(&h->link, head, memory_order_relaxed);
-    } while (!atomic_compare_exchange_weak_explicit(&root->link, &head, h, memory_order_release,
-                                                    memory_order_relaxed));
+    h->tag = MEM_TAG_CHILD ^ (uintptr_t)(h + 1);
+    if (root->owner == &thread_marker) {
+        h->next = root->owned;
+        root->owned = h;
+    } else {
+        struct child_hdr *head = atomic_load_explicit(&root->shared, memory_order_relaxed);
+        do {
+            h->next = head;
+        } while (!atomic_compare_exchange_weak_explicit(&root->shared, &head, h,
+                                                        memory_order_release,
+                                                        memory_order_relaxed));
+    }
     *lppBuffer = h + 1;
     return S_OK;
+}
+
+static void free_children(struct child_hdr *c)
+{
+    while (c != NULL) {
+        struct child_hdr *next = c->next;
+        c->tag = 0;
+        free(c);
+        c = next;
+    }
 }
 
 ULONG MAPIFreeBuffer(LPVOID lpBuffer)
 {
     if (lpBuffer == NULL || ((uintptr_t)lpBuffer & 15) != 0)
         return S_OK;
-    struct mem_hdr *h = hdr_of(lpBuffer);
     /* Children go with their root, and the reference allows S_OK for pointers MAPI did not
      * allocate: both are left alone rather than handed to free(). */
-    if (read_tag(h) != (MEM_TAG_ROOT ^ (uintptr_t)h))
+    if (read_tag(lpBuffer) != (MEM_TAG_ROOT ^ (uintptr_t)lpBuffer))
         return S_OK;
-    struct mem_hdr *c = atomic_load_explicit(&h->link, memory_order_acquire);
-    while (c != NULL) {
-        struct mem_hdr *next = atomic_load_explicit(&c->link, memory_order_relaxed);
-        c->tag = 0;
-        free(c);
-        c = next;
-    }
+    struct root_hdr *h = root_hdr_of(lpBuffer);
+    free_children(h->owned);
+    free_children(atomic_load_explicit(&h->shared, memory_order_acquire));
     h->tag = 0;
     free(h);
     return S_OK;

@@ -248,7 +248,8 @@ static HRESULT copy_common(mapirt_propbag *bag, LPUNKNOWN self, LPSPropTagArray 
             goto out;
     }
     if (dprob && merged) {
-        for (ULONG k = 0; k < dprob->cProblem; k++) {
+        /* A destination reporting more problems than values sent is not trusted further. */
+        for (ULONG k = 0; k < dprob->cProblem && merged->cProblem < 2 * nsnap; k++) {
             SPropProblem p = dprob->aProblem[k];
             if (p.ulIndex < nsend)
                 p.ulIndex = origin[p.ulIndex];

@@ -220,3 +220,49 @@ class AbiConformance(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+MINGW_INCLUDE = "/usr/share/mingw-w64/include"
+
+
+def mingw_constant_names() -> list[str]:
+    """Every PR_*, MAPI_E_* and MAPI_W_* that MinGW's MAPI headers define."""
+    names: set[str] = set()
+    for h in ("mapitags.h", "mapicode.h", "mapidefs.h"):
+        with open(os.path.join(MINGW_INCLUDE, h), encoding="latin-1") as fh:
+            names |= set(re.findall(r"^\s*#\s*define\s+((?:PR|MAPI_[EW])_\w+)\b(?!\()", fh.read(),
+                                    re.M))
+    return sorted(names)
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapix.h")),
+                     "run `ninja` first: the conformance test reads gen/include")
+class ConstantConformance(unittest.TestCase):
+    maxDiff = None
+
+    def test_every_mingw_tag_and_status_code_has_our_value(self):
+        names = mingw_constant_names()
+        self.assertGreater(len(names), 800)
+        items = [(n, f"(unsigned long long)(unsigned int)({n})") for n in names]
+        tmp = tempfile.mkdtemp()
+
+        def probe(first: str) -> str:
+            lines = [first] + [f"#include <{h}>" for h in HEADERS]
+            lines.append('__attribute__((section(".probe"), used)) '
+                         "const unsigned long long probe_values[] = {")
+            lines += [f"    {e}," for _, e in items]
+            return "\n".join(lines + ["};"]) + "\n"
+        theirs, err = compile_values(MINGW_CC, MINGW_OBJCOPY, probe("#include <windows.h>"), [],
+                                     len(items), tmp)
+        self.assertIsNotNone(theirs, err[:3000])
+        ours, err = compile_values("gcc", "objcopy", probe("#include <mapix.h>"),
+                                   ["-I", os.path.join(ROOT, "gen", "include")], len(items), tmp)
+        first = 2 + len(HEADERS)
+        missing = [items[i - first][0] for i in sorted(failing_lines(err))
+                   if 0 <= i - first < len(items)]
+        self.assertEqual(missing, [], "MinGW names our headers lack")
+        self.assertIsNotNone(ours, err[:3000])
+        diffs = [f"{n}: ours 0x{o:08X}, MinGW 0x{t:08X}"
+                 for (n, _), o, t in zip(items, ours, theirs) if o != t]
+        print(f"\nconstants: {len(items)} PR_/MAPI_E_/MAPI_W_ values compared", file=sys.stderr)
+        self.assertEqual(diffs, [], "value differences:\n" + "\n".join(diffs))

@@ -296,18 +296,21 @@ class Checker:
                     if ref.name not in names and ref.name not in self.sym.consts:
                         self.rep.error(ref.loc, f"{a.name}({ref.name}) names no parameter")
             if a.name in ("flags", "values"):
-                want = "flagset" if a.name == "flags" else "valueset"
-                if len(a.args) != 1 or not isinstance(a.args[0], m.Name):
-                    self.rep.error(a.loc, f"{a.name}(...) takes one {want} name")
-                    continue
-                fs = self.sym.flagsets.get(a.args[0].name)
-                if fs is None:
-                    self.rep.error(a.args[0].loc, f"unknown {want} '{a.args[0].name}'")
-                elif fs.kind != want:
-                    self.rep.error(a.args[0].loc, f"'{fs.name}' is a {fs.kind}, not a {want}",
-                                   (fs.loc, f"'{fs.name}' is defined here"))
+                self.check_set_ref(a)
         if m.attr(p.attrs, "out") is not None and not self.is_pointer(p.spec, p.decl):
             self.rep.error(p.loc, f"[out] parameter '{p.decl.name}' is not a pointer")
+
+    def check_set_ref(self, a: m.Attr) -> None:
+        want = "flagset" if a.name == "flags" else "valueset"
+        if len(a.args) != 1 or not isinstance(a.args[0], m.Name):
+            self.rep.error(a.loc, f"{a.name}(...) takes one {want} name")
+            return
+        fs = self.sym.flagsets.get(a.args[0].name)
+        if fs is None:
+            self.rep.error(a.args[0].loc, f"unknown {want} '{a.args[0].name}'")
+        elif fs.kind != want:
+            self.rep.error(a.args[0].loc, f"'{fs.name}' is a {fs.kind}, not a {want}",
+                           (fs.loc, f"'{fs.name}' is defined here"))
 
     def is_pointer(self, spec: m.TypeSpec, d: Optional[m.Declarator]) -> bool:
         if d is not None and (d.ptrs or d.arrays or d.fn_ptrs):
@@ -353,6 +356,12 @@ class Checker:
                     self.check_spec(d.spec, False)
                 elif isinstance(d, m.FlagSet):
                     self.check_flagset(d)
+                elif isinstance(d, m.Property):
+                    for a in d.attrs:
+                        if a.name not in ("pidtag", "flags", "values"):
+                            self.rep.error(a.loc, f"unknown property attribute '{a.name}'")
+                        elif a.name in ("flags", "values"):
+                            self.check_set_ref(a)
                 elif isinstance(d, m.Scode):
                     v = self.sym.value(d.name)
                     if v is not None and not -0x80000000 <= v <= 0xFFFFFFFF:

@@ -33,10 +33,11 @@ extern "C" {
  * `impl` from `defaults`. */
 void mapirt_vtbl_fill(void *out, const void *impl, const void *defaults, size_t size);
 
-/* Layers: a generated wrapper vtable (I_validate_vtbl, I_trace_vtbl) sits in a struct right
- * after the pointer to the vtable it forwards to; each wrapper finds that pointer just before
- * its own vtable (IDLC_NEXT in the generated wrappers). */
-#define MAPIRT_LAYER(I) struct { const I##Vtbl *next; I##Vtbl vtbl; }
+/* Layers: a generated wrapper vtable (I_validate_vtbl, I_trace_vtbl) sits in a struct after two
+ * pointers: the implementation's vtable (where validation forwards) and the next layer (where
+ * tracing forwards: the validating layer or the implementation). The wrappers read them just
+ * before the vtable the object points at. */
+#define MAPIRT_LAYER(I) struct { const I##Vtbl *impl; const I##Vtbl *next; I##Vtbl vtbl; }
 
 /* The vtable pointer a new object of this implementation should carry: the plain vtable, or,
  * while call tracing is on (mapirt/trace.h), the tracing layer over it. MAPIRT_VTBL_VALIDATED
@@ -53,10 +54,11 @@ void mapirt_vtbl_fill(void *out, const void *impl, const void *defaults, size_t 
     __attribute__((constructor)) static void name##_init(void)                                    \
     {                                                                                             \
         mapirt_vtbl_fill(&name##_full, &name##_impl, &I##_default_vtbl, sizeof(I##Vtbl));         \
-        name##_valid.next = &name##_full;                                                         \
+        name##_valid.impl = name##_valid.next = &name##_full;                                     \
         name##_valid.vtbl = I##_validate_vtbl;                                                    \
-        name##_trace.next = &name##_full;                                                         \
+        name##_trace.impl = name##_trace.next = &name##_full;                                     \
         name##_trace.vtbl = I##_trace_vtbl;                                                       \
+        name##_trace_valid.impl = &name##_full;                                                   \
         name##_trace_valid.next = &name##_valid.vtbl;                                             \
         name##_trace_valid.vtbl = I##_trace_vtbl;                                                 \
     }                                                                                             \
