@@ -10,11 +10,18 @@
  *    MVI_FLAG tag tests the instance value of the row when the view expands that column, and
  *    any value otherwise.
  *  - RELOP_RE takes the constant as a POSIX extended regular expression and matches it anywhere
- *    in the (UTF-8) string value; only string properties accept it. An invalid expression is
+ *    in the string value; only string properties accept it. Both are UTF-8 (8-bit strings are
+ *    UTF-8 in mapirt) and the expression is compiled and run in the C.UTF-8 locale, whatever
+ *    the program's locale, so "." matches one character. An invalid expression is
  *    MAPI_E_INVALID_PARAMETER.
  *  - RES_SUBRESTRICTION needs recipient or attachment sub-objects, which rows of an in-memory
  *    table do not have: MAPI_E_TOO_COMPLEX, as SSubRestriction documents for such tables.
  *  - RES_COMMENT is not itself a condition: it stands for its lpRes (true when it has none). */
+/* newlocale / uselocale */
+#define _POSIX_C_SOURCE 200809L
+
+#include <locale.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +100,28 @@ static bool is_string_type(ULONG type)
     return type == PT_STRING8 || type == PT_UNICODE;
 }
 
+static locale_t g_utf8 = (locale_t)0;
+static pthread_once_t g_utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_init(void)
+{
+    /* Without C.UTF-8 (not Debian), expressions work on bytes in the current locale. */
+    g_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+/* Switches this thread to the UTF-8 locale; returns what to restore. */
+static locale_t enter_utf8(void)
+{
+    pthread_once(&g_utf8_once, utf8_init);
+    return g_utf8 ? uselocale(g_utf8) : (locale_t)0;
+}
+
+static void leave_utf8(locale_t old)
+{
+    if (old)
+        uselocale(old);
+}
+
 static HRESULT compile_regex(tbl_res *r)
 {
     char *pattern;
@@ -109,7 +138,9 @@ static HRESULT compile_regex(tbl_res *r)
         mapirt_free(pattern);
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
+    locale_t old = enter_utf8();
     rc = regcomp(r->re, pattern, REG_EXTENDED | REG_NOSUB);
+    leave_utf8(old);
     mapirt_free(pattern);
     if (rc != 0) {
         mapirt_free(r->re);
@@ -351,7 +382,13 @@ static bool regex_matches(const regex_t *re, const SPropValue *p)
     } else {
         return false;
     }
-    m = s && regexec(re, s, 0, NULL, 0) == 0;
+    if (s) {
+        locale_t old = enter_utf8();
+        m = regexec(re, s, 0, NULL, 0) == 0;
+        leave_utf8(old);
+    } else {
+        m = false;
+    }
     mapirt_free(heap);
     return m;
 }

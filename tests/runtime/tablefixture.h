@@ -31,6 +31,9 @@
 #define T_BOOL PROP_TAG(PT_BOOLEAN, 0x670A)
 #define T_TIME PROP_TAG(PT_SYSTIME, 0x670B)
 #define T_I8 PROP_TAG(PT_I8, 0x670C)
+/* one value of T_MV / T_MVL (what an instance column holds) */
+#define T_MV1 PROP_TAG(PT_STRING8, 0x6704)
+#define T_MVL1 PROP_TAG(PT_LONG, 0x6708)
 
 static inline LPTABLEDATA fx_table(void)
 {

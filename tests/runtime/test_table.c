@@ -982,3 +982,285 @@ Test(view, status_errors_and_no_categories)
     td->lpVtbl->Release(td);
     MAPIRT_LEAK_CHECK();
 }
+
+/* ---- out of memory -------------------------------------------------------------------- */
+
+/* A table with rows 1..5 and three views: plain, sorted descending with a restriction, and one
+ * expanding a multi-valued column. */
+struct oomfx {
+    LPTABLEDATA td;
+    LPMAPITABLE v[3];
+};
+
+static void oomfx_open(struct oomfx *f)
+{
+    SizedSSortOrderSet(2, sort) = {2, 0, 0, {{T_NUM, TABLE_SORT_DESCEND}, {T_ID, TABLE_SORT_ASCEND}}};
+    SizedSPropTagArray(3, mvcols) = {3, {T_ID, MVI_PROP(T_MV), PR_INSTANCE_KEY}};
+    SPropValue lim = {T_NUM, 0, {.l = 100}};
+    SRestriction res = {RES_PROPERTY, {.resProperty = {RELOP_LT, T_NUM, &lim}}};
+
+    f->td = five_rows();
+    f->v[0] = fx_view(f->td);
+    cr_assert_eq(f->td->lpVtbl->HrGetView(f->td, (LPSSortOrderSet)&sort, NULL, 0, &f->v[1]), S_OK);
+    cr_assert_eq(f->v[1]->lpVtbl->Restrict(f->v[1], &res, 0), S_OK);
+    f->v[2] = fx_view(f->td);
+    cr_assert_eq(f->v[2]->lpVtbl->SetColumns(f->v[2], (LPSPropTagArray)&mvcols, 0), S_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(f->v[i]->lpVtbl->SeekRow(f->v[i], BOOKMARK_BEGINNING, 2, NULL), S_OK);
+}
+
+static void oomfx_close(struct oomfx *f)
+{
+    for (int i = 0; i < 3; i++)
+        f->v[i]->lpVtbl->Release(f->v[i]);
+    f->td->lpVtbl->Release(f->td);
+}
+
+static void oomfx_unchanged(struct oomfx *f, const char *ids0, const char *ids1)
+{
+    cr_assert_str_eq(fx_ids(f->v[0]), ids0);
+    cr_assert_str_eq(fx_ids(f->v[1]), ids1);
+    cr_assert_eq(fx_count(f->v[2]), 5);
+}
+
+Test(table_oom, modify_row)
+{
+    struct oomfx f;
+    HRESULT hr;
+    LPSTR mv[2] = {"x", "y"};
+    SPropValue p[3] = {{T_ID, 0, {.l = 9}}, {T_NUM, 0, {.l = 35}},
+                       {T_MV, 0, {.MVszA = {2, mv}}}};
+    SRow row = {0, 3, p};
+
+    oomfx_open(&f);
+    OOM_LOOP(hr,
+             if (FAILED(hr = f.td->lpVtbl->HrModifyRow(f.td, &row)))
+                 oomfx_unchanged(&f, "1 2 3 4 5", "5 4 3 2 1"),
+             (void)0);
+    cr_assert_gt(oom_points, 5);
+    cr_assert_str_eq(fx_ids(f.v[0]), "1 2 3 4 5 9");
+    cr_assert_str_eq(fx_ids(f.v[1]), "5 4 9 3 2 1");
+    cr_assert_eq(fx_count(f.v[2]), 7, "two instances for two values");
+    cr_assert_eq(fx_current(f.v[1]), 3, "the cursor stays on row 3");
+
+    /* and a modification of an existing row */
+    p[0].Value.l = 2;
+    p[1].Value.l = 55;
+    OOM_LOOP(hr,
+             if (FAILED(hr = f.td->lpVtbl->HrModifyRow(f.td, &row)))
+                 cr_assert_str_eq(fx_ids(f.v[1]), "5 4 9 3 2 1"),
+             (void)0);
+    cr_assert_str_eq(fx_ids(f.v[1]), "2 5 4 9 3 1");
+    oomfx_close(&f);
+    MAPIRT_LEAK_CHECK();
+}
+
+Test(table_oom, modify_rows_insert_delete)
+{
+    struct oomfx f;
+    HRESULT hr;
+    SPropValue p[3][2];
+    SRowSet *set;
+    ULONG n;
+
+    oomfx_open(&f);
+    cr_assert_eq(MAPIAllocateBuffer(CbNewSRowSet(3), (void **)&set), S_OK);
+    for (int i = 0; i < 3; i++) {
+        memset(p[i], 0, sizeof(p[i]));
+        p[i][0].ulPropTag = T_ID;
+        p[i][0].Value.l = i == 0 ? 3 : 10 + i;
+        p[i][1].ulPropTag = T_NUM;
+        p[i][1].Value.l = 7 + i;
+        set->aRow[i] = (SRow){0, 2, p[i]};
+    }
+    set->cRows = 3;
+    OOM_LOOP(hr,
+             if (FAILED(hr = f.td->lpVtbl->HrModifyRows(f.td, 0, set)))
+                 oomfx_unchanged(&f, "1 2 3 4 5", "5 4 3 2 1"),
+             (void)0);
+    cr_assert_gt(oom_points, 5);
+    cr_assert_str_eq(fx_ids(f.v[0]), "1 2 3 4 5 11 12");
+    cr_assert_str_eq(fx_ids(f.v[1]), "5 4 2 1 12 11 3");
+
+    SPropValue ins = {T_ID, 0, {.l = 20}};
+    SRow r = {0, 1, &ins};
+    OOM_LOOP(hr,
+             if (FAILED(hr = f.td->lpVtbl->HrInsertRow(f.td, 1, &r)))
+                 cr_assert_str_eq(fx_ids(f.v[0]), "1 2 3 4 5 11 12"),
+             (void)0);
+    cr_assert_str_eq(fx_ids(f.v[0]), "1 20 2 3 4 5 11 12");
+
+    OOM_LOOP(hr,
+             if (FAILED(hr = fx_del(f.td, 4)))
+                 cr_assert_str_eq(fx_ids(f.v[0]), "1 20 2 3 4 5 11 12"),
+             (void)0);
+    cr_assert_gt(oom_points, 0);
+    cr_assert_str_eq(fx_ids(f.v[0]), "1 20 2 3 5 11 12");
+
+    set->cRows = 2; /* rows 3 and 11 */
+    OOM_LOOP(hr,
+             if (FAILED(hr = f.td->lpVtbl->HrDeleteRows(f.td, 0, set, &n)))
+                 cr_assert_str_eq(fx_ids(f.v[0]), "1 20 2 3 5 11 12"),
+             cr_assert_eq(n, 2));
+    cr_assert_str_eq(fx_ids(f.v[0]), "1 20 2 5 12");
+    cr_assert_str_eq(fx_ids(f.v[1]), "5 2 1 12", "20 has no T_NUM: outside T_NUM < 100");
+
+    OOM_LOOP(hr, hr = f.td->lpVtbl->HrDeleteRows(f.td, TAD_ALL_ROWS, NULL, &n), cr_assert_eq(n, 5));
+    cr_assert_eq(fx_count(f.v[1]), 0);
+    MAPIFreeBuffer(set);
+    oomfx_close(&f);
+    MAPIRT_LEAK_CHECK();
+}
+
+Test(table_oom, reads)
+{
+    struct oomfx f;
+    HRESULT hr;
+    LPSRow row;
+    SPropValue key = {T_ID, 0, {.l = 3}};
+    ULONG at;
+    LPMAPITABLE v;
+    SizedSSortOrderSet(1, sort) = {1, 0, 0, {{T_NAME, TABLE_SORT_DESCEND}}};
+
+    oomfx_open(&f);
+    OOM_LOOP(hr, hr = f.td->lpVtbl->HrQueryRow(f.td, &key, &row, &at), MAPIFreeBuffer(row));
+    cr_assert_gt(oom_points, 0);
+    OOM_LOOP(hr, hr = f.td->lpVtbl->HrEnumRow(f.td, 4, &row), MAPIFreeBuffer(row));
+    cr_assert_gt(oom_points, 0);
+    OOM_LOOP(hr, hr = f.td->lpVtbl->HrGetView(f.td, (LPSSortOrderSet)&sort, NULL, 0, &v),
+             v->lpVtbl->Release(v));
+    cr_assert_gt(oom_points, 3);
+    oomfx_close(&f);
+    MAPIRT_LEAK_CHECK();
+}
+
+Test(table_oom, view_methods)
+{
+    struct oomfx f;
+    HRESULT hr;
+    LPMAPITABLE v;
+    LPSRowSet rows;
+    LPSPropTagArray cols;
+    LPSSortOrderSet so;
+    BOOKMARK bk[8];
+    LPMAPIERROR err;
+    SizedSPropTagArray(2, mvcols) = {2, {MVI_PROP(T_MV), T_ID}};
+    SizedSSortOrderSet(2, sort) = {2, 0, 0, {{T_NAME, TABLE_SORT_ASCEND}, {T_ID, TABLE_SORT_ASCEND}}};
+    char pat[] = "^[a-c]$";
+    SPropValue re = {T_NAME, 0, {.lpszA = pat}};
+    SRestriction res = {RES_PROPERTY, {.resProperty = {RELOP_RE, T_NAME, &re}}};
+
+    oomfx_open(&f);
+    v = f.v[1];
+    OOM_LOOP(hr, hr = v->lpVtbl->QueryRows(v, 10, TBL_NOADVANCE, &rows), FreeProws(rows));
+    cr_assert_gt(oom_points, 2);
+    OOM_LOOP(hr, hr = v->lpVtbl->QueryColumns(v, TBL_ALL_COLUMNS, &cols), MAPIFreeBuffer(cols));
+    OOM_LOOP(hr, hr = v->lpVtbl->QuerySortOrder(v, &so), MAPIFreeBuffer(so));
+    OOM_LOOP(hr,
+             if (FAILED(hr = v->lpVtbl->SortTable(v, (LPSSortOrderSet)&sort, 0)))
+                 cr_assert_str_eq(fx_ids(v), "5 4 3 2 1", "the old order stays"),
+             (void)0);
+    cr_assert_gt(oom_points, 1);
+    cr_assert_str_eq(fx_ids(v), "1 2 3 4 5");
+    OOM_LOOP(hr,
+             if (FAILED(hr = v->lpVtbl->Restrict(v, &res, 0)))
+                 cr_assert_str_eq(fx_ids(v), "1 2 3 4 5"),
+             (void)0);
+    cr_assert_gt(oom_points, 2);
+    cr_assert_str_eq(fx_ids(v), "1 2 3");
+    OOM_LOOP(hr, hr = v->lpVtbl->FindRow(v, &res, BOOKMARK_BEGINNING, 0), (void)0);
+    cr_assert_gt(oom_points, 1);
+    OOM_LOOP(hr,
+             if (FAILED(hr = v->lpVtbl->SetColumns(v, (LPSPropTagArray)&mvcols, 0)))
+                 cr_assert_eq(fx_count(v), 3),
+             (void)0);
+    cr_assert_gt(oom_points, 1);
+    cr_assert_eq(fx_count(v), 3);
+    for (int i = 0; i < 8; i++) /* past the first growth of the bookmark array */
+        OOM_LOOP(hr, hr = v->lpVtbl->CreateBookmark(v, &bk[i]), (void)0);
+    cr_assert_eq(v->lpVtbl->SeekRow(v, 999, 0, NULL), MAPI_E_INVALID_BOOKMARK);
+    OOM_LOOP(hr, hr = v->lpVtbl->GetLastError(v, MAPI_E_INVALID_BOOKMARK, MAPI_UNICODE, &err),
+             MAPIFreeBuffer(err));
+    cr_assert_gt(oom_points, 1);
+    struct fx_rec rec;
+    LPMAPIADVISESINK sink;
+    ULONG_PTR conn;
+    memset(&rec, 0, sizeof(rec));
+    pthread_mutex_init(&rec.mu, NULL);
+    cr_assert_eq(HrAllocAdviseSink(fx_rec_cb, &rec, &sink), S_OK);
+    OOM_LOOP(hr, hr = v->lpVtbl->Advise(v, fnevTableModified, sink, &conn), (void)0);
+    sink->lpVtbl->Release(sink);
+    cr_assert_eq(fx_put(f.td, 2, "b", 3), S_OK);
+    cr_assert_eq(rec.n, 1);
+    oomfx_close(&f);
+    MAPIRT_LEAK_CHECK();
+}
+
+/* With a listener, running out of memory while describing a change (after the change is made)
+ * turns the row events into one TABLE_CHANGED instead of failing the call. */
+Test(table_oom, notifications_degrade)
+{
+    LPTABLEDATA td = five_rows();
+    LPMAPITABLE v = fx_view(td);
+    struct fx_rec rec;
+    int changed = 0, failed = 0;
+
+    fx_advise(v, &rec);
+    for (unsigned long n = 1;; n++) {
+        int before = rec.n;
+        mapirt_test_fail_alloc(n);
+        HRESULT hr = fx_put(td, 6, "f", 60);
+        unsigned long left = mapirt_test_fail_alloc_pending();
+        mapirt_test_fail_alloc(0);
+        if (left) {
+            cr_assert_eq(hr, S_OK);
+            cr_assert_eq(rec.n, before + 1);
+            cr_assert_eq(rec.ev[before].event, TABLE_ROW_ADDED);
+            break;
+        }
+        if (hr == S_OK) {
+            cr_assert_eq(rec.n, before + 1);
+            cr_assert_eq(rec.ev[before].event, TABLE_CHANGED);
+            cr_assert_str_eq(fx_ids(v), "1 2 3 4 5 6");
+            cr_assert_eq(fx_del(td, 6), S_OK);
+            rec.n = before;
+            changed++;
+        } else {
+            cr_assert_eq(hr, MAPI_E_NOT_ENOUGH_MEMORY);
+            cr_assert_eq(rec.n, before);
+            cr_assert_str_eq(fx_ids(v), "1 2 3 4 5");
+            failed++;
+        }
+    }
+    cr_assert_gt(failed, 2);
+    cr_assert_gt(changed, 0);
+
+    SPropValue key = {T_ID, 0, {.l = 2}};
+    changed = failed = 0;
+    for (unsigned long n = 1;; n++) {
+        int before = rec.n;
+        mapirt_test_fail_alloc(n);
+        HRESULT hr = td->lpVtbl->HrNotify(td, 0, 1, &key);
+        unsigned long left = mapirt_test_fail_alloc_pending();
+        mapirt_test_fail_alloc(0);
+        if (left) {
+            cr_assert_eq(hr, S_OK);
+            cr_assert_eq(rec.ev[before].event, TABLE_ROW_MODIFIED);
+            break;
+        }
+        if (hr == S_OK) {
+            cr_assert_eq(rec.ev[before].event, TABLE_CHANGED);
+            changed++;
+        } else {
+            cr_assert_eq(hr, MAPI_E_NOT_ENOUGH_MEMORY);
+            cr_assert_eq(rec.n, before);
+            failed++;
+        }
+        rec.n = before;
+    }
+    cr_assert_gt(failed, 0);
+    cr_assert_gt(changed, 0);
+    v->lpVtbl->Release(v);
+    td->lpVtbl->Release(td);
+    MAPIRT_LEAK_CHECK();
+}

@@ -6,6 +6,7 @@ import os
 import sys
 
 from .compiler import process
+from .loader import save_cache
 from .diag import CompileError
 from .write import depfile_text, write_if_changed
 
@@ -20,10 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--aggregate", action="store_true",
                     help="also write include/mapirt/impl.h and src/mapirt_gen.c for all files")
     ap.add_argument("--depfile", help="write a Makefile-style depfile for --stamp")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="do not keep parsed files and compiled templates in OUTDIR/.cache")
     ap.add_argument("--stamp", help="file touched when any output changed (the Ninja target)")
     args = ap.parse_args(argv)
     try:
-        res = process(args.files, args.include, aggregate=args.aggregate)
+        res = process(args.files, args.include, aggregate=args.aggregate,
+                      cache_dir=None if args.no_cache else os.path.join(args.outdir, ".cache"))
     except CompileError as e:
         print(e.format(), file=sys.stderr)
         n = len(e.diags)
@@ -32,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     changed = False
     for rel, text in sorted(res.outputs.items()):
         changed |= write_if_changed(os.path.join(args.outdir, rel), text)
+    save_cache(res.program)
     if args.stamp:
         if changed or not os.path.exists(args.stamp):
             write_if_changed(args.stamp, "")

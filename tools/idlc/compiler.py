@@ -13,18 +13,21 @@ from .render import Renderer
 class Result:
     outputs: dict[str, str]
     deps: list[str]  # every input read: IDL files, templates, generator modules
+    program: object = None  # the loaded program (for saving the parse cache after writing)
 
 
-def process(paths: list[str], include_dirs: list[str], aggregate: bool = False) -> Result:
+def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
+            cache_dir: str | None = None) -> Result:
     rep = Reporter({})
     # The same inputs in any order give the same bytes.
     paths = sorted(set(os.path.normpath(p) for p in paths))
-    prog = loader.load(paths, include_dirs, rep)
+    prog = loader.load(paths, include_dirs, rep,
+                       os.path.join(cache_dir, "parse") if cache_dir else None)
     rep.check()
     sym = validate.check(prog, rep)
     rep.check()
     _, files = lower.lower(prog, sym)
-    r = Renderer()
+    r = Renderer(os.path.join(cache_dir, "jinja") if cache_dir else None)
     out: dict[str, str] = {}
     impl_stems = []
     for f in files:
@@ -48,4 +51,4 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False) 
     here = os.path.dirname(os.path.abspath(__file__))
     modules = sorted(os.path.join(here, n) for n in os.listdir(here) if n.endswith(".py"))
     deps = sorted(prog.sources) + sorted(r.loaded) + modules
-    return Result(out, deps)
+    return Result(out, deps, prog)

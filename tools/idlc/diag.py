@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
+    """A source position (a tuple: tokens are many and this is the hot path of the lexer)."""
     file: str  # path as the user named it (relative paths stay relative)
     line: int
     col: int

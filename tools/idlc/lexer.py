@@ -2,141 +2,133 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .diag import Loc, Reporter
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # 'ident', 'int', 'string', 'uuid', 'punct', 'eof'
     text: str
     loc: Loc
     value: object = None
 
 
-_PUNCT = ["<<", ">>", "(", ")", "[", "]", "{", "}", ";", ",", ":", "=", "*", "&", "|", "^", "~",
-          "+", "-", "/", "%", "<", ">"]
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_INT = re.compile(r"(0[xX][0-9A-Fa-f]+|[0-9]+)([uUlL]*)")
-_UUID_BODY = re.compile(r"\s*([^)\s]*)\s*\)")
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'", "a": "\a",
             "b": "\b", "f": "\f", "v": "\v", "?": "?"}
 
 
+_MASTER = re.compile(r"""
+    (?P<ws>[ \t\r\n\f\v]+)
+  | (?P<line_comment>//[^\n]*)
+  | (?P<block_comment>/\*.*?\*/)
+  | (?P<open_comment>/\*)
+  | (?P<hash>\#[^\n]*)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<int>(?:0[xX][0-9A-Fa-f]+|[0-9]+)[uUlL]*)
+  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<open_string>")
+  | (?P<punct><<|>>|[()\[\]{};,:=*&|^~+\-/%<>])
+""", re.X | re.S)
+_UUID_ARG = re.compile(r"[ \t]*\([ \t]*")
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def tokenize(path: str, text: str, rep: Reporter) -> list[Token]:
+    """One master regular expression; line and column are derived from newline positions."""
     toks: list[Token] = []
-    i, line, col, n = 0, 1, 1, len(text)
-
-    def advance(k: int) -> None:
-        nonlocal i, line, col
-        for ch in text[i:i + k]:
-            if ch == "\n":
-                line += 1
-                col = 1
-            else:
-                col += 1
-        i += k
-
-    while i < n:
-        c = text[i]
-        if c in " \t\r\n\f\v":
-            advance(1)
+    n = len(text)
+    pos = 0
+    line = 1
+    line_start = 0  # offset of the current line's first character
+    append = toks.append
+    match = _MASTER.match
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
+            rep.error(Loc(path, line, pos - line_start + 1), f"unexpected character '{text[pos]}'")
+            pos += 1
             continue
-        loc = Loc(path, line, col)
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            advance((n if j < 0 else j) - i)
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "ws":
+            nl = text.count("\n", pos, end)
+            if nl:
+                line += nl
+                line_start = text.rfind("\n", pos, end) + 1
+            pos = end
             continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            if j < 0:
-                rep.error(loc, "unterminated comment")
-                break
-            advance(j + 2 - i)
+        loc_col = pos - line_start + 1
+        if kind == "punct":
+            append(Token("punct", m.group(kind), Loc(path, line, loc_col)))
+            pos = end
             continue
-        if c == "#":
-            rep.error(loc, "preprocessor directives are not supported; use cpp_quote(\"...\")")
-            j = text.find("\n", i)
-            advance((n if j < 0 else j) - i)
-            continue
-        m = _IDENT.match(text, i)
-        if m:
-            word = m.group(0)
-            toks.append(Token("ident", word, loc))
-            advance(len(word))
-            # The argument of uuid(...) is raw text, not tokens.
+        if kind == "ident":
+            word = m.group(kind)
+            append(Token("ident", word, Loc(path, line, loc_col)))
+            pos = end
             if word == "uuid":
-                k = i
-                while k < n and text[k] in " \t":
-                    k += 1
-                if k < n and text[k] == "(":
-                    advance(k - i)
-                    toks.append(Token("punct", "(", Loc(path, line, col)))
-                    advance(1)
-                    body = _UUID_BODY.match(text, i)
-                    if body is None:
-                        rep.error(Loc(path, line, col), "expected ')' after uuid")
+                u = _UUID_ARG.match(text, pos)
+                if u is not None:
+                    append(Token("punct", "(", Loc(path, line, u.start() + u.group(0).index("(")
+                                                - line_start + 1)))
+                    start = u.end()
+                    close = text.find(")", start)
+                    if close < 0 or "\n" in text[start:close]:
+                        rep.error(Loc(path, line, start - line_start + 1), "expected ')' after uuid")
+                        pos = start
                         continue
-                    raw = body.group(1).strip('"')
-                    uloc = Loc(path, line, col + (len(body.group(0)) - len(body.group(0).lstrip())))
+                    raw = text[start:close].strip()
+                    uloc = Loc(path, line, start - line_start + 1)
+                    raw = raw.strip('"')
                     if not _UUID.match(raw):
                         rep.error(uloc, f"malformed uuid '{raw}' (expected "
                                   "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
                         value = None
                     else:
                         value = raw.upper()
-                    toks.append(Token("uuid", raw, uloc, value))
-                    advance(len(body.group(0)) - 1)
+                    append(Token("uuid", raw, uloc, value))
+                    pos = close
             continue
-        m = _INT.match(text, i)
-        if m:
-            digits = m.group(1)
-            if digits.lower().startswith("0x"):
+        if kind == "int":
+            t = m.group(kind)
+            digits = t.rstrip("uUlL")
+            if digits[:2] in ("0x", "0X"):
                 value = int(digits, 16)
-            elif len(digits) > 1 and digits.startswith("0"):
+            elif len(digits) > 1 and digits[0] == "0":
                 try:
                     value = int(digits, 8)
                 except ValueError:
-                    rep.error(loc, f"invalid octal constant '{digits}'")
+                    rep.error(Loc(path, line, loc_col), f"invalid octal constant '{digits}'")
                     value = 0
             else:
                 value = int(digits)
-            toks.append(Token("int", m.group(0), loc, value))
-            advance(len(m.group(0)))
-            continue
-        if c == '"':
-            j = i + 1
-            chars = []
-            ok = False
-            while j < n and text[j] != "\n":
-                if text[j] == "\\" and j + 1 < n:
-                    e = text[j + 1]
-                    if e not in _ESCAPES:
-                        rep.error(Loc(path, line, col + (j - i)), f"unknown escape '\\{e}'")
-                    chars.append(_ESCAPES.get(e, e))
-                    j += 2
-                    continue
-                if text[j] == '"':
-                    ok = True
-                    break
-                chars.append(text[j])
-                j += 1
-            if not ok:
-                rep.error(loc, "unterminated string")
-                advance(j - i)
-                continue
-            toks.append(Token("string", text[i:j + 1], loc, "".join(chars)))
-            advance(j + 1 - i)
-            continue
-        for p in _PUNCT:
-            if text.startswith(p, i):
-                toks.append(Token("punct", p, loc))
-                advance(len(p))
-                break
-        else:
-            rep.error(loc, f"unexpected character '{c}'")
-            advance(1)
-    toks.append(Token("eof", "", Loc(path, line, col)))
+            append(Token("int", t, Loc(path, line, loc_col), value))
+        elif kind == "string":
+            t = m.group(kind)
+            body = t[1:-1]
+            for e in _ESCAPE.finditer(body):
+                if e.group(1) not in _ESCAPES:
+                    rep.error(Loc(path, line, loc_col + 1 + e.start()),
+                              f"unknown escape '\\{e.group(1)}'")
+            value = _ESCAPE.sub(lambda e: _ESCAPES.get(e.group(1), e.group(1)), body)
+            append(Token("string", t, Loc(path, line, loc_col), value))
+        elif kind == "hash":
+            rep.error(Loc(path, line, loc_col),
+                      "preprocessor directives are not supported; use cpp_quote(\"...\")")
+        elif kind == "open_comment":
+            rep.error(Loc(path, line, loc_col), "unterminated comment")
+            end = n
+        elif kind == "open_string":
+            rep.error(Loc(path, line, loc_col), "unterminated string")
+            nl = text.find("\n", pos)
+            end = n if nl < 0 else nl
+        if kind in ("block_comment", "open_comment", "open_string"):
+            nl = text.count("\n", pos, end)
+            if nl:
+                line += nl
+                line_start = text.rfind("\n", pos, end) + 1
+        pos = end
+    append(Token("eof", "", Loc(path, line, pos - line_start + 1)))
     return toks

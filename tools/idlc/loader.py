@@ -1,7 +1,9 @@
 """Reads an IDL file and everything it imports."""
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 
 from . import model as m
@@ -17,10 +19,28 @@ class Program:
     imports: dict[str, list[str]] = field(default_factory=dict)  # path -> imported paths
     import_chain: dict[str, list[Loc]] = field(default_factory=dict)  # path -> importing locs
     roots: list[str] = field(default_factory=list)  # the files named on the command line
+    cache_dir: str | None = None  # where parsed files are kept between runs (None: nowhere)
+    digest: bytes = b""
+    cache_pending: list = field(default_factory=list)  # (path, File) written after success
 
 
-def load(paths: list[str], include_dirs: list[str], rep: Reporter) -> Program:
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _front_end_digest() -> bytes:
+    """Parsed files are cached per content; the key includes the front end's own source."""
+    h = hashlib.sha1()
+    for name in ("lexer.py", "parser.py", "model.py", "diag.py"):
+        with open(os.path.join(_HERE, name), "rb") as fh:
+            h.update(fh.read())
+    return h.digest()
+
+
+def load(paths: list[str], include_dirs: list[str], rep: Reporter,
+         cache_dir: str | None = None) -> Program:
     prog = Program()
+    prog.cache_dir = cache_dir
+    prog.digest = _front_end_digest() if cache_dir else b""
     rep.sources = prog.sources
     rep.import_chain = prog.import_chain
     for p in paths:
@@ -43,8 +63,7 @@ def _load_file(prog: Program, path: str, include_dirs: list[str], rep: Reporter,
         return
     prog.sources[path] = text
     prog.import_chain[path] = list(reversed(chain))
-    toks = tokenize(path, text, rep)
-    f = parse(path, os.path.splitext(os.path.basename(path))[0], toks, rep)
+    f = _parse_cached(prog, path, text, rep)
     prog.imports[path] = []
     for d in f.decls:
         if isinstance(d, m.Import):
@@ -80,3 +99,34 @@ def closure(prog: Program, path: str) -> list[str]:
 
     visit(path)
     return seen
+
+
+def _parse_cached(prog: Program, path: str, text: str, rep: Reporter) -> m.File:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    entry = None
+    if prog.cache_dir:
+        key = hashlib.sha1(prog.digest + path.encode() + b"\0" + text.encode()).hexdigest()
+        entry = os.path.join(prog.cache_dir, key + ".pickle")
+        try:
+            with open(entry, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.PickleError, EOFError, AttributeError):
+            pass
+    errors = len(rep.diags)
+    f = parse(path, stem, tokenize(path, text, rep), rep)
+    if entry is not None and len(rep.diags) == errors:  # only files that parsed cleanly
+        prog.cache_pending.append((entry, f))
+    return f
+
+
+def save_cache(prog: Program) -> None:
+    """Called only after a successful run: a failed run leaves the output directory alone."""
+    for entry, f in prog.cache_pending:
+        try:
+            os.makedirs(os.path.dirname(entry), exist_ok=True)
+            tmp = f"{entry}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump(f, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, entry)
+        except OSError:
+            pass

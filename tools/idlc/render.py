@@ -43,12 +43,22 @@ def c_string(text: str) -> str:
 
 
 class Renderer:
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: str | None = None) -> None:
         self.loaded: set[str] = set()
         loader = jinja2.FileSystemLoader(TEMPLATE_DIR)
+        # Compiled templates are cached (keyed by their source checksum) so that a run does not
+        # recompile the same templates: generation time is dominated by that otherwise.
+        cache = None
+        if cache_dir is not None:
+            try:
+                os.makedirs(cache_dir, exist_ok=True)
+                cache = jinja2.FileSystemBytecodeCache(cache_dir)
+            except OSError:
+                cache = None  # no cache: slower, same output
         self.env = jinja2.Environment(
             loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+            lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+            bytecode_cache=cache)
         self.env.filters.update(c_spec=c_spec, c_expr=c_expr, c_param=c_param,
                                 c_params=c_params, c_typedef=c_typedef, c_stars=c_stars,
                                 c_scode=c_scode, c_string=c_string)
