@@ -36,6 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     changed = False
     for rel, text in sorted(res.outputs.items()):
         changed |= write_if_changed(os.path.join(args.outdir, rel), text)
+    # Outputs of an IDL file that was removed since the last run are deleted, so nothing stale
+    # is left to be included by mistake.
+    manifest = os.path.join(args.outdir, ".cache", "outputs")
+    try:
+        with open(manifest, encoding="utf-8") as fh:
+            previous = set(fh.read().split("\n")) - {""}
+    except OSError:
+        previous = set()
+    for rel in sorted(previous - set(res.outputs)):
+        try:
+            os.unlink(os.path.join(args.outdir, rel))
+            changed = True
+        except OSError:
+            pass
+    write_if_changed(manifest, "".join(f"{rel}\n" for rel in sorted(res.outputs)))
     save_cache(res.program)
     if args.stamp:
         if changed or not os.path.exists(args.stamp):

@@ -1,0 +1,86 @@
+"""`ninja install` into a scratch prefix, then what a user does with it: compile a client with
+pkg-config, and compile their own IDL (the README's IGreeter) with the installed mapirt-idlc
+against the installed MAPI IDL, implement it from the generated defaults and run it."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.join(ROOT, "tests", "install")
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise AssertionError(f"{cmd}\n{r.stdout}\n{r.stderr}"[:6000])
+    return r
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "build", "libmapirt.so.0")),
+                     "run `ninja` first")
+class Install(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cls.prefix = os.path.join(cls.tmp, "prefix")
+        run(["ninja", "install"], cwd=ROOT, env={**os.environ, "PREFIX": cls.prefix})
+        cls.env = {**os.environ, "PKG_CONFIG_PATH": os.path.join(cls.prefix, "lib", "pkgconfig")}
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def pkg(self, *args):
+        return run(["pkg-config", *args, "mapirt"], env=self.env).stdout.split()
+
+    def test_layout_and_soname(self):
+        for rel in ("lib/libmapirt.so.0", "lib/libmapirt.so", "include/mapi/mapix.h",
+                    "include/mapi/mapirt/object.h", "share/mapirt/idl/mapidefs.idl",
+                    "bin/mapirt-idlc", "lib/pkgconfig/mapirt.pc"):
+            self.assertTrue(os.path.exists(os.path.join(self.prefix, rel)), rel)
+        out = run(["objdump", "-p", os.path.join(self.prefix, "lib", "libmapirt.so.0")]).stdout
+        self.assertIn("SONAME               libmapirt.so.0", out)
+
+    def test_client_builds_with_pkg_config(self):
+        src = os.path.join(self.tmp, "client.c")
+        with open(src, "w") as fh:
+            fh.write("#include <mapix.h>\n#include <mapiutil.h>\n#include <mapiguid.h>\n"
+                     "int main(void) { LPVOID p; if (MAPIAllocateBuffer(8, &p)) return 1;\n"
+                     "  MAPIFreeBuffer(p); return PR_ENTRYID == 0x0FFF0102 ? 0 : 1; }\n")
+        exe = os.path.join(self.tmp, "client")
+        run(["gcc", "-std=c11", "-Wall", "-Werror", src, *self.pkg("--cflags", "--libs"),
+             "-Wl,-rpath," + os.path.join(self.prefix, "lib"), "-o", exe])
+        run([exe])
+
+    def test_own_idl_outside_the_tree(self):
+        out = os.path.join(self.tmp, "mygen")
+        idlc = os.path.join(self.prefix, "bin", "mapirt-idlc")
+        run([idlc, "-o", out, os.path.join(HERE, "greeter.idl")], cwd=self.tmp)
+        self.assertTrue(os.path.exists(os.path.join(out, "include", "greeter.h")))
+        self.assertFalse(os.path.exists(os.path.join(out, "include", "mapidefs.h")),
+                         "imported files produce no output")
+        exe = os.path.join(self.tmp, "greeter")
+        run(["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread",
+             "-I", os.path.join(out, "include"), *self.pkg("--cflags"),
+             os.path.join(HERE, "greeter.c"), os.path.join(out, "src", "greeter_impl.c"),
+             os.path.join(out, "src", "greeter_wrap.c"), *self.pkg("--libs"),
+             "-Wl,-rpath," + os.path.join(self.prefix, "lib"), "-o", exe])
+        r = run([exe])
+        self.assertIn("HELLO, world!", r.stdout)
+        self.assertIn("greeter: ok", r.stdout)
+
+    def test_bad_user_idl_is_reported_with_location(self):
+        bad = os.path.join(self.tmp, "bad.idl")
+        with open(bad, "w") as fh:
+            fh.write('import "mapidefs.idl";\n[object, uuid(9b4b6e1e-3c0a-4c55-9d43-0a1f6a3e2b02)]\n'
+                     "interface IBad : IMAPIProp { HRESULT GetProps(); }\n")
+        r = subprocess.run([os.path.join(self.prefix, "bin", "mapirt-idlc"), "-o",
+                            os.path.join(self.tmp, "badgen"), bad], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("bad.idl:3:38: error: method 'GetProps' redefines the method inherited "
+                      "from 'IMAPIProp'", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "badgen")))

@@ -1,0 +1,42 @@
+#!/bin/sh
+# `ninja install`: copies libmapirt, the headers, the MAPI IDL and the IDL compiler under
+# $DESTDIR$PREFIX (PREFIX defaults to /usr/local) and writes a pkg-config file, mapirt.pc.
+#   lib/libmapirt.so.0 (+ libmapirt.so)       include/mapi/*.h, include/mapi/mapirt/*.h
+#   share/mapirt/idl/*.idl                    share/mapirt/idlc/ (the generator), bin/mapirt-idlc
+#   lib/pkgconfig/mapirt.pc                   (Cflags: -I${includedir}/mapi)
+set -eu
+prefix=${PREFIX:-/usr/local}
+dest=${DESTDIR:-}
+root="$dest$prefix"
+cd "$(dirname "$0")/.."
+install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
+    "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin"
+install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
+ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
+install -m 0644 gen/include/*.h "$root/include/mapi/"
+install -m 0644 gen/include/mapirt/*.h runtime/include/mapirt/*.h "$root/include/mapi/mapirt/"
+install -m 0644 idl/*.idl "$root/share/mapirt/idl/"
+install -m 0644 tools/__init__.py "$root/share/mapirt/idlc/tools/" 2>/dev/null || \
+    : > "$root/share/mapirt/idlc/tools/__init__.py"
+install -m 0644 tools/idlc/*.py "$root/share/mapirt/idlc/tools/idlc/"
+install -m 0644 tools/idlc/templates/*.j2 "$root/share/mapirt/idlc/tools/idlc/templates/"
+cat > "$root/bin/mapirt-idlc" <<EOS
+#!/bin/sh
+# The mapirt IDL compiler; the installed MAPI IDL is on the import path.
+PYTHONPATH="$prefix/share/mapirt/idlc\${PYTHONPATH:+:\$PYTHONPATH}" exec /usr/bin/python3 -m tools.idlc -I "$prefix/share/mapirt/idl" "\$@"
+EOS
+chmod 0755 "$root/bin/mapirt-idlc"
+cat > "$root/lib/pkgconfig/mapirt.pc" <<EOS
+prefix=$prefix
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+idldir=\${prefix}/share/mapirt/idl
+
+Name: mapirt
+Description: MAPI runtime for Linux (standard MAPI headers and libmapirt)
+Version: 0.1.0
+Cflags: -I\${includedir}/mapi
+Libs: -L\${libdir} -lmapirt
+Libs.private: -pthread
+EOS
+echo "installed mapirt under $root"
