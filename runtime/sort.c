@@ -26,6 +26,18 @@ const SPropValue *tbl_find(const SPropValue *props, ULONG c, ULONG tag)
     return NULL;
 }
 
+const SPropValue *tbl_find_hint(const SPropValue *props, ULONG c, ULONG tag, ULONG *hint)
+{
+    const SPropValue *p;
+
+    if (*hint < c && props[*hint].ulPropTag == tag)
+        return &props[*hint];
+    p = tbl_find(props, c, tag);
+    if (p)
+        *hint = (ULONG)(p - props);
+    return p;
+}
+
 ULONG tbl_mv_count(const SPropValue *mv)
 {
     /* Every multi-valued member of the value union starts with its count. */
@@ -139,7 +151,8 @@ const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_va
     return &s->v;
 }
 
-const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s)
+const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
+                            ULONG *hint)
 {
     const tbl_row *r = vr->row;
     const SPropValue *p;
@@ -155,7 +168,8 @@ const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tb
          * show): the whole property, which restrictions test value by value. */
         return tbl_find(r->lpProps, r->cValues, mvtag);
     }
-    p = tbl_find(r->lpProps, r->cValues, tag);
+    p = hint ? tbl_find_hint(r->lpProps, r->cValues, tag, hint)
+             : tbl_find(r->lpProps, r->cValues, tag);
     if (p)
         return p;
     if (PROP_TYPE(tag) != PT_ERROR)
@@ -164,6 +178,31 @@ const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tb
 }
 
 #define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
+
+/* ASCII strings in mapirt_prop_compare's order (code points with ASCII case folded, then
+ * exactly) without decoding them; 2 when a non-ASCII character needs the general path. Sorting
+ * spends most of its time here. */
+#define ASCII_CMP(name, T)                                                                       \
+    static int name(const T *a, const T *b)                                                      \
+    {                                                                                            \
+        int exact = 0;                                                                           \
+        for (size_t i = 0;; i++) {                                                               \
+            unsigned ca = a[i], cb = b[i];                                                       \
+            if (ca >= 0x80 || cb >= 0x80)                                                        \
+                return 2;                                                                        \
+            if (ca != cb) {                                                                      \
+                unsigned la = ca - 'A' < 26u ? ca + 32 : ca, lb = cb - 'A' < 26u ? cb + 32 : cb; \
+                if (la != lb)                                                                    \
+                    return la < lb ? -1 : 1;                                                     \
+                if (!exact)                                                                      \
+                    exact = ca < cb ? -1 : 1;                                                    \
+            }                                                                                    \
+            if (ca == 0)                                                                         \
+                return exact;                                                                    \
+        }                                                                                        \
+    }
+ASCII_CMP(ascii_cmp8, unsigned char)
+ASCII_CMP(ascii_cmp16, WCHAR)
 
 int tbl_prop_cmp(const SPropValue *a, const SPropValue *b)
 {
@@ -179,7 +218,23 @@ int tbl_prop_cmp(const SPropValue *a, const SPropValue *b)
     case PT_SYSTIME:
         return CMP3(((uint64_t)a->Value.ft.dwHighDateTime << 32) | a->Value.ft.dwLowDateTime,
                     ((uint64_t)b->Value.ft.dwHighDateTime << 32) | b->Value.ft.dwLowDateTime);
-    default: {
+    case PT_STRING8:
+        if (PROP_TYPE(b->ulPropTag) == PT_STRING8 && a->Value.lpszA && b->Value.lpszA) {
+            int c = ascii_cmp8((const unsigned char *)a->Value.lpszA,
+                               (const unsigned char *)b->Value.lpszA);
+            if (c != 2)
+                return c;
+        }
+        goto general;
+    case PT_UNICODE:
+        if (PROP_TYPE(b->ulPropTag) == PT_UNICODE && a->Value.lpszW && b->Value.lpszW) {
+            int c = ascii_cmp16(a->Value.lpszW, b->Value.lpszW);
+            if (c != 2)
+                return c;
+        }
+        goto general;
+    default:
+    general: {
         LONG c = mapirt_prop_compare(a, b, 0);
         return (c > 0) - (c < 0);
     }
@@ -274,7 +329,8 @@ HRESULT tbl_mvi_compute(const SPropTagArray *cols, const tbl_sort *s, ULONG **ou
 }
 
 /* A sort key of vr, or NULL when missing (absent, an error value, or of another type). */
-static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s)
+static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
+                                    ULONG *hint)
 {
     const SPropValue *p;
 
@@ -290,7 +346,7 @@ static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG
         s->v.Value.bin.lpb = (LPBYTE)pb;
         return &s->v;
     }
-    p = tbl_value(v, vr, tag, s);
+    p = tbl_value(v, vr, tag, s, hint);
     if (!p || PROP_TYPE(p->ulPropTag) != PROP_TYPE(TBL_IS_MVI(tag) ? TBL_SV_TAG(tag) : tag))
         return NULL;
     return p;
@@ -309,7 +365,7 @@ static int key_cmp(const SSortOrder *key, const SPropValue *pa, const SPropValue
 
     if (!pa || !pb)
         return pa == pb ? 0 : (pa ? -1 : 1);
-    c = tbl_prop_cmp(pa, pb);
+    c = PROP_TYPE(pa->ulPropTag) == PT_LONG ? CMP3(pa->Value.l, pb->Value.l) : tbl_prop_cmp(pa, pb);
     return key->ulOrder == TABLE_SORT_DESCEND ? -c : c;
 }
 
@@ -318,7 +374,8 @@ int tbl_vrow_cmp(const tbl_view *v, const tbl_vrow *a, const tbl_vrow *b)
     for (ULONG k = 0; k < v->sort.n; k++) {
         tbl_val sa, sb;
         ULONG tag = v->sort.keys[k].ulPropTag;
-        int c = key_cmp(&v->sort.keys[k], sort_value(v, a, tag, &sa), sort_value(v, b, tag, &sb));
+        int c = key_cmp(&v->sort.keys[k], sort_value(v, a, tag, &sa, NULL),
+                        sort_value(v, b, tag, &sb, NULL));
         if (c)
             return c;
     }
@@ -399,12 +456,15 @@ void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
     tbl_vrow *out = (tbl_vrow *)(keys + (size_t)n * c.k);
     uint32_t *idx = (uint32_t *)(out + n);
 
+    ULONG hints[16] = {0};
+
     if (n < 2)
         return;
     for (ULONG i = 0; i < n; i++) {
         for (ULONG k = 0; k < c.k; k++) {
             tbl_val s;
-            const SPropValue *p = sort_value(v, &rows[i], v->sort.keys[k].ulPropTag, &s);
+            const SPropValue *p = sort_value(v, &rows[i], v->sort.keys[k].ulPropTag, &s,
+                                             k < 16 ? &hints[k] : NULL);
             SPropValue *dst = &keys[(size_t)i * c.k + k];
             if (p)
                 *dst = *p; /* whatever p points to lives in the row, not in s */

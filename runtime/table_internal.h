@@ -148,6 +148,9 @@ typedef struct tbl_val {
 
 /* The value with exactly this tag (PT_UNSPECIFIED matches any type of the id), else NULL. */
 const SPropValue *tbl_find(const SPropValue *props, ULONG c, ULONG tag);
+/* The same, trying position *hint first and leaving the position found there: rows of one
+ * table mostly share their layout, so looking up the same tag row after row rarely scans. */
+const SPropValue *tbl_find_hint(const SPropValue *props, ULONG c, ULONG tag, ULONG *hint);
 /* Number of values of a multi-valued property. */
 ULONG tbl_mv_count(const SPropValue *mv);
 /* Value k of a multi-valued property as a single value. */
@@ -157,8 +160,10 @@ void tbl_mv_elem(const SPropValue *mv, ULONG k, SPropValue *out);
 ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c);
 /* The value of tag in vr as view v shows it: the instance value of an expanded multi-valued
  * column, the instance key for PR_INSTANCE_KEY, a stored PT_ERROR value for a missing tag when
- * the row has one. NULL when the row has no such value. May point into *scratch. */
-const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *scratch);
+ * the row has one. NULL when the row has no such value. May point into *scratch. hint (may be
+ * NULL) as for tbl_find_hint. */
+const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *scratch,
+                            ULONG *hint);
 /* PR_INSTANCE_KEY of vr in v (always present). */
 const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_val *scratch);
 
@@ -193,7 +198,9 @@ HRESULT tbl_build_rows(const tbl_view *v, tbl_vrow **out, ULONG *nout, ULONG *ca
  * input, MAPI_E_TOO_COMPLEX for what an in-memory table cannot evaluate. */
 HRESULT tbl_res_compile(const SRestriction *r, tbl_res **out);
 void tbl_res_free(tbl_res *r);
-bool tbl_res_eval(const tbl_view *v, const tbl_res *r, const tbl_vrow *vr);
+/* r is not const: it remembers where rows keep the properties it tests (see tbl_find_hint);
+ * the table lock serialises its users. */
+bool tbl_res_eval(const tbl_view *v, tbl_res *r, const tbl_vrow *vr);
 
 /* ---- views (tableview.c) --------------------------------------------------------------- */
 
@@ -201,8 +208,10 @@ HRESULT tbl_view_create(tbl_data *t, const SSortOrderSet *sort, CALLERRELEASE *c
                         ULONG_PTR data, tbl_view **out);
 /* Takes a reference unless the view is already being destroyed. */
 bool tbl_view_tryref(tbl_view *v);
-/* Builds the column values of vr for QueryRows and notifications: vals[i] for column i. */
-void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch);
+/* Builds the column values of vr for QueryRows and notifications: vals[i] for column i.
+ * hints (one per column, zeroed before the first row; may be NULL) speed up row after row. */
+void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
+                      ULONG *hints);
 
 /* ---- changes (tableupdate.c) ----------------------------------------------------------- */
 

@@ -155,7 +155,7 @@ static bool add_event(tbl_data *t, tbl_view *v, tbl_pending *pd, ULONG event,
         return false;
     scratch = (tbl_val *)(vals + nvals);
     if (ncols)
-        tbl_view_columns(v, vr, vals, scratch);
+        tbl_view_columns(v, vr, vals, scratch, NULL);
     vals[ncols] = *tbl_instance_key(v, vr, &scratch[ncols]);
     if (prior)
         vals[ncols + 1] = *tbl_instance_key(v, prior, &scratch[ncols + 1]);

@@ -45,7 +45,8 @@ bool tbl_view_tryref(tbl_view *v)
     return false;
 }
 
-void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch)
+void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
+                      ULONG *hints)
 {
     for (ULONG i = 0; i < v->cols->cValues; i++) {
         ULONG tag = v->cols->aulPropTag[i];
@@ -57,7 +58,7 @@ void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, t
             vals[i].ulPropTag = tag;
             continue;
         }
-        p = tbl_value(v, vr, tag, &scratch[i]);
+        p = tbl_value(v, vr, tag, &scratch[i], hints ? &hints[i] : NULL);
         if (p) {
             vals[i] = *p;
         } else {
@@ -662,6 +663,7 @@ static HRESULT view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, L
     ULONG cur, start, count, ncols, newpos;
     SPropValue *vals = NULL;
     tbl_val *scratch;
+    ULONG *hints;
     LPSRowSet set;
 
     LOCK(v);
@@ -687,18 +689,19 @@ static HRESULT view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, L
         return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
     set->cRows = 0;
     if (count && ncols) {
-        vals = mapirt_malloc(ncols * (sizeof(SPropValue) + sizeof(tbl_val)));
+        vals = mapirt_calloc(ncols, sizeof(SPropValue) + sizeof(tbl_val) + sizeof(ULONG));
         if (!vals) {
             free_rowset(t, set);
             return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
         }
     }
     scratch = (tbl_val *)(vals + ncols);
+    hints = (ULONG *)(scratch + ncols);
     for (ULONG i = 0; i < count; i++) {
         void *props = NULL;
         ULONG cb = 0;
         if (ncols) {
-            tbl_view_columns(v, &v->rows[start + i], vals, scratch);
+            tbl_view_columns(v, &v->rows[start + i], vals, scratch, hints);
             if (FAILED(ScCountProps((int)ncols, vals, &cb)) || FAILED(t->alloc(cb, &props)) ||
                 FAILED(ScCopyProps((int)ncols, vals, props, NULL))) {
                 if (props)
