@@ -398,6 +398,16 @@ ULONG tbl_lower_bound(const tbl_view *v, const tbl_vrow *x)
 
 /* ---- sorting many rows ---------------------------------------------------------------- */
 
+/* Sorting resolves every key of every row once and packs what it can of the leading keys into
+ * a 64-bit prefix that orders like the full comparison (integers order-preserving, strings by
+ * their first ASCII characters case-folded, descending keys inverted, a missing value all
+ * ones). Rows with different prefixes are ordered by one integer comparison; only equal
+ * prefixes fall back to comparing the resolved values. */
+struct sort_ent {
+    uint64_t prefix;
+    uint32_t idx;
+};
+
 struct sort_ctx {
     const tbl_view *v;
     const tbl_vrow *rows;
@@ -419,65 +429,162 @@ static int resolved_cmp(const struct sort_ctx *c, uint32_t ia, uint32_t ib)
     return tie_break(&c->rows[ia], &c->rows[ib]);
 }
 
-/* Bottom-up merge sort of idx[0..n) (tmp is scratch of the same size). */
-static void merge_sort(const struct sort_ctx *c, uint32_t *idx, uint32_t *tmp, ULONG n)
+static inline bool ent_less(const struct sort_ctx *c, const struct sort_ent *a,
+                            const struct sort_ent *b)
 {
-    uint32_t *src = idx, *dst = tmp;
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix;
+    return resolved_cmp(c, a->idx, b->idx) < 0;
+}
+
+/* Bottom-up merge sort of e[0..n) (tmp is scratch of the same size). */
+static void merge_sort(const struct sort_ctx *c, struct sort_ent *e, struct sort_ent *tmp, ULONG n)
+{
+    struct sort_ent *src = e, *dst = tmp;
 
     for (ULONG w = 1; w < n; w *= 2) {
         for (ULONG lo = 0; lo < n; lo += 2 * w) {
             ULONG mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
             ULONG i = lo, j = mid, o = lo;
             while (i < mid && j < hi)
-                dst[o++] = resolved_cmp(c, src[j], src[i]) < 0 ? src[j++] : src[i++];
+                dst[o++] = ent_less(c, &src[j], &src[i]) ? src[j++] : src[i++];
             while (i < mid)
                 dst[o++] = src[i++];
             while (j < hi)
                 dst[o++] = src[j++];
         }
-        uint32_t *t = src;
+        struct sort_ent *t = src;
         src = dst;
         dst = t;
     }
-    if (src != idx)
-        memcpy(idx, src, n * sizeof(uint32_t));
+    if (src != e)
+        memcpy(e, src, n * sizeof(*e));
+}
+
+/* Appends up to `bits` bits of one key to *prefix; returns the bits used, or 0 to stop after
+ * this key (a partial or saturated field: the keys after it cannot be trusted to decide). */
+static unsigned prefix_field(const SSortOrder *key, const SPropValue *p, unsigned bits,
+                             uint64_t *field, bool *partial)
+{
+    uint64_t f = 0;
+    unsigned w;
+
+    *partial = false;
+    switch (PROP_TYPE(key->ulPropTag)) {
+    case PT_I2: w = 16; break;
+    case PT_LONG: w = 32; break;
+    case PT_BOOLEAN: w = 1; break;
+    case PT_I8: case PT_CURRENCY: case PT_SYSTIME: w = 64; break;
+    case PT_STRING8: case PT_UNICODE: w = bits - bits % 8; *partial = true; break;
+    default: return 0;
+    }
+    if (w == 0 || w > bits)
+        return 0;
+    if (!p) {
+        f = w == 64 ? UINT64_MAX : (((uint64_t)1 << w) - 1);
+        *field = f;
+        *partial = true; /* saturated: see below */
+        return w;
+    }
+    switch (PROP_TYPE(p->ulPropTag)) {
+    case PT_I2: f = (uint16_t)(p->Value.i ^ INT16_MIN); break;
+    case PT_LONG: f = (uint32_t)p->Value.l ^ 0x80000000u; break;
+    case PT_BOOLEAN: f = p->Value.b != 0; break;
+    case PT_I8: f = (uint64_t)p->Value.li.QuadPart ^ 0x8000000000000000ull; break;
+    case PT_CURRENCY: f = (uint64_t)p->Value.cur.int64 ^ 0x8000000000000000ull; break;
+    case PT_SYSTIME:
+        f = ((uint64_t)p->Value.ft.dwHighDateTime << 32) | p->Value.ft.dwLowDateTime;
+        break;
+    case PT_STRING8: case PT_UNICODE: {
+        bool wide = PROP_TYPE(p->ulPropTag) == PT_UNICODE;
+        const unsigned char *a = (const unsigned char *)p->Value.lpszA;
+        const WCHAR *u = p->Value.lpszW;
+        bool ended = a == NULL;
+        for (unsigned i = 0; i < w / 8; i++) {
+            unsigned ch = 0;
+            if (!ended) {
+                ch = wide ? u[i] : a[i];
+                if (ch == 0)
+                    ended = true;
+                else if (ch >= 0x80)
+                    ch = 0xFF, ended = true; /* above every ASCII character; rest decides later */
+                else if (ch - 'A' < 26u)
+                    ch += 32;
+            } else if (i && (f & 0xFF) == 0xFF) {
+                ch = 0xFF;
+            }
+            f = (f << 8) | ch;
+        }
+        break;
+    }
+    default:
+        return 0;
+    }
+    if (key->ulOrder == TABLE_SORT_DESCEND)
+        f = ~f & (w == 64 ? UINT64_MAX : (((uint64_t)1 << w) - 1));
+    /* All ones is also what a missing value gets: a tie there must not be decided by later
+     * keys (a present value sorts before a missing one whatever follows). */
+    if (f == (w == 64 ? UINT64_MAX : (((uint64_t)1 << w) - 1)))
+        *partial = true;
+    *field = f;
+    return w;
+}
+
+static uint64_t make_prefix(const struct sort_ctx *c, const SPropValue *keys)
+{
+    uint64_t prefix = 0;
+    unsigned left = 64;
+
+    for (ULONG k = 0; k < c->k && left; k++) {
+        uint64_t field;
+        bool partial;
+        const SPropValue *p = keys[k].ulPropTag == PR_NULL ? NULL : &keys[k];
+        unsigned w = prefix_field(&c->v->sort.keys[k], p, left, &field, &partial);
+        if (w == 0)
+            break;
+        prefix = w == 64 ? field : (prefix << w) | field;
+        left -= w;
+        if (partial)
+            break;
+    }
+    return left == 64 ? 0 : prefix << left;
 }
 
 size_t tbl_sort_ws_size(const tbl_view *v, ULONG n)
 {
-    return (size_t)n * (v->sort.n * sizeof(SPropValue) + sizeof(tbl_vrow) + 2 * sizeof(uint32_t));
+    return (size_t)n * (v->sort.n * sizeof(SPropValue) + sizeof(tbl_vrow) +
+                        2 * sizeof(struct sort_ent));
 }
 
 void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
 {
     struct sort_ctx c = {v, rows, NULL, v->sort.n};
-    /* SPropValues first: the strictest alignment. */
+    /* the 8-byte aligned parts first */
     SPropValue *keys = ws;
-    tbl_vrow *out = (tbl_vrow *)(keys + (size_t)n * c.k);
-    uint32_t *idx = (uint32_t *)(out + n);
-
+    struct sort_ent *ent = (struct sort_ent *)(keys + (size_t)n * c.k);
+    tbl_vrow *out = (tbl_vrow *)(ent + 2 * (size_t)n);
     ULONG hints[16] = {0};
 
     if (n < 2)
         return;
+    c.keys = keys;
     for (ULONG i = 0; i < n; i++) {
+        SPropValue *rk = &keys[(size_t)i * c.k];
         for (ULONG k = 0; k < c.k; k++) {
             tbl_val s;
             const SPropValue *p = sort_value(v, &rows[i], v->sort.keys[k].ulPropTag, &s,
                                              k < 16 ? &hints[k] : NULL);
-            SPropValue *dst = &keys[(size_t)i * c.k + k];
             if (p)
-                *dst = *p; /* whatever p points to lives in the row, not in s */
+                rk[k] = *p; /* whatever p points to lives in the row, not in s */
             else
-                dst->ulPropTag = PR_NULL;
+                rk[k].ulPropTag = PR_NULL;
         }
+        ent[i].prefix = make_prefix(&c, rk);
+        ent[i].idx = i;
     }
-    c.keys = keys;
+    merge_sort(&c, ent, ent + n, n);
     for (ULONG i = 0; i < n; i++)
-        idx[i] = i;
-    merge_sort(&c, idx, idx + n, n);
-    for (ULONG i = 0; i < n; i++)
-        out[i] = rows[idx[i]];
+        out[i] = rows[ent[i].idx];
     memcpy(rows, out, n * sizeof(tbl_vrow));
 }
 

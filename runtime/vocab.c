@@ -32,17 +32,28 @@ static int hash_slot(const mapirt_hash *h, const char *key)
     return h->slots[fmix64(v + h->disp[v % h->nbuckets]) % h->size];
 }
 
-static const mapirt_tag_row *find_tag(ULONG tag)
+/* Index of the first row whose key is >= key, in a table sorted by key; every generated row type
+ * starts with its ULONG key (tag, type, status code), so one search serves them all. */
+static unsigned lower_bound(const void *rows, unsigned count, size_t stride, ULONG key)
 {
-    unsigned lo = 0, hi = mapirt_tag_row_count;
-    while (lo < hi) { /* first row with row.tag >= tag: the canonical name */
+    unsigned lo = 0, hi = count;
+    while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
-        if (mapirt_tag_rows[mid].tag < tag)
+        ULONG k;
+        memcpy(&k, (const char *)rows + (size_t)mid * stride, sizeof k);
+        if (k < key)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < mapirt_tag_row_count && mapirt_tag_rows[lo].tag == tag ? &mapirt_tag_rows[lo] : NULL;
+    return lo;
+}
+
+static const mapirt_tag_row *find_tag(ULONG tag)
+{
+    /* first row of the tag: its canonical name */
+    unsigned i = lower_bound(mapirt_tag_rows, mapirt_tag_row_count, sizeof mapirt_tag_rows[0], tag);
+    return i < mapirt_tag_row_count && mapirt_tag_rows[i].tag == tag ? &mapirt_tag_rows[i] : NULL;
 }
 
 const char *mapirt_tag_name(ULONG ulPropTag)
@@ -67,30 +78,17 @@ ULONG mapirt_tag_from_name(const char *name)
 
 const char *mapirt_proptype_name(ULONG ulPropType)
 {
-    unsigned lo = 0, hi = mapirt_ptype_row_count;
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
-        if (mapirt_ptype_rows[mid].type < ulPropType)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < mapirt_ptype_row_count && mapirt_ptype_rows[lo].type == ulPropType
-               ? mapirt_ptype_rows[lo].name : NULL;
+    unsigned i = lower_bound(mapirt_ptype_rows, mapirt_ptype_row_count, sizeof mapirt_ptype_rows[0],
+                             ulPropType);
+    return i < mapirt_ptype_row_count && mapirt_ptype_rows[i].type == ulPropType
+               ? mapirt_ptype_rows[i].name : NULL;
 }
 
 static const mapirt_scode_row *find_scode(HRESULT hr)
 {
     ULONG v = (ULONG)hr;
-    unsigned lo = 0, hi = mapirt_scode_row_count;
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
-        if (mapirt_scode_rows[mid].value < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < mapirt_scode_row_count && mapirt_scode_rows[lo].value == v ? &mapirt_scode_rows[lo] : NULL;
+    unsigned i = lower_bound(mapirt_scode_rows, mapirt_scode_row_count, sizeof mapirt_scode_rows[0], v);
+    return i < mapirt_scode_row_count && mapirt_scode_rows[i].value == v ? &mapirt_scode_rows[i] : NULL;
 }
 
 const char *mapirt_scode_name(HRESULT hr)
