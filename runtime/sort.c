@@ -399,10 +399,11 @@ ULONG tbl_lower_bound(const tbl_view *v, const tbl_vrow *x)
 /* ---- sorting many rows ---------------------------------------------------------------- */
 
 /* Sorting resolves every key of every row once and packs what it can of the leading keys into
- * a 64-bit prefix that orders like the full comparison (integers order-preserving, strings by
- * their first ASCII characters case-folded, descending keys inverted, a missing value all
- * ones). Rows with different prefixes are ordered by one integer comparison; only equal
- * prefixes fall back to comparing the resolved values. */
+ * a 64-bit prefix that orders like the full comparison: integer keys take just the bits their
+ * range of values needs (value minus the minimum, or maximum minus value when descending, all
+ * ones for a missing value), strings then take their first ASCII characters case-folded. Rows
+ * with different prefixes are ordered by one integer comparison; only equal prefixes fall back
+ * to comparing the resolved values. */
 struct sort_ent {
     uint64_t prefix;
     uint32_t idx;
@@ -461,93 +462,112 @@ static void merge_sort(const struct sort_ctx *c, struct sort_ent *e, struct sort
         memcpy(e, src, n * sizeof(*e));
 }
 
-/* Appends up to `bits` bits of one key to *prefix; returns the bits used, or 0 to stop after
- * this key (a partial or saturated field: the keys after it cannot be trusted to decide). */
-static unsigned prefix_field(const SSortOrder *key, const SPropValue *p, unsigned bits,
-                             uint64_t *field, bool *partial)
+/* The type of the values a sort key yields: single for an instance column, multi-valued
+ * (and so never part of a prefix) for a whole multi-valued column. */
+static ULONG value_type(ULONG tag)
 {
-    uint64_t f = 0;
-    unsigned w;
-
-    *partial = false;
-    switch (PROP_TYPE(key->ulPropTag)) {
-    case PT_I2: w = 16; break;
-    case PT_LONG: w = 32; break;
-    case PT_BOOLEAN: w = 1; break;
-    case PT_I8: case PT_CURRENCY: case PT_SYSTIME: w = 64; break;
-    case PT_STRING8: case PT_UNICODE: w = bits - bits % 8; *partial = true; break;
-    default: return 0;
-    }
-    if (w == 0 || w > bits)
-        return 0;
-    if (!p) {
-        f = w == 64 ? UINT64_MAX : (((uint64_t)1 << w) - 1);
-        *field = f;
-        *partial = true; /* saturated: see below */
-        return w;
-    }
-    switch (PROP_TYPE(p->ulPropTag)) {
-    case PT_I2: f = (uint16_t)(p->Value.i ^ INT16_MIN); break;
-    case PT_LONG: f = (uint32_t)p->Value.l ^ 0x80000000u; break;
-    case PT_BOOLEAN: f = p->Value.b != 0; break;
-    case PT_I8: f = (uint64_t)p->Value.li.QuadPart ^ 0x8000000000000000ull; break;
-    case PT_CURRENCY: f = (uint64_t)p->Value.cur.int64 ^ 0x8000000000000000ull; break;
-    case PT_SYSTIME:
-        f = ((uint64_t)p->Value.ft.dwHighDateTime << 32) | p->Value.ft.dwLowDateTime;
-        break;
-    case PT_STRING8: case PT_UNICODE: {
-        bool wide = PROP_TYPE(p->ulPropTag) == PT_UNICODE;
-        const unsigned char *a = (const unsigned char *)p->Value.lpszA;
-        const WCHAR *u = p->Value.lpszW;
-        bool ended = a == NULL;
-        for (unsigned i = 0; i < w / 8; i++) {
-            unsigned ch = 0;
-            if (!ended) {
-                ch = wide ? u[i] : a[i];
-                if (ch == 0)
-                    ended = true;
-                else if (ch >= 0x80)
-                    ch = 0xFF, ended = true; /* above every ASCII character; rest decides later */
-                else if (ch - 'A' < 26u)
-                    ch += 32;
-            } else if (i && (f & 0xFF) == 0xFF) {
-                ch = 0xFF;
-            }
-            f = (f << 8) | ch;
-        }
-        break;
-    }
-    default:
-        return 0;
-    }
-    if (key->ulOrder == TABLE_SORT_DESCEND)
-        f = ~f & (w == 64 ? UINT64_MAX : (((uint64_t)1 << w) - 1));
-    /* All ones is also what a missing value gets: a tie there must not be decided by later
-     * keys (a present value sorts before a missing one whatever follows). */
-    if (f == (w == 64 ? UINT64_MAX : (((uint64_t)1 << w) - 1)))
-        *partial = true;
-    *field = f;
-    return w;
+    return TBL_IS_MVI(tag) ? PROP_TYPE(TBL_SV_TAG(tag)) : PROP_TYPE(tag);
 }
 
-static uint64_t make_prefix(const struct sort_ctx *c, const SPropValue *keys)
+/* Integer-like values as unsigned numbers in the same order. */
+static bool as_ordered_u64(const SPropValue *p, uint64_t *u)
+{
+    switch (PROP_TYPE(p->ulPropTag)) {
+    case PT_I2: *u = (uint64_t)(int64_t)p->Value.i ^ 0x8000000000000000ull; return true;
+    case PT_LONG: *u = (uint64_t)(int64_t)p->Value.l ^ 0x8000000000000000ull; return true;
+    case PT_BOOLEAN: *u = p->Value.b != 0; return true;
+    case PT_I8: *u = (uint64_t)p->Value.li.QuadPart ^ 0x8000000000000000ull; return true;
+    case PT_CURRENCY: *u = (uint64_t)p->Value.cur.int64 ^ 0x8000000000000000ull; return true;
+    case PT_SYSTIME:
+        *u = ((uint64_t)p->Value.ft.dwHighDateTime << 32) | p->Value.ft.dwLowDateTime;
+        return true;
+    default: return false;
+    }
+}
+
+struct key_range {
+    bool ints, any;
+    uint64_t lo, hi;
+    unsigned width; /* bits of an encoded value, 1..64 */
+};
+
+static unsigned bit_length(uint64_t x)
+{
+    return x ? 64 - (unsigned)__builtin_clzll(x) : 0;
+}
+
+/* Up to `chars` leading characters of a string, ASCII case-folded, 0 after its end and 0xFF
+ * from its first non-ASCII character on (which orders above every ASCII one). */
+static uint64_t string_field(const SPropValue *p, unsigned chars)
+{
+    bool wide = PROP_TYPE(p->ulPropTag) == PT_UNICODE, end = p->Value.lpszA == NULL, high = false;
+    uint64_t f = 0;
+
+    for (unsigned i = 0; i < chars; i++) {
+        unsigned ch = 0;
+        if (high) {
+            ch = 0xFF;
+        } else if (!end) {
+            ch = wide ? p->Value.lpszW[i] : (unsigned char)p->Value.lpszA[i];
+            if (ch == 0)
+                end = true;
+            else if (ch >= 0x80)
+                ch = 0xFF, high = true;
+            else if (ch - 'A' < 26u)
+                ch += 32;
+        }
+        f = (f << 8) | ch;
+    }
+    return f;
+}
+
+static uint64_t make_prefix(const struct sort_ctx *c, const struct key_range *kr,
+                            const SPropValue *keys)
 {
     uint64_t prefix = 0;
     unsigned left = 64;
 
-    for (ULONG k = 0; k < c->k && left; k++) {
-        uint64_t field;
-        bool partial;
+    for (ULONG k = 0; k < c->k && k < 8 && left; k++) {
         const SPropValue *p = keys[k].ulPropTag == PR_NULL ? NULL : &keys[k];
-        unsigned w = prefix_field(&c->v->sort.keys[k], p, left, &field, &partial);
-        if (w == 0)
+        bool desc = c->v->sort.keys[k].ulOrder == TABLE_SORT_DESCEND;
+        uint64_t f, ones;
+        unsigned w;
+
+        if (kr[k].ints) {
+            if (!kr[k].any)
+                continue; /* missing everywhere: decides nothing */
+            uint64_t u = 0;
+            w = kr[k].width;
+            ones = w == 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+            if (p && as_ordered_u64(p, &u))
+                f = desc ? kr[k].hi - u : u - kr[k].lo;
+            else
+                f = ones; /* above every encoded value: the range leaves it free */
+            if (w > left) {
+                /* Only the top bits fit: they still order, but ties must go to the full
+                 * comparison, so nothing may follow. */
+                f >>= w - left;
+                w = left;
+                left = 0;
+            } else {
+                left -= w;
+            }
+            prefix = w == 64 ? f : (prefix << w) | f;
+            continue;
+        }
+        ULONG type = value_type(c->v->sort.keys[k].ulPropTag);
+        if ((type != PT_STRING8 && type != PT_UNICODE) || left < 8)
             break;
-        prefix = w == 64 ? field : (prefix << w) | field;
+        w = left - left % 8;
+        ones = w == 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+        f = p ? string_field(p, w / 8) : ones;
+        if (p && desc)
+            f = ~f & ones;
+        prefix = w == 64 ? f : (prefix << w) | f;
         left -= w;
-        if (partial)
-            break;
+        break; /* a string prefix is partial: nothing may follow */
     }
-    return left == 64 ? 0 : prefix << left;
+    return left == 64 ? 0 : (left ? prefix << left : prefix);
 }
 
 size_t tbl_sort_ws_size(const tbl_view *v, ULONG n)
@@ -563,23 +583,52 @@ void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
     SPropValue *keys = ws;
     struct sort_ent *ent = (struct sort_ent *)(keys + (size_t)n * c.k);
     tbl_vrow *out = (tbl_vrow *)(ent + 2 * (size_t)n);
-    ULONG hints[16] = {0};
+    struct key_range kr[8];
+    ULONG hints[16] = {0}, nkr = c.k < 8 ? c.k : 8;
 
     if (n < 2)
         return;
     c.keys = keys;
+    memset(kr, 0, sizeof(kr));
+    for (ULONG k = 0; k < nkr; k++) {
+        switch (value_type(v->sort.keys[k].ulPropTag)) {
+        case PT_I2: case PT_LONG: case PT_BOOLEAN: case PT_I8: case PT_CURRENCY: case PT_SYSTIME:
+            kr[k].ints = true;
+            break;
+        default:
+            break;
+        }
+    }
     for (ULONG i = 0; i < n; i++) {
         SPropValue *rk = &keys[(size_t)i * c.k];
         for (ULONG k = 0; k < c.k; k++) {
             tbl_val s;
+            uint64_t u;
             const SPropValue *p = sort_value(v, &rows[i], v->sort.keys[k].ulPropTag, &s,
                                              k < 16 ? &hints[k] : NULL);
             if (p)
                 rk[k] = *p; /* whatever p points to lives in the row, not in s */
             else
                 rk[k].ulPropTag = PR_NULL;
+            if (k < nkr && kr[k].ints && p && as_ordered_u64(p, &u)) {
+                if (!kr[k].any || u < kr[k].lo)
+                    kr[k].lo = u;
+                if (!kr[k].any || u > kr[k].hi)
+                    kr[k].hi = u;
+                kr[k].any = true;
+            }
         }
-        ent[i].prefix = make_prefix(&c, rk);
+    }
+    for (ULONG k = 0; k < nkr; k++) {
+        /* values 0 .. hi - lo, and all ones above them for a missing value */
+        uint64_t span = kr[k].hi - kr[k].lo;
+        kr[k].width = span == UINT64_MAX ? 64 : bit_length(span + 1);
+        if (kr[k].width == 64 && span >= UINT64_MAX - 1)
+            kr[k].ints = false; /* no value left for "missing": this key ends the prefix */
+    }
+    /* keys beyond the eighth never reach the prefix */
+    for (ULONG i = 0; i < n; i++) {
+        ent[i].prefix = c.k ? make_prefix(&c, kr, &keys[(size_t)i * c.k]) : 0;
         ent[i].idx = i;
     }
     merge_sort(&c, ent, ent + n, n);

@@ -116,6 +116,11 @@ static void install_rows(tbl_view *v, tbl_vrow *rows, ULONG n, ULONG cap)
     discard_bookmarks(v);
 }
 
+static const tbl_vrow *old_rows_of(const tbl_view *v)
+{
+    return v->rows;
+}
+
 static bool same_mvi(const ULONG *a, ULONG na, const ULONG *b, ULONG nb)
 {
     return na == nb && (na == 0 || memcmp(a, b, na * sizeof(ULONG)) == 0);
@@ -605,13 +610,30 @@ static HRESULT view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, 
         return unlock_fail(v, hr, "SortTable: out of memory");
     }
     /* Build under the new order; on failure the old one stays in effect, as MAPI requires. */
+    bool same_rows = same_mvi(mvi, nmvi, v->mvi, v->nmvi);
     old = v->sort;
     old_mvi = v->mvi;
     old_nmvi = v->nmvi;
     v->sort = sort;
     v->mvi = mvi;
     v->nmvi = nmvi;
-    hr = tbl_build_rows(v, &rows, &n, &cap);
+    if (same_rows) {
+        /* The same rows in another order: no need to filter the table again. */
+        cap = v->n ? v->n : 1;
+        n = v->n;
+        rows = mapirt_malloc(cap * sizeof(tbl_vrow));
+        hr = rows ? S_OK : MAPI_E_NOT_ENOUGH_MEMORY;
+        if (rows) {
+            memcpy(rows, old_rows_of(v), n * sizeof(tbl_vrow));
+            hr = tbl_sort_rows(v, rows, n);
+            if (FAILED(hr)) {
+                mapirt_free(rows);
+                rows = NULL;
+            }
+        }
+    } else {
+        hr = tbl_build_rows(v, &rows, &n, &cap);
+    }
     if (FAILED(hr)) {
         v->sort = old;
         v->mvi = old_mvi;

@@ -776,3 +776,120 @@ Test(restrict_oom, every_type)
     cr_assert_eq(fx_current(f.v), 4);
     close_fx(&f);
 }
+
+/* ---- sorting against a reference ------------------------------------------------------ */
+
+#define NR 400
+static SPropValue ref_props[NR][6];
+static ULONG ref_count[NR];
+static SSortOrder ref_keys[3];
+static ULONG ref_nkeys;
+
+static const SPropValue *ref_find(int row, ULONG tag)
+{
+    for (ULONG i = 0; i < ref_count[row]; i++)
+        if (ref_props[row][i].ulPropTag == tag)
+            return &ref_props[row][i];
+    return NULL;
+}
+
+/* The documented order: each key by LPropCompareProp, missing values last either way, then
+ * table order. */
+static int ref_cmp(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    for (ULONG k = 0; k < ref_nkeys; k++) {
+        const SPropValue *pa = ref_find(a, ref_keys[k].ulPropTag);
+        const SPropValue *pb = ref_find(b, ref_keys[k].ulPropTag);
+        if (!pa || !pb) {
+            if (pa != pb)
+                return pa ? -1 : 1;
+            continue;
+        }
+        LONG c = LPropCompareProp((LPSPropValue)pa, (LPSPropValue)pb);
+        if (c)
+            return ref_keys[k].ulOrder == TABLE_SORT_DESCEND ? (c > 0 ? -1 : 1) : (c > 0 ? 1 : -1);
+    }
+    return (a > b) - (a < b);
+}
+
+Test(sort, random_against_reference)
+{
+    static char names[NR][8];
+    static WCHAR wnames[NR][8];
+    static const char *pieces[] = {"a", "B", "b", "z", "Z", "\xc3\xa9", "0", "~", "_"};
+    static const LONG longs[] = {0, 1, -1, 7, 7, 0x7fffffff, (LONG)0x80000000, 100, -100};
+    static const LONGLONG i8s[] = {0, 5, -5, 0x7fffffffffffffffLL, (LONGLONG)0x8000000000000000ULL};
+    unsigned seed = 42;
+    LPTABLEDATA td = fx_table();
+    LPMAPITABLE v = fx_view(td);
+
+    for (int i = 0; i < NR; i++) {
+        SPropValue *p = ref_props[i];
+        ULONG n = 0;
+        p[n].ulPropTag = T_ID;
+        p[n++].Value.l = i;
+        if (rand_r(&seed) % 5) {
+            p[n].ulPropTag = T_NUM;
+            p[n++].Value.l = longs[rand_r(&seed) % 9];
+        }
+        if (rand_r(&seed) % 6) {
+            names[i][0] = '\0';
+            for (int k = (int)(rand_r(&seed) % 3); k > 0; k--)
+                strcat(names[i], pieces[rand_r(&seed) % 9]);
+            p[n].ulPropTag = T_NAME;
+            p[n++].Value.lpszA = names[i];
+        }
+        if (rand_r(&seed) % 6) {
+            int len = (int)(rand_r(&seed) % 4);
+            for (int k = 0; k < len; k++)
+                wnames[i][k] = (WCHAR)"aAbB\xe9~"[rand_r(&seed) % 6] & 0xFF;
+            wnames[i][len] = 0;
+            p[n].ulPropTag = T_WNAME;
+            p[n++].Value.lpszW = wnames[i];
+        }
+        if (rand_r(&seed) % 4) {
+            p[n].ulPropTag = T_I8;
+            p[n++].Value.li.QuadPart = i8s[rand_r(&seed) % 5];
+        }
+        if (rand_r(&seed) % 4) {
+            p[n].ulPropTag = T_BOOL;
+            p[n++].Value.b = (unsigned short)(rand_r(&seed) % 3);
+        }
+        ref_count[i] = n;
+        put(td, p, n);
+    }
+    static const ULONG tags[] = {T_NUM, T_NAME, T_WNAME, T_I8, T_BOOL};
+    for (int round = 0; round < 60; round++) {
+        SizedSSortOrderSet(3, s);
+        int order[NR];
+        LONG got[NR];
+        ref_nkeys = 1 + rand_r(&seed) % 3;
+        s.cSorts = ref_nkeys;
+        s.cCategories = s.cExpanded = 0;
+        for (ULONG k = 0; k < ref_nkeys; k++) {
+            ref_keys[k].ulPropTag = tags[rand_r(&seed) % 5];
+            ref_keys[k].ulOrder = rand_r(&seed) % 2 ? TABLE_SORT_DESCEND : TABLE_SORT_ASCEND;
+            s.aSort[k] = ref_keys[k];
+        }
+        for (int i = 0; i < NR; i++)
+            order[i] = i;
+        qsort(order, NR, sizeof(int), ref_cmp);
+        cr_assert_eq(v->lpVtbl->SortTable(v, (LPSSortOrderSet)&s, 0), S_OK);
+        cr_assert_eq(v->lpVtbl->SeekRow(v, BOOKMARK_BEGINNING, 0, NULL), S_OK);
+        cr_assert_eq(fx_read_ids(v, got, NR), NR);
+        for (int i = 0; i < NR; i++)
+            cr_assert_eq(got[i], order[i], "round %d (%u keys, first 0x%08x/%u): row %d", round,
+                         ref_nkeys, ref_keys[0].ulPropTag, ref_keys[0].ulOrder, i);
+        /* the binary search used for changes agrees too: reinserting a row keeps the order */
+        LONG victim = (LONG)(rand_r(&seed) % NR);
+        put(td, ref_props[victim], ref_count[victim]);
+        cr_assert_eq(v->lpVtbl->SeekRow(v, BOOKMARK_BEGINNING, 0, NULL), S_OK);
+        cr_assert_eq(fx_read_ids(v, got, NR), NR);
+        for (int i = 0; i < NR; i++)
+            cr_assert_eq(got[i], order[i], "after modifying %d: row %d", (int)victim, i);
+    }
+    v->lpVtbl->Release(v);
+    td->lpVtbl->Release(td);
+    MAPIRT_LEAK_CHECK();
+}

@@ -27,6 +27,7 @@ class MethodVM:
     name: str
     origin: str  # interface that declares it
     ret: str
+    ret_prefix: str  # the return type as written before a name: "HRESULT ", "void *"
     returns: str  # 'hresult', 'void', 'value'
     params: list[m.Param]
     param_names: list[str]
@@ -104,7 +105,7 @@ class Lowerer:
         cxx_zeros = [{"scalar": "0", "record": f"{k[1]}()", "cxxref": "idlc_zero_guid"}[k[0]]
                      for k in kinds]
         checks, trace = self.wrap.method(meth)
-        return MethodVM(meth.name, origin, ret, returns, list(meth.params),
+        return MethodVM(meth.name, origin, ret, ret if ret.endswith("*") else ret + " ", returns, list(meth.params),
                         [p.decl.name for p in meth.params], c_zeros, cxx_zeros, checks, trace,
                         meth)
 

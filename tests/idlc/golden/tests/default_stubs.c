@@ -12,7 +12,10 @@ const GUID idlc_zero_guid;
 
 static IUnknown idlc_obj_IUnknown = {&IUnknown_default_vtbl};
 void *idlc_default_object_IUnknown(void);
-void *idlc_default_object_IUnknown(void) { return &idlc_obj_IUnknown; }
+void *idlc_default_object_IUnknown(void)
+{
+    return &idlc_obj_IUnknown;
+}
 
 Test(default_stubs, IUnknown)
 {
@@ -30,7 +33,10 @@ Test(default_stubs, IUnknown)
 
 static IWidget idlc_obj_IWidget = {&IWidget_default_vtbl};
 void *idlc_default_object_IWidget(void);
-void *idlc_default_object_IWidget(void) { return &idlc_obj_IWidget; }
+void *idlc_default_object_IWidget(void)
+{
+    return &idlc_obj_IWidget;
+}
 
 Test(default_stubs, IWidget)
 {
@@ -53,7 +59,10 @@ Test(default_stubs, IWidget)
 
 static IGadget idlc_obj_IGadget = {&IGadget_default_vtbl};
 void *idlc_default_object_IGadget(void);
-void *idlc_default_object_IGadget(void) { return &idlc_obj_IGadget; }
+void *idlc_default_object_IGadget(void)
+{
+    return &idlc_obj_IGadget;
+}
 
 Test(default_stubs, IGadget)
 {

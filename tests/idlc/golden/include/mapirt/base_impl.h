@@ -8,7 +8,7 @@
 /* IUnknown */
 extern const IUnknownVtbl IUnknown_default_vtbl;
 extern const IUnknownVtbl IUnknown_validate_vtbl; /* checks, then calls the next layer */
-extern const IUnknownVtbl IUnknown_trace_vtbl;    /* logs, then calls the next layer */
+extern const IUnknownVtbl IUnknown_trace_vtbl; /* logs, then calls the next layer */
 HRESULT IUnknown_default_QueryInterface(IUnknown *This, REFIID riid, void **ppvObject);
 ULONG IUnknown_default_AddRef(IUnknown *This);
 ULONG IUnknown_default_Release(IUnknown *This);

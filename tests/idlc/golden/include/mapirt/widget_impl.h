@@ -8,7 +8,7 @@
 /* IWidget */
 extern const IWidgetVtbl IWidget_default_vtbl;
 extern const IWidgetVtbl IWidget_validate_vtbl; /* checks, then calls the next layer */
-extern const IWidgetVtbl IWidget_trace_vtbl;    /* logs, then calls the next layer */
+extern const IWidgetVtbl IWidget_trace_vtbl; /* logs, then calls the next layer */
 HRESULT IWidget_default_QueryInterface(IWidget *This, REFIID riid, void **ppvObject);
 ULONG IWidget_default_AddRef(IWidget *This);
 ULONG IWidget_default_Release(IWidget *This);
@@ -19,7 +19,7 @@ ULONG IWidget_default_Count(IWidget *This);
 /* IGadget */
 extern const IGadgetVtbl IGadget_default_vtbl;
 extern const IGadgetVtbl IGadget_validate_vtbl; /* checks, then calls the next layer */
-extern const IGadgetVtbl IGadget_trace_vtbl;    /* logs, then calls the next layer */
+extern const IGadgetVtbl IGadget_trace_vtbl; /* logs, then calls the next layer */
 HRESULT IGadget_default_QueryInterface(IGadget *This, REFIID riid, void **ppvObject);
 ULONG IGadget_default_AddRef(IGadget *This);
 ULONG IGadget_default_Release(IGadget *This);
