@@ -69,7 +69,7 @@ HRESULT HrAllocAdviseSink(LPNOTIFCALLBACK lpfnCallback, LPVOID lpvContext,
     s = mapirt_calloc(1, sizeof(*s));
     if (!s)
         return MAPI_E_NOT_ENOUGH_MEMORY;
-    s->iface.lpVtbl = (IMAPIAdviseSinkVtbl *)MAPIRT_VTBL(cb_vtbl);
+    s->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(cb_vtbl);
     mapirt_ref_init(&s->ref);
     s->fn = lpfnCallback;
     s->ctx = lpvContext;
@@ -255,7 +255,7 @@ HRESULT HrThisThreadAdviseSink(LPMAPIADVISESINK lpAdviseSink, LPMAPIADVISESINK *
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
     atomic_fetch_add(&q->refs, 1);
-    s->iface.lpVtbl = (IMAPIAdviseSinkVtbl *)MAPIRT_VTBL(tt_vtbl);
+    s->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(tt_vtbl);
     mapirt_ref_init(&s->ref);
     s->inner = lpAdviseSink;
     lpAdviseSink->lpVtbl->AddRef(lpAdviseSink);

@@ -94,7 +94,7 @@ SCODE CreateIProp(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
         mapirt_free(pd);
         return hr;
     }
-    pd->iface.lpVtbl = (IPropDataVtbl *)MAPIRT_VTBL(pd_vtbl);
+    pd->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(pd_vtbl);
     mapirt_ref_init(&pd->ref);
     *lppPropData = &pd->iface;
     return S_OK;

@@ -100,13 +100,12 @@ ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c)
 static const SPropValue *slot_value(const tbl_view *v, const tbl_vrow *vr, ULONG j,
                                     SPropValue *out)
 {
-    const tbl_row *r = vr->row;
     const SPropValue *mv;
     ULONG stride = 1, cnt;
 
     for (ULONG k = j + 1; k < v->nmvi; k++)
-        stride *= slot_count(v, r->lpProps, r->cValues, k, NULL);
-    cnt = slot_count(v, r->lpProps, r->cValues, j, &mv);
+        stride *= slot_count(v, vr->props, vr->c, k, NULL);
+    cnt = slot_count(v, vr->props, vr->c, j, &mv);
     if (!mv || tbl_mv_count(mv) == 0)
         return NULL;
     tbl_mv_elem(mv, (vr->ord / stride) % cnt, out);
@@ -115,9 +114,10 @@ static const SPropValue *slot_value(const tbl_view *v, const tbl_vrow *vr, ULONG
 
 /* The instance key without the instance number: the stored PR_INSTANCE_KEY if short enough,
  * else the generated one. */
-static void base_key(const tbl_row *r, const BYTE **pb, ULONG *cb)
+static void base_key(const tbl_vrow *vr, const BYTE **pb, ULONG *cb)
 {
-    const SPropValue *k = tbl_find(r->lpProps, r->cValues, PR_INSTANCE_KEY);
+    const tbl_row *r = vr->row;
+    const SPropValue *k = tbl_find(vr->props, vr->c, PR_INSTANCE_KEY);
 
     if (k && k->Value.bin.cb <= TBL_IKEY_MAX && (k->Value.bin.lpb || !k->Value.bin.cb)) {
         *pb = k->Value.bin.lpb;
@@ -133,7 +133,7 @@ const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_va
     const BYTE *pb;
     ULONG cb;
 
-    base_key(vr->row, &pb, &cb);
+    base_key(vr, &pb, &cb);
     memset(&s->v, 0, sizeof(s->v));
     s->v.ulPropTag = PR_INSTANCE_KEY;
     if (v->nmvi == 0) {
@@ -154,7 +154,6 @@ const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_va
 const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
                             ULONG *hint)
 {
-    const tbl_row *r = vr->row;
     const SPropValue *p;
 
     if (tag == PR_INSTANCE_KEY)
@@ -166,14 +165,13 @@ const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tb
                 return slot_value(v, vr, j, &s->v);
         /* Not expanded in this view (a restriction on an instance column the view does not
          * show): the whole property, which restrictions test value by value. */
-        return tbl_find(r->lpProps, r->cValues, mvtag);
+        return tbl_find(vr->props, vr->c, mvtag);
     }
-    p = hint ? tbl_find_hint(r->lpProps, r->cValues, tag, hint)
-             : tbl_find(r->lpProps, r->cValues, tag);
+    p = hint ? tbl_find_hint(vr->props, vr->c, tag, hint) : tbl_find(vr->props, vr->c, tag);
     if (p)
         return p;
     if (PROP_TYPE(tag) != PT_ERROR)
-        p = tbl_find(r->lpProps, r->cValues, PROP_TAG(PT_ERROR, PROP_ID(tag)));
+        p = tbl_find(vr->props, vr->c, PROP_TAG(PT_ERROR, PROP_ID(tag)));
     return p;
 }
 
@@ -339,7 +337,7 @@ static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG
          * bytes live as long as the row. */
         const BYTE *pb;
         ULONG cb;
-        base_key(vr->row, &pb, &cb);
+        base_key(vr, &pb, &cb);
         memset(&s->v, 0, sizeof(s->v));
         s->v.ulPropTag = PR_INSTANCE_KEY;
         s->v.Value.bin.cb = cb;
@@ -677,7 +675,7 @@ HRESULT tbl_build_rows(const tbl_view *v, tbl_vrow **out, ULONG *nout, ULONG *ca
         tbl_row *r = t->rows[i];
         ULONG c = v->nmvi ? tbl_instances(v, r->lpProps, r->cValues) : 1;
         for (ULONG ord = 0; ord < c; ord++) {
-            tbl_vrow vr = {r, ord};
+            tbl_vrow vr = tbl_mkvrow(r, ord);
             if (!v->res || tbl_res_eval(v, v->res, &vr))
                 rows[n++] = vr;
         }

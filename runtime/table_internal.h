@@ -69,11 +69,21 @@ typedef struct tbl_row {
 enum { TBL_ROW_STABLE = 0, TBL_ROW_MODIFIED, TBL_ROW_DELETED, TBL_ROW_NEW };
 
 /* One row of a view. ord numbers the combination of multi-valued instance values (0 when the
- * view expands nothing). */
+ * view expands nothing). props/c repeat the row's values so that reading a view row touches
+ * one block instead of two; a change of the values always replaces the view rows of the table
+ * row, so the copy never goes stale. */
 typedef struct tbl_vrow {
     tbl_row *row;
+    const SPropValue *props;
+    ULONG c;
     ULONG ord;
 } tbl_vrow;
+
+static inline tbl_vrow tbl_mkvrow(tbl_row *r, ULONG ord)
+{
+    tbl_vrow vr = {r, r->lpProps, r->cValues, ord};
+    return vr;
+}
 
 /* A cursor or bookmark position: an index into the view's rows (n = after the last row). */
 typedef struct tbl_mark {
@@ -212,6 +222,52 @@ bool tbl_view_tryref(tbl_view *v);
  * hints (one per column, zeroed before the first row; may be NULL) speed up row after row. */
 void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
                       ULONG *hints);
+
+/* ---- views (tableview.c, tablecursor.c, tablequery.c) ---------------------------------- */
+
+static inline tbl_view *tbl_view_of(IMAPITable *This)
+{
+    return (tbl_view *)This;
+}
+
+#define TBL_LOCK(v) pthread_mutex_lock(&(v)->t->lock)
+#define TBL_UNLOCK(v) pthread_mutex_unlock(&(v)->t->lock)
+
+/* Records an error for GetLastError (lock held) and returns it. */
+static inline HRESULT tbl_fail(tbl_view *v, HRESULT hr, const char *msg)
+{
+    v->last_hr = hr;
+    v->last_msg = msg;
+    return hr;
+}
+
+/* The same, then drops the lock. */
+static inline HRESULT tbl_unlock_fail(tbl_view *v, HRESULT hr, const char *msg)
+{
+    tbl_fail(v, hr, msg);
+    TBL_UNLOCK(v);
+    return hr;
+}
+
+/* Forgets every bookmark and puts the cursor at the start. */
+void tbl_discard_bookmarks(tbl_view *v);
+
+/* IMAPITable methods implemented outside tableview.c (which holds the vtable). */
+HRESULT tbl_view_GetRowCount(IMAPITable *This, ULONG ulFlags, ULONG *lpulCount);
+HRESULT tbl_view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount, LONG *lplRowsSought);
+HRESULT tbl_view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDenominator);
+HRESULT tbl_view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNumerator,
+                               ULONG *lpulDenominator);
+HRESULT tbl_view_CreateBookmark(IMAPITable *This, BOOKMARK *lpbkPosition);
+HRESULT tbl_view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition);
+HRESULT tbl_view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
+                         ULONG ulFlags);
+HRESULT tbl_view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, ULONG ulFlags);
+HRESULT tbl_view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *lpPropTagArray);
+HRESULT tbl_view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG ulFlags);
+HRESULT tbl_view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, ULONG ulFlags);
+HRESULT tbl_view_QuerySortOrder(IMAPITable *This, LPSSortOrderSet *lppSortCriteria);
+HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows);
 
 /* ---- changes (tableupdate.c) ----------------------------------------------------------- */
 

@@ -54,7 +54,7 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
         for (ULONG i = 0; i < nold; i++) {
             ULONG cnt = tbl_instances(v, old[i]->lpProps, old[i]->cValues);
             for (ULONG ord = 0; ord < cnt; ord++) {
-                tbl_vrow vr = {old[i], ord};
+                tbl_vrow vr = tbl_mkvrow(old[i], ord);
                 ULONG at = tbl_lower_bound(v, &vr);
                 if (at < v->n && v->rows[at].row == old[i] && v->rows[at].ord == ord)
                     p->rm[p->nrm++] = at;
@@ -319,7 +319,7 @@ static void follow_marks(tbl_view *v)
         tbl_mark *mk = &v->marks[i];
         if (!mk->follow)
             continue;
-        tbl_vrow target = {mk->follow, mk->follow_ord};
+        tbl_vrow target = tbl_mkvrow(mk->follow, mk->follow_ord);
         ULONG at = tbl_lower_bound(v, &target);
         if (at < v->n && same_vrow(&v->rows[at], &target))
             mk->pos = at;
@@ -341,7 +341,7 @@ static void apply_view(tbl_data *t, tbl_vprep *p, tbl_row *const *rows, ULONG nr
         tbl_row *r = rows[i];
         ULONG cnt = tbl_instances(v, r->lpProps, r->cValues);
         for (ULONG ord = 0; ord < cnt && m < p->capins; ord++) {
-            tbl_vrow vr = {r, ord};
+            tbl_vrow vr = tbl_mkvrow(r, ord);
             if (!v->res || tbl_res_eval(v, v->res, &vr))
                 p->ins[m++] = vr;
         }

@@ -12,29 +12,6 @@
 
 #include "table_internal.h"
 
-static tbl_view *view_of(IMAPITable *This)
-{
-    return (tbl_view *)This;
-}
-
-/* Records the error for GetLastError; v->t->lock is held. */
-static HRESULT fail(tbl_view *v, HRESULT hr, const char *msg)
-{
-    v->last_hr = hr;
-    v->last_msg = msg;
-    return hr;
-}
-
-#define LOCK(v) pthread_mutex_lock(&(v)->t->lock)
-#define UNLOCK(v) pthread_mutex_unlock(&(v)->t->lock)
-
-static HRESULT unlock_fail(tbl_view *v, HRESULT hr, const char *msg)
-{
-    fail(v, hr, msg);
-    UNLOCK(v);
-    return hr;
-}
-
 bool tbl_view_tryref(tbl_view *v)
 {
     unsigned cur = atomic_load(&v->ref.n);
@@ -45,104 +22,11 @@ bool tbl_view_tryref(tbl_view *v)
     return false;
 }
 
-void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
-                      ULONG *hints)
-{
-    for (ULONG i = 0; i < v->cols->cValues; i++) {
-        ULONG tag = v->cols->aulPropTag[i];
-        const SPropValue *p;
-
-        memset(&vals[i], 0, sizeof(vals[i]));
-        if (PROP_TYPE(tag) == PT_NULL) {
-            /* A reserved slot (SetColumns with PR_NULL) comes back as it went in. */
-            vals[i].ulPropTag = tag;
-            continue;
-        }
-        p = tbl_value(v, vr, tag, &scratch[i], hints ? &hints[i] : NULL);
-        if (p) {
-            vals[i] = *p;
-        } else {
-            vals[i].ulPropTag = CHANGE_PROP_TYPE(tag, PT_ERROR);
-            vals[i].Value.err = MAPI_E_NOT_FOUND;
-        }
-    }
-}
-
-static void discard_bookmarks(tbl_view *v)
-{
-    v->nmarks = 1;
-    v->marks[0].pos = 0;
-    v->marks[0].moved = false;
-}
-
-/* Position of bkOrigin; *mk receives the bookmark's mark (NULL for the predefined ones). */
-static HRESULT origin(tbl_view *v, BOOKMARK bk, ULONG *pos, tbl_mark **mk)
-{
-    *mk = NULL;
-    switch (bk) {
-    case BOOKMARK_BEGINNING: *pos = 0; return S_OK;
-    case BOOKMARK_CURRENT: *pos = v->marks[0].pos; return S_OK;
-    case BOOKMARK_END: *pos = v->n; return S_OK;
-    default:
-        for (ULONG i = 1; i < v->nmarks; i++) {
-            if (v->marks[i].id == bk) {
-                *mk = &v->marks[i];
-                *pos = v->marks[i].pos;
-                return S_OK;
-            }
-        }
-        return MAPI_E_INVALID_BOOKMARK;
-    }
-}
-
-/* MAPI_W_POSITION_CHANGED once for a bookmark whose row went away since its last use. */
-static HRESULT consume_moved(tbl_mark *mk)
-{
-    if (mk && mk->moved) {
-        mk->moved = false;
-        return MAPI_W_POSITION_CHANGED;
-    }
-    return S_OK;
-}
-
-/* Installs freshly built rows; the cursor goes back to the start and bookmarks die (Restrict,
- * SortTable and an expansion-changing SetColumns all document that). */
-static void install_rows(tbl_view *v, tbl_vrow *rows, ULONG n, ULONG cap)
-{
-    mapirt_free(v->rows);
-    v->rows = rows;
-    v->n = n;
-    v->cap = cap;
-    discard_bookmarks(v);
-}
-
-static const tbl_vrow *old_rows_of(const tbl_view *v)
-{
-    return v->rows;
-}
-
-static bool same_mvi(const ULONG *a, ULONG na, const ULONG *b, ULONG nb)
-{
-    return na == nb && (na == 0 || memcmp(a, b, na * sizeof(ULONG)) == 0);
-}
-
-static HRESULT copy_tags(const SPropTagArray *src, LPSPropTagArray *out)
-{
-    LPSPropTagArray a = mapirt_malloc(CbNewSPropTagArray(src->cValues));
-
-    if (!a)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    a->cValues = src->cValues;
-    memcpy(a->aulPropTag, src->aulPropTag, src->cValues * sizeof(ULONG));
-    *out = a;
-    return S_OK;
-}
-
 /* ---- IUnknown ------------------------------------------------------------------------- */
 
 static ULONG view_AddRef(IMAPITable *This)
 {
-    return mapirt_ref_inc(&view_of(This)->ref);
+    return mapirt_ref_inc(&tbl_view_of(This)->ref);
 }
 
 static void view_destroy(tbl_view *v)
@@ -173,7 +57,7 @@ static void view_destroy(tbl_view *v)
 
 static ULONG view_Release(IMAPITable *This)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
     ULONG n = mapirt_ref_dec(&v->ref);
 
     if (n == 0)
@@ -187,7 +71,7 @@ static HRESULT view_GetLastError(IMAPITable *This, HRESULT hResult, ULONG ulFlag
                                  LPMAPIERROR *lppMAPIError)
 {
     static const char component[] = "mapirt in-memory table";
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
     tbl_data *t = v->t;
     const char *msg;
     LPMAPIERROR e = NULL;
@@ -198,9 +82,9 @@ static HRESULT view_GetLastError(IMAPITable *This, HRESULT hResult, ULONG ulFlag
         return MAPI_E_UNKNOWN_FLAGS;
     if (!lppMAPIError)
         return MAPI_E_INVALID_PARAMETER;
-    LOCK(v);
+    TBL_LOCK(v);
     msg = v->last_hr == hResult && FAILED(hResult) ? v->last_msg : NULL;
-    UNLOCK(v);
+    TBL_UNLOCK(v);
     if (!msg) {
         *lppMAPIError = NULL;
         return S_OK;
@@ -234,63 +118,63 @@ static HRESULT view_GetLastError(IMAPITable *This, HRESULT hResult, ULONG ulFlag
 static HRESULT view_Advise(IMAPITable *This, ULONG ulEventMask, LPMAPIADVISESINK lpAdviseSink,
                            ULONG_PTR *lpulConnection)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
     HRESULT hr;
 
-    LOCK(v);
+    TBL_LOCK(v);
     if (!lpAdviseSink || !lpulConnection)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "Advise: NULL sink or connection");
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "Advise: NULL sink or connection");
     /* Tables report nothing but fnevTableModified. */
     if (ulEventMask != fnevTableModified)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "Advise: event mask must be fnevTableModified");
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "Advise: event mask must be fnevTableModified");
     hr = mapirt_advise_add(v->advise, ulEventMask, lpAdviseSink, lpulConnection);
     if (FAILED(hr))
-        return unlock_fail(v, hr, "Advise: cannot register the sink");
+        return tbl_unlock_fail(v, hr, "Advise: cannot register the sink");
     v->nsinks++;
-    UNLOCK(v);
+    TBL_UNLOCK(v);
     return S_OK;
 }
 
 static HRESULT view_Unadvise(IMAPITable *This, ULONG_PTR ulConnection)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
     /* Outside the lock: removing releases the sink, whose Release may call back into us. */
     HRESULT hr = mapirt_advise_remove(v->advise, ulConnection);
 
-    LOCK(v);
+    TBL_LOCK(v);
     if (FAILED(hr))
-        return unlock_fail(v, hr, "Unadvise: unknown connection");
+        return tbl_unlock_fail(v, hr, "Unadvise: unknown connection");
     if (v->nsinks)
         v->nsinks--;
-    UNLOCK(v);
+    TBL_UNLOCK(v);
     return S_OK;
 }
 
 static HRESULT view_GetStatus(IMAPITable *This, ULONG *lpulTableStatus, ULONG *lpulTableType)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
 
-    LOCK(v);
+    TBL_LOCK(v);
     if (!lpulTableStatus || !lpulTableType)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "GetStatus: NULL output");
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "GetStatus: NULL output");
     *lpulTableStatus = TBLSTAT_COMPLETE;
     *lpulTableType = v->t->type;
-    UNLOCK(v);
+    TBL_UNLOCK(v);
     return S_OK;
 }
 
 static HRESULT view_WaitForCompletion(IMAPITable *This, ULONG ulFlags, ULONG ulTimeout,
                                       ULONG *lpulTableStatus)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
 
     (void)ulTimeout;
-    LOCK(v);
+    TBL_LOCK(v);
     if (ulFlags)
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "WaitForCompletion: flags must be zero");
+        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "WaitForCompletion: flags must be zero");
     if (lpulTableStatus)
         *lpulTableStatus = TBLSTAT_COMPLETE;
-    UNLOCK(v);
+    TBL_UNLOCK(v);
     return S_OK;
 }
 
@@ -300,495 +184,50 @@ static HRESULT view_Abort(IMAPITable *This)
     return S_OK;
 }
 
-/* ---- columns -------------------------------------------------------------------------- */
-
-static HRESULT view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, ULONG ulFlags)
-{
-    tbl_view *v = view_of(This);
-    LPSPropTagArray cols, old_cols;
-    ULONG *mvi, nmvi, *old_mvi, old_nmvi, n, cap;
-    tbl_vrow *rows;
-    HRESULT hr;
-
-    LOCK(v);
-    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "SetColumns: unknown flags");
-    if (!lpPropTagArray || lpPropTagArray->cValues == 0 || FBadColumnSet(lpPropTagArray))
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SetColumns: bad column set");
-    for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
-        ULONG type = PROP_TYPE(lpPropTagArray->aulPropTag[i]);
-        if ((type & MV_INSTANCE) && !(type & MV_FLAG))
-            return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SetColumns: MV_INSTANCE without MV_FLAG");
-    }
-    hr = copy_tags(lpPropTagArray, &cols);
-    if (FAILED(hr))
-        return unlock_fail(v, hr, "SetColumns: out of memory");
-    hr = tbl_mvi_compute(cols, &v->sort, &mvi, &nmvi);
-    if (FAILED(hr)) {
-        mapirt_free(cols);
-        return unlock_fail(v, hr, "SetColumns: out of memory");
-    }
-    old_cols = v->cols;
-    if (same_mvi(mvi, nmvi, v->mvi, v->nmvi)) {
-        /* Same rows, other columns: cursor and bookmarks stay. */
-        v->cols = cols;
-        mapirt_free(old_cols);
-        mapirt_free(mvi);
-        UNLOCK(v);
-        return S_OK;
-    }
-    old_mvi = v->mvi;
-    old_nmvi = v->nmvi;
-    v->mvi = mvi;
-    v->nmvi = nmvi;
-    hr = tbl_build_rows(v, &rows, &n, &cap);
-    if (FAILED(hr)) {
-        v->mvi = old_mvi;
-        v->nmvi = old_nmvi;
-        mapirt_free(mvi);
-        mapirt_free(cols);
-        return unlock_fail(v, hr, "SetColumns: cannot expand the multi-valued columns");
-    }
-    v->cols = cols;
-    mapirt_free(old_cols);
-    mapirt_free(old_mvi);
-    install_rows(v, rows, n, cap);
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *lpPropTagArray)
-{
-    tbl_view *v = view_of(This);
-    tbl_data *t = v->t;
-    LPSPropTagArray a;
-    const ULONG *tags;
-    ULONG n;
-
-    LOCK(v);
-    if (ulFlags & ~TBL_ALL_COLUMNS)
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "QueryColumns: unknown flags");
-    if (!lpPropTagArray)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryColumns: NULL output");
-    if (ulFlags & TBL_ALL_COLUMNS) {
-        tags = t->cols;
-        n = t->ncols;
-    } else {
-        tags = v->cols->aulPropTag;
-        n = v->cols->cValues;
-    }
-    if (FAILED(t->alloc(CbNewSPropTagArray(n), (void **)&a)))
-        return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryColumns: out of memory");
-    a->cValues = n;
-    if (n)
-        memcpy(a->aulPropTag, tags, n * sizeof(ULONG));
-    *lpPropTagArray = a;
-    UNLOCK(v);
-    return S_OK;
-}
-
-/* ---- positioning ---------------------------------------------------------------------- */
-
-static HRESULT view_GetRowCount(IMAPITable *This, ULONG ulFlags, ULONG *lpulCount)
-{
-    tbl_view *v = view_of(This);
-
-    LOCK(v);
-    if (ulFlags)
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "GetRowCount: flags must be zero");
-    if (!lpulCount)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "GetRowCount: NULL output");
-    *lpulCount = v->n;
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount,
-                            LONG *lplRowsSought)
-{
-    tbl_view *v = view_of(This);
-    tbl_mark *mk;
-    ULONG from;
-    int64_t to;
-    HRESULT hr;
-
-    LOCK(v);
-    hr = origin(v, bkOrigin, &from, &mk);
-    if (FAILED(hr))
-        return unlock_fail(v, hr, "SeekRow: unknown bookmark");
-    to = (int64_t)from + lRowCount;
-    if (to < 0)
-        to = 0;
-    if (to > (int64_t)v->n)
-        to = v->n;
-    v->marks[0].pos = (ULONG)to;
-    if (lplRowsSought)
-        *lplRowsSought = (LONG)(to - (int64_t)from);
-    hr = consume_moved(mk);
-    UNLOCK(v);
-    return hr;
-}
-
-static HRESULT view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDenominator)
-{
-    tbl_view *v = view_of(This);
-
-    LOCK(v);
-    if (ulDenominator == 0 || ulNumerator > ulDenominator)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SeekRowApprox: bad fraction");
-    v->marks[0].pos = (ULONG)((uint64_t)v->n * ulNumerator / ulDenominator);
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNumerator,
-                                  ULONG *lpulDenominator)
-{
-    tbl_view *v = view_of(This);
-
-    LOCK(v);
-    if (!lpulRow || !lpulNumerator || !lpulDenominator)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryPosition: NULL output");
-    *lpulRow = v->marks[0].pos;
-    *lpulNumerator = v->marks[0].pos;
-    *lpulDenominator = v->n ? v->n : 1;
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_CreateBookmark(IMAPITable *This, BOOKMARK *lpbkPosition)
-{
-    tbl_view *v = view_of(This);
-    BOOKMARK id;
-    bool taken;
-
-    LOCK(v);
-    if (!lpbkPosition)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "CreateBookmark: NULL output");
-    if (v->nmarks > TBL_MAX_BOOKMARKS)
-        return unlock_fail(v, MAPI_E_UNABLE_TO_COMPLETE, "CreateBookmark: too many bookmarks");
-    if (v->nmarks == v->capmarks) {
-        ULONG cap = v->capmarks * 2;
-        tbl_mark *m = mapirt_realloc(v->marks, cap * sizeof(tbl_mark));
-        if (!m)
-            return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "CreateBookmark: out of memory");
-        v->marks = m;
-        v->capmarks = cap;
-    }
-    /* Numbers are not reused soon, so a freed bookmark stays invalid. */
-    do {
-        id = v->next_bk++;
-        if (id <= BOOKMARK_END)
-            continue;
-        taken = false;
-        for (ULONG i = 1; i < v->nmarks && !taken; i++)
-            taken = v->marks[i].id == id;
-    } while (id <= BOOKMARK_END || taken);
-    v->marks[v->nmarks] = (tbl_mark){.id = id, .pos = v->marks[0].pos};
-    v->nmarks++;
-    *lpbkPosition = id;
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition)
-{
-    tbl_view *v = view_of(This);
-
-    if (bkPosition <= BOOKMARK_END)
-        return S_OK; /* the predefined bookmarks are never freed */
-    LOCK(v);
-    for (ULONG i = 1; i < v->nmarks; i++) {
-        if (v->marks[i].id == bkPosition) {
-            v->marks[i] = v->marks[--v->nmarks];
-            UNLOCK(v);
-            return S_OK;
-        }
-    }
-    return unlock_fail(v, MAPI_E_INVALID_BOOKMARK, "FreeBookmark: unknown bookmark");
-}
-
-/* ---- finding, restricting, sorting ---------------------------------------------------- */
-
-static HRESULT view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
-                            ULONG ulFlags)
-{
-    tbl_view *v = view_of(This);
-    tbl_res *res;
-    tbl_mark *mk;
-    ULONG from;
-    HRESULT hr;
-
-    LOCK(v);
-    if (ulFlags & ~DIR_BACKWARD)
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "FindRow: unknown flags");
-    if (!lpRestriction)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "FindRow: NULL restriction");
-    hr = origin(v, bkOrigin, &from, &mk);
-    if (FAILED(hr))
-        return unlock_fail(v, hr, "FindRow: unknown bookmark");
-    hr = tbl_res_compile(lpRestriction, &res);
-    if (FAILED(hr))
-        return unlock_fail(v, hr, "FindRow: restriction not supported");
-    hr = MAPI_E_NOT_FOUND;
-    if (ulFlags & DIR_BACKWARD) {
-        /* Backwards the search starts with the row before the origin. */
-        for (ULONG i = from; i-- > 0;) {
-            if (tbl_res_eval(v, res, &v->rows[i])) {
-                v->marks[0].pos = i;
-                hr = S_OK;
-                break;
-            }
-        }
-    } else {
-        for (ULONG i = from; i < v->n; i++) {
-            if (tbl_res_eval(v, res, &v->rows[i])) {
-                v->marks[0].pos = i;
-                hr = S_OK;
-                break;
-            }
-        }
-    }
-    tbl_res_free(res);
-    if (hr == S_OK)
-        hr = consume_moved(mk);
-    else
-        fail(v, hr, "FindRow: no row matches");
-    UNLOCK(v);
-    return hr;
-}
-
-static HRESULT view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG ulFlags)
-{
-    tbl_view *v = view_of(This);
-    tbl_res *res = NULL, *old;
-    tbl_vrow *rows;
-    ULONG n, cap;
-    HRESULT hr;
-
-    LOCK(v);
-    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "Restrict: unknown flags");
-    if (lpRestriction) {
-        hr = tbl_res_compile(lpRestriction, &res);
-        if (FAILED(hr))
-            return unlock_fail(v, hr, "Restrict: restriction not supported");
-    }
-    old = v->res;
-    v->res = res;
-    hr = tbl_build_rows(v, &rows, &n, &cap);
-    if (FAILED(hr)) {
-        v->res = old;
-        tbl_res_free(res);
-        return unlock_fail(v, hr, "Restrict: cannot build the view");
-    }
-    tbl_res_free(old);
-    install_rows(v, rows, n, cap);
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, ULONG ulFlags)
-{
-    tbl_view *v = view_of(This);
-    tbl_sort sort, old;
-    ULONG *mvi, nmvi, *old_mvi, old_nmvi, n, cap;
-    tbl_vrow *rows;
-    HRESULT hr;
-
-    LOCK(v);
-    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "SortTable: unknown flags");
-    if (!lpSortCriteria)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SortTable: NULL sort order");
-    hr = tbl_sort_compile(lpSortCriteria, &sort);
-    if (FAILED(hr))
-        return unlock_fail(v, hr, "SortTable: sort order not supported");
-    hr = tbl_mvi_compute(v->cols, &sort, &mvi, &nmvi);
-    if (FAILED(hr)) {
-        tbl_sort_clear(&sort);
-        return unlock_fail(v, hr, "SortTable: out of memory");
-    }
-    /* Build under the new order; on failure the old one stays in effect, as MAPI requires. */
-    bool same_rows = same_mvi(mvi, nmvi, v->mvi, v->nmvi);
-    old = v->sort;
-    old_mvi = v->mvi;
-    old_nmvi = v->nmvi;
-    v->sort = sort;
-    v->mvi = mvi;
-    v->nmvi = nmvi;
-    if (same_rows) {
-        /* The same rows in another order: no need to filter the table again. */
-        cap = v->n ? v->n : 1;
-        n = v->n;
-        rows = mapirt_malloc(cap * sizeof(tbl_vrow));
-        hr = rows ? S_OK : MAPI_E_NOT_ENOUGH_MEMORY;
-        if (rows) {
-            memcpy(rows, old_rows_of(v), n * sizeof(tbl_vrow));
-            hr = tbl_sort_rows(v, rows, n);
-            if (FAILED(hr)) {
-                mapirt_free(rows);
-                rows = NULL;
-            }
-        }
-    } else {
-        hr = tbl_build_rows(v, &rows, &n, &cap);
-    }
-    if (FAILED(hr)) {
-        v->sort = old;
-        v->mvi = old_mvi;
-        v->nmvi = old_nmvi;
-        tbl_sort_clear(&sort);
-        mapirt_free(mvi);
-        return unlock_fail(v, hr, "SortTable: cannot sort the view");
-    }
-    tbl_sort_clear(&old);
-    mapirt_free(old_mvi);
-    install_rows(v, rows, n, cap);
-    UNLOCK(v);
-    return S_OK;
-}
-
-static HRESULT view_QuerySortOrder(IMAPITable *This, LPSSortOrderSet *lppSortCriteria)
-{
-    tbl_view *v = view_of(This);
-    LPSSortOrderSet s;
-
-    LOCK(v);
-    if (!lppSortCriteria)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QuerySortOrder: NULL output");
-    if (FAILED(v->t->alloc(CbNewSSortOrderSet(v->sort.n), (void **)&s)))
-        return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QuerySortOrder: out of memory");
-    s->cSorts = v->sort.n;
-    s->cCategories = 0;
-    s->cExpanded = 0;
-    if (v->sort.n)
-        memcpy(s->aSort, v->sort.keys, v->sort.n * sizeof(SSortOrder));
-    *lppSortCriteria = s;
-    UNLOCK(v);
-    return S_OK;
-}
-
-/* ---- reading -------------------------------------------------------------------------- */
-
-static void free_rowset(tbl_data *t, LPSRowSet set)
-{
-    for (ULONG i = 0; i < set->cRows; i++)
-        t->freebuf(set->aRow[i].lpProps);
-    t->freebuf(set);
-}
-
-static HRESULT view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows)
-{
-    tbl_view *v = view_of(This);
-    tbl_data *t = v->t;
-    ULONG cur, start, count, ncols, newpos;
-    SPropValue *vals = NULL;
-    tbl_val *scratch;
-    ULONG *hints;
-    LPSRowSet set;
-
-    LOCK(v);
-    if (ulFlags & ~TBL_NOADVANCE)
-        return unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "QueryRows: unknown flags");
-    if (lRowCount == 0 || !lppRows)
-        return unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryRows: zero row count or NULL output");
-    cur = v->marks[0].pos;
-    if (lRowCount > 0) {
-        start = cur;
-        count = (ULONG)lRowCount < v->n - cur ? (ULONG)lRowCount : v->n - cur;
-        newpos = (ulFlags & TBL_NOADVANCE) ? cur : cur + count;
-    } else {
-        /* The reference: a negative count moves the start back, then rows are read forwards;
-         * the cursor ends after the last row read, or with TBL_NOADVANCE on the first one. */
-        ULONG back = 0u - (ULONG)lRowCount; /* |lRowCount|, even for the most negative */
-        start = cur > back ? cur - back : 0;
-        count = cur - start;
-        newpos = (ulFlags & TBL_NOADVANCE) ? start : cur;
-    }
-    ncols = v->cols->cValues;
-    if (FAILED(t->alloc(CbNewSRowSet(count), (void **)&set)))
-        return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
-    set->cRows = 0;
-    if (count && ncols) {
-        vals = mapirt_calloc(ncols, sizeof(SPropValue) + sizeof(tbl_val) + sizeof(ULONG));
-        if (!vals) {
-            free_rowset(t, set);
-            return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
-        }
-    }
-    scratch = (tbl_val *)(vals + ncols);
-    hints = (ULONG *)(scratch + ncols);
-    for (ULONG i = 0; i < count; i++) {
-        void *props = NULL;
-        ULONG cb = 0;
-        if (ncols) {
-            tbl_view_columns(v, &v->rows[start + i], vals, scratch, hints);
-            if (FAILED(ScCountProps((int)ncols, vals, &cb)) || FAILED(t->alloc(cb, &props)) ||
-                FAILED(ScCopyProps((int)ncols, vals, props, NULL))) {
-                if (props)
-                    t->freebuf(props);
-                mapirt_free(vals);
-                free_rowset(t, set);
-                return unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
-            }
-        }
-        set->aRow[i].ulAdrEntryPad = 0;
-        set->aRow[i].cValues = ncols;
-        set->aRow[i].lpProps = props;
-        set->cRows = i + 1;
-    }
-    mapirt_free(vals);
-    v->marks[0].pos = newpos;
-    *lppRows = set;
-    UNLOCK(v);
-    return S_OK;
-}
-
 /* ---- categories: none (see the top of the file) --------------------------------------- */
 
 static HRESULT view_ExpandRow(IMAPITable *This, ULONG cbInstanceKey, LPBYTE pbInstanceKey,
                               ULONG ulRowCount, ULONG ulFlags, LPSRowSet *lppRows,
                               ULONG *lpulMoreRows)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
 
     (void)cbInstanceKey, (void)pbInstanceKey, (void)ulRowCount, (void)ulFlags, (void)lppRows,
         (void)lpulMoreRows;
-    LOCK(v);
-    return unlock_fail(v, MAPI_E_NO_SUPPORT, "ExpandRow: the table has no categories");
+    TBL_LOCK(v);
+    return tbl_unlock_fail(v, MAPI_E_NO_SUPPORT, "ExpandRow: the table has no categories");
 }
 
 static HRESULT view_CollapseRow(IMAPITable *This, ULONG cbInstanceKey, LPBYTE pbInstanceKey,
                                 ULONG ulFlags, ULONG *lpulRowCount)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
 
     (void)cbInstanceKey, (void)pbInstanceKey, (void)ulFlags, (void)lpulRowCount;
-    LOCK(v);
-    return unlock_fail(v, MAPI_E_NO_SUPPORT, "CollapseRow: the table has no categories");
+    TBL_LOCK(v);
+    return tbl_unlock_fail(v, MAPI_E_NO_SUPPORT, "CollapseRow: the table has no categories");
 }
 
 static HRESULT view_GetCollapseState(IMAPITable *This, ULONG ulFlags, ULONG cbInstanceKey,
                                      LPBYTE lpbInstanceKey, ULONG *lpcbCollapseState,
                                      LPBYTE *lppbCollapseState)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
 
     (void)ulFlags, (void)cbInstanceKey, (void)lpbInstanceKey, (void)lpcbCollapseState,
         (void)lppbCollapseState;
-    LOCK(v);
-    return unlock_fail(v, MAPI_E_NO_SUPPORT, "GetCollapseState: the table has no categories");
+    TBL_LOCK(v);
+    return tbl_unlock_fail(v, MAPI_E_NO_SUPPORT, "GetCollapseState: the table has no categories");
 }
 
 static HRESULT view_SetCollapseState(IMAPITable *This, ULONG ulFlags, ULONG cbCollapseState,
                                      LPBYTE pbCollapseState, BOOKMARK *lpbkLocation)
 {
-    tbl_view *v = view_of(This);
+    tbl_view *v = tbl_view_of(This);
 
     (void)ulFlags, (void)cbCollapseState, (void)pbCollapseState, (void)lpbkLocation;
-    LOCK(v);
-    return unlock_fail(v, MAPI_E_NO_SUPPORT, "SetCollapseState: the table has no categories");
+    TBL_LOCK(v);
+    return tbl_unlock_fail(v, MAPI_E_NO_SUPPORT, "SetCollapseState: the table has no categories");
 }
 
 MAPIRT_DEFINE_VTBL(IMAPITable, view_vtbl,
@@ -798,19 +237,19 @@ MAPIRT_DEFINE_VTBL(IMAPITable, view_vtbl,
     .Advise = view_Advise,
     .Unadvise = view_Unadvise,
     .GetStatus = view_GetStatus,
-    .SetColumns = view_SetColumns,
-    .QueryColumns = view_QueryColumns,
-    .GetRowCount = view_GetRowCount,
-    .SeekRow = view_SeekRow,
-    .SeekRowApprox = view_SeekRowApprox,
-    .QueryPosition = view_QueryPosition,
-    .FindRow = view_FindRow,
-    .Restrict = view_Restrict,
-    .CreateBookmark = view_CreateBookmark,
-    .FreeBookmark = view_FreeBookmark,
-    .SortTable = view_SortTable,
-    .QuerySortOrder = view_QuerySortOrder,
-    .QueryRows = view_QueryRows,
+    .SetColumns = tbl_view_SetColumns,
+    .QueryColumns = tbl_view_QueryColumns,
+    .GetRowCount = tbl_view_GetRowCount,
+    .SeekRow = tbl_view_SeekRow,
+    .SeekRowApprox = tbl_view_SeekRowApprox,
+    .QueryPosition = tbl_view_QueryPosition,
+    .FindRow = tbl_view_FindRow,
+    .Restrict = tbl_view_Restrict,
+    .CreateBookmark = tbl_view_CreateBookmark,
+    .FreeBookmark = tbl_view_FreeBookmark,
+    .SortTable = tbl_view_SortTable,
+    .QuerySortOrder = tbl_view_QuerySortOrder,
+    .QueryRows = tbl_view_QueryRows,
     .Abort = view_Abort,
     .ExpandRow = view_ExpandRow,
     .CollapseRow = view_CollapseRow,

@@ -1,0 +1,337 @@
+/* tablequery.c: what a view shows: SetColumns, QueryColumns, Restrict, SortTable,
+ * QuerySortOrder and QueryRows.
+ *
+ * Restrict and SortTable rebuild the view's rows (restrict.c, sort.c) and install them only
+ * when everything succeeded, so a failing call leaves the previous restriction or order in
+ * force. QueryRows returns exactly the current columns, a missing value as PT_ERROR with
+ * MAPI_E_NOT_FOUND, each row's values in their own MAPI buffer (FreeProws frees them). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "table_internal.h"
+
+void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
+                      ULONG *hints)
+{
+    for (ULONG i = 0; i < v->cols->cValues; i++) {
+        ULONG tag = v->cols->aulPropTag[i];
+        const SPropValue *p;
+
+        memset(&vals[i], 0, sizeof(vals[i]));
+        if (PROP_TYPE(tag) == PT_NULL) {
+            /* A reserved slot (SetColumns with PR_NULL) comes back as it went in. */
+            vals[i].ulPropTag = tag;
+            continue;
+        }
+        p = tbl_value(v, vr, tag, &scratch[i], hints ? &hints[i] : NULL);
+        if (p) {
+            vals[i] = *p;
+        } else {
+            vals[i].ulPropTag = CHANGE_PROP_TYPE(tag, PT_ERROR);
+            vals[i].Value.err = MAPI_E_NOT_FOUND;
+        }
+    }
+}
+
+/* Installs freshly built rows; the cursor goes back to the start and bookmarks die (Restrict,
+ * SortTable and an expansion-changing SetColumns all document that). */
+static void install_rows(tbl_view *v, tbl_vrow *rows, ULONG n, ULONG cap)
+{
+    mapirt_free(v->rows);
+    v->rows = rows;
+    v->n = n;
+    v->cap = cap;
+    tbl_discard_bookmarks(v);
+}
+
+static bool same_mvi(const ULONG *a, ULONG na, const ULONG *b, ULONG nb)
+{
+    return na == nb && (na == 0 || memcmp(a, b, na * sizeof(ULONG)) == 0);
+}
+
+static HRESULT copy_tags(const SPropTagArray *src, LPSPropTagArray *out)
+{
+    LPSPropTagArray a = mapirt_malloc(CbNewSPropTagArray(src->cValues));
+
+    if (!a)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    a->cValues = src->cValues;
+    memcpy(a->aulPropTag, src->aulPropTag, src->cValues * sizeof(ULONG));
+    *out = a;
+    return S_OK;
+}
+
+/* ---- columns -------------------------------------------------------------------------- */
+
+HRESULT tbl_view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, ULONG ulFlags)
+{
+    tbl_view *v = tbl_view_of(This);
+    LPSPropTagArray cols, old_cols;
+    ULONG *mvi, nmvi, *old_mvi, old_nmvi, n, cap;
+    tbl_vrow *rows;
+    HRESULT hr;
+
+    TBL_LOCK(v);
+    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
+        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "SetColumns: unknown flags");
+    if (!lpPropTagArray || lpPropTagArray->cValues == 0 || FBadColumnSet(lpPropTagArray))
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SetColumns: bad column set");
+    for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
+        ULONG type = PROP_TYPE(lpPropTagArray->aulPropTag[i]);
+        if ((type & MV_INSTANCE) && !(type & MV_FLAG))
+            return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SetColumns: MV_INSTANCE without MV_FLAG");
+    }
+    hr = copy_tags(lpPropTagArray, &cols);
+    if (FAILED(hr))
+        return tbl_unlock_fail(v, hr, "SetColumns: out of memory");
+    hr = tbl_mvi_compute(cols, &v->sort, &mvi, &nmvi);
+    if (FAILED(hr)) {
+        mapirt_free(cols);
+        return tbl_unlock_fail(v, hr, "SetColumns: out of memory");
+    }
+    old_cols = v->cols;
+    if (same_mvi(mvi, nmvi, v->mvi, v->nmvi)) {
+        /* Same rows, other columns: cursor and bookmarks stay. */
+        v->cols = cols;
+        mapirt_free(old_cols);
+        mapirt_free(mvi);
+        TBL_UNLOCK(v);
+        return S_OK;
+    }
+    old_mvi = v->mvi;
+    old_nmvi = v->nmvi;
+    v->mvi = mvi;
+    v->nmvi = nmvi;
+    hr = tbl_build_rows(v, &rows, &n, &cap);
+    if (FAILED(hr)) {
+        v->mvi = old_mvi;
+        v->nmvi = old_nmvi;
+        mapirt_free(mvi);
+        mapirt_free(cols);
+        return tbl_unlock_fail(v, hr, "SetColumns: cannot expand the multi-valued columns");
+    }
+    v->cols = cols;
+    mapirt_free(old_cols);
+    mapirt_free(old_mvi);
+    install_rows(v, rows, n, cap);
+    TBL_UNLOCK(v);
+    return S_OK;
+}
+
+HRESULT tbl_view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *lpPropTagArray)
+{
+    tbl_view *v = tbl_view_of(This);
+    tbl_data *t = v->t;
+    LPSPropTagArray a;
+    const ULONG *tags;
+    ULONG n;
+
+    TBL_LOCK(v);
+    if (ulFlags & ~TBL_ALL_COLUMNS)
+        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "QueryColumns: unknown flags");
+    if (!lpPropTagArray)
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryColumns: NULL output");
+    if (ulFlags & TBL_ALL_COLUMNS) {
+        tags = t->cols;
+        n = t->ncols;
+    } else {
+        tags = v->cols->aulPropTag;
+        n = v->cols->cValues;
+    }
+    if (FAILED(t->alloc(CbNewSPropTagArray(n), (void **)&a)))
+        return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryColumns: out of memory");
+    a->cValues = n;
+    if (n)
+        memcpy(a->aulPropTag, tags, n * sizeof(ULONG));
+    *lpPropTagArray = a;
+    TBL_UNLOCK(v);
+    return S_OK;
+}
+
+HRESULT tbl_view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG ulFlags)
+{
+    tbl_view *v = tbl_view_of(This);
+    tbl_res *res = NULL, *old;
+    tbl_vrow *rows;
+    ULONG n, cap;
+    HRESULT hr;
+
+    TBL_LOCK(v);
+    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
+        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "Restrict: unknown flags");
+    if (lpRestriction) {
+        hr = tbl_res_compile(lpRestriction, &res);
+        if (FAILED(hr))
+            return tbl_unlock_fail(v, hr, "Restrict: restriction not supported");
+    }
+    old = v->res;
+    v->res = res;
+    hr = tbl_build_rows(v, &rows, &n, &cap);
+    if (FAILED(hr)) {
+        v->res = old;
+        tbl_res_free(res);
+        return tbl_unlock_fail(v, hr, "Restrict: cannot build the view");
+    }
+    tbl_res_free(old);
+    install_rows(v, rows, n, cap);
+    TBL_UNLOCK(v);
+    return S_OK;
+}
+
+HRESULT tbl_view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, ULONG ulFlags)
+{
+    tbl_view *v = tbl_view_of(This);
+    tbl_sort sort, old;
+    ULONG *mvi, nmvi, *old_mvi, old_nmvi, n, cap;
+    tbl_vrow *rows;
+    HRESULT hr;
+
+    TBL_LOCK(v);
+    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
+        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "SortTable: unknown flags");
+    if (!lpSortCriteria)
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SortTable: NULL sort order");
+    hr = tbl_sort_compile(lpSortCriteria, &sort);
+    if (FAILED(hr))
+        return tbl_unlock_fail(v, hr, "SortTable: sort order not supported");
+    hr = tbl_mvi_compute(v->cols, &sort, &mvi, &nmvi);
+    if (FAILED(hr)) {
+        tbl_sort_clear(&sort);
+        return tbl_unlock_fail(v, hr, "SortTable: out of memory");
+    }
+    /* Build under the new order; on failure the old one stays in effect, as MAPI requires. */
+    bool same_rows = same_mvi(mvi, nmvi, v->mvi, v->nmvi);
+    old = v->sort;
+    old_mvi = v->mvi;
+    old_nmvi = v->nmvi;
+    v->sort = sort;
+    v->mvi = mvi;
+    v->nmvi = nmvi;
+    if (same_rows) {
+        /* The same rows in another order: no need to filter the table again. */
+        cap = v->n ? v->n : 1;
+        n = v->n;
+        rows = mapirt_malloc(cap * sizeof(tbl_vrow));
+        hr = rows ? S_OK : MAPI_E_NOT_ENOUGH_MEMORY;
+        if (rows) {
+            memcpy(rows, v->rows, n * sizeof(tbl_vrow));
+            hr = tbl_sort_rows(v, rows, n);
+            if (FAILED(hr)) {
+                mapirt_free(rows);
+                rows = NULL;
+            }
+        }
+    } else {
+        hr = tbl_build_rows(v, &rows, &n, &cap);
+    }
+    if (FAILED(hr)) {
+        v->sort = old;
+        v->mvi = old_mvi;
+        v->nmvi = old_nmvi;
+        tbl_sort_clear(&sort);
+        mapirt_free(mvi);
+        return tbl_unlock_fail(v, hr, "SortTable: cannot sort the view");
+    }
+    tbl_sort_clear(&old);
+    mapirt_free(old_mvi);
+    install_rows(v, rows, n, cap);
+    TBL_UNLOCK(v);
+    return S_OK;
+}
+
+HRESULT tbl_view_QuerySortOrder(IMAPITable *This, LPSSortOrderSet *lppSortCriteria)
+{
+    tbl_view *v = tbl_view_of(This);
+    LPSSortOrderSet s;
+
+    TBL_LOCK(v);
+    if (!lppSortCriteria)
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QuerySortOrder: NULL output");
+    if (FAILED(v->t->alloc(CbNewSSortOrderSet(v->sort.n), (void **)&s)))
+        return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QuerySortOrder: out of memory");
+    s->cSorts = v->sort.n;
+    s->cCategories = 0;
+    s->cExpanded = 0;
+    if (v->sort.n)
+        memcpy(s->aSort, v->sort.keys, v->sort.n * sizeof(SSortOrder));
+    *lppSortCriteria = s;
+    TBL_UNLOCK(v);
+    return S_OK;
+}
+
+/* ---- reading -------------------------------------------------------------------------- */
+
+static void free_rowset(tbl_data *t, LPSRowSet set)
+{
+    for (ULONG i = 0; i < set->cRows; i++)
+        t->freebuf(set->aRow[i].lpProps);
+    t->freebuf(set);
+}
+
+HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows)
+{
+    tbl_view *v = tbl_view_of(This);
+    tbl_data *t = v->t;
+    ULONG cur, start, count, ncols, newpos;
+    SPropValue *vals = NULL;
+    tbl_val *scratch;
+    ULONG *hints;
+    LPSRowSet set;
+
+    TBL_LOCK(v);
+    if (ulFlags & ~TBL_NOADVANCE)
+        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "QueryRows: unknown flags");
+    if (lRowCount == 0 || !lppRows)
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryRows: zero row count or NULL output");
+    cur = v->marks[0].pos;
+    if (lRowCount > 0) {
+        start = cur;
+        count = (ULONG)lRowCount < v->n - cur ? (ULONG)lRowCount : v->n - cur;
+        newpos = (ulFlags & TBL_NOADVANCE) ? cur : cur + count;
+    } else {
+        /* The reference: a negative count moves the start back, then rows are read forwards;
+         * the cursor ends after the last row read, or with TBL_NOADVANCE on the first one. */
+        ULONG back = 0u - (ULONG)lRowCount; /* |lRowCount|, even for the most negative */
+        start = cur > back ? cur - back : 0;
+        count = cur - start;
+        newpos = (ulFlags & TBL_NOADVANCE) ? start : cur;
+    }
+    ncols = v->cols->cValues;
+    if (FAILED(t->alloc(CbNewSRowSet(count), (void **)&set)))
+        return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
+    set->cRows = 0;
+    if (count && ncols) {
+        vals = mapirt_calloc(ncols, sizeof(SPropValue) + sizeof(tbl_val) + sizeof(ULONG));
+        if (!vals) {
+            free_rowset(t, set);
+            return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
+        }
+    }
+    scratch = (tbl_val *)(vals + ncols);
+    hints = (ULONG *)(scratch + ncols);
+    for (ULONG i = 0; i < count; i++) {
+        void *props = NULL;
+        ULONG cb = 0;
+        if (ncols) {
+            tbl_view_columns(v, &v->rows[start + i], vals, scratch, hints);
+            if (FAILED(ScCountProps((int)ncols, vals, &cb)) || FAILED(t->alloc(cb, &props)) ||
+                FAILED(ScCopyProps((int)ncols, vals, props, NULL))) {
+                if (props)
+                    t->freebuf(props);
+                mapirt_free(vals);
+                free_rowset(t, set);
+                return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
+            }
+        }
+        set->aRow[i].ulAdrEntryPad = 0;
+        set->aRow[i].cValues = ncols;
+        set->aRow[i].lpProps = props;
+        set->cRows = i + 1;
+    }
+    mapirt_free(vals);
+    v->marks[0].pos = newpos;
+    *lppRows = set;
+    TBL_UNLOCK(v);
+    return S_OK;
+}
+
