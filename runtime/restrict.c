@@ -38,9 +38,9 @@
 
 struct tbl_res {
     ULONG rt;
-    ULONG op;       /* relop, fuzzy level or relBMR */
+    ULONG op; /* relop, fuzzy level or relBMR */
     ULONG tag, tag2;
-    ULONG arg;      /* bit mask or byte count */
+    ULONG arg; /* bit mask or byte count */
     ULONG nkids;
     tbl_res *kids;
     SPropValue *val; /* the constant, one mapirt_malloc block */
@@ -89,7 +89,9 @@ static HRESULT copy_value(const SPropValue *src, SPropValue **out)
 static bool comparable_type(ULONG type)
 {
     switch (type & ~TBL_MVI_BITS) {
-    case PT_NULL: case PT_OBJECT: case PT_UNSPECIFIED:
+    case PT_NULL:
+    case PT_OBJECT:
+    case PT_UNSPECIFIED:
         return false;
     default:
         return true;
@@ -320,13 +322,20 @@ HRESULT tbl_res_compile(const SRestriction *in, tbl_res **out)
 static bool relop_holds(ULONG relop, int c)
 {
     switch (relop) {
-    case RELOP_LT: return c < 0;
-    case RELOP_LE: return c <= 0;
-    case RELOP_GT: return c > 0;
-    case RELOP_GE: return c >= 0;
-    case RELOP_EQ: return c == 0;
-    case RELOP_NE: return c != 0;
-    default: return false;
+    case RELOP_LT:
+        return c < 0;
+    case RELOP_LE:
+        return c <= 0;
+    case RELOP_GT:
+        return c > 0;
+    case RELOP_GE:
+        return c >= 0;
+    case RELOP_EQ:
+        return c == 0;
+    case RELOP_NE:
+        return c != 0;
+    default:
+        return false;
     }
 }
 
@@ -406,7 +415,7 @@ static bool property_holds(const tbl_res *r, const SPropValue *p)
 
 /* Applies test to p, or to each value of p when p is multi-valued and the constant is not. */
 static bool any_value(const tbl_res *r, const SPropValue *p,
-                      bool (*test)(const tbl_res *, const SPropValue *))
+    bool (*test)(const tbl_res *, const SPropValue *))
 {
     ULONG type = PROP_TYPE(p->ulPropTag);
 
@@ -439,7 +448,7 @@ static bool bitmask_holds(const tbl_res *r, const SPropValue *p)
 
 /* A usable value of tag: present and not a stored error (unless errors are asked for). */
 static const SPropValue *value_of(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
-                                  ULONG *hint)
+    ULONG *hint)
 {
     const SPropValue *p = tbl_value(v, vr, tag, s, hint);
 

@@ -1,250 +1,37 @@
-/* sort.c: values of table rows as a view sees them, the order of a view, and sorting.
+/* sort.c: sort orders, the order of a view, and sorting.
  *
  * A view's order is total: its sort keys, then table position, then instance number. Missing
  * values sort after every present value in both directions (SSortOrder: "all NULL entries
  * positioned last"). Categorised sorts are refused with MAPI_E_TOO_COMPLEX, as IMAPITable
  * allows: an in-memory table has no category rows. Sorting resolves every key of every row
- * once, then merge-sorts row indices, so a comparison never looks a property up or copies a
- * value. */
+ * once, then merge-sorts compact entries, so a comparison never looks a property up or copies
+ * a value. */
 #include <stdlib.h>
 #include <string.h>
 
+#include <mapirt/strconv.h>
+
 #include "table_internal.h"
 
-const SPropValue *tbl_find(const SPropValue *props, ULONG c, ULONG tag)
-{
-    if (PROP_TYPE(tag) == PT_UNSPECIFIED) {
-        for (ULONG i = 0; i < c; i++)
-            if (PROP_ID(props[i].ulPropTag) == PROP_ID(tag) &&
-                PROP_TYPE(props[i].ulPropTag) != PT_ERROR)
-                return &props[i];
-        return NULL;
-    }
-    for (ULONG i = 0; i < c; i++)
-        if (props[i].ulPropTag == tag)
-            return &props[i];
-    return NULL;
-}
-
-const SPropValue *tbl_find_hint(const SPropValue *props, ULONG c, ULONG tag, ULONG *hint)
-{
-    const SPropValue *p;
-
-    if (*hint < c && props[*hint].ulPropTag == tag)
-        return &props[*hint];
-    p = tbl_find(props, c, tag);
-    if (p)
-        *hint = (ULONG)(p - props);
-    return p;
-}
-
-ULONG tbl_mv_count(const SPropValue *mv)
-{
-    /* Every multi-valued member of the value union starts with its count. */
-    return mv->Value.MVl.cValues;
-}
-
-void tbl_mv_elem(const SPropValue *mv, ULONG k, SPropValue *out)
-{
-    ULONG type = PROP_TYPE(mv->ulPropTag) & ~TBL_MVI_BITS;
-
-    memset(out, 0, sizeof(*out));
-    out->ulPropTag = PROP_TAG(type, PROP_ID(mv->ulPropTag));
-    switch (type) {
-    case PT_I2: out->Value.i = mv->Value.MVi.lpi[k]; break;
-    case PT_LONG: out->Value.l = mv->Value.MVl.lpl[k]; break;
-    case PT_R4: out->Value.flt = mv->Value.MVflt.lpflt[k]; break;
-    case PT_DOUBLE: out->Value.dbl = mv->Value.MVdbl.lpdbl[k]; break;
-    case PT_CURRENCY: out->Value.cur = mv->Value.MVcur.lpcur[k]; break;
-    case PT_APPTIME: out->Value.at = mv->Value.MVat.lpat[k]; break;
-    case PT_SYSTIME: out->Value.ft = mv->Value.MVft.lpft[k]; break;
-    case PT_STRING8: out->Value.lpszA = mv->Value.MVszA.lppszA[k]; break;
-    case PT_BINARY: out->Value.bin = mv->Value.MVbin.lpbin[k]; break;
-    case PT_UNICODE: out->Value.lpszW = mv->Value.MVszW.lppszW[k]; break;
-    case PT_CLSID: out->Value.lpguid = &mv->Value.MVguid.lpguid[k]; break;
-    case PT_I8: out->Value.li = mv->Value.MVli.lpli[k]; break;
-    default:
-        out->ulPropTag = PROP_TAG(PT_ERROR, PROP_ID(mv->ulPropTag));
-        out->Value.err = MAPI_E_NOT_FOUND;
-        break;
-    }
-}
-
-/* Values of a multi-valued property a row has for expansion slot j (at least 1: a row without
- * the property still shows once, with the column missing). */
-static ULONG slot_count(const tbl_view *v, const SPropValue *props, ULONG c, ULONG j,
-                        const SPropValue **mv)
-{
-    const SPropValue *p = tbl_find(props, c, v->mvi[j]);
-    ULONG n = p ? tbl_mv_count(p) : 0;
-
-    if (mv)
-        *mv = p;
-    return n ? n : 1;
-}
-
-ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c)
-{
-    uint64_t n = 1;
-
-    for (ULONG j = 0; j < v->nmvi; j++) {
-        n *= slot_count(v, props, c, j, NULL);
-        if (n > TBL_MAX_INSTANCES)
-            return 0;
-    }
-    return (ULONG)n;
-}
-
-/* The value of expansion slot j in instance ord (ord is a mixed-radix number, slot 0 most
- * significant). NULL when the row has no value for the slot. */
-static const SPropValue *slot_value(const tbl_view *v, const tbl_vrow *vr, ULONG j,
-                                    SPropValue *out)
-{
-    const SPropValue *mv;
-    ULONG stride = 1, cnt;
-
-    for (ULONG k = j + 1; k < v->nmvi; k++)
-        stride *= slot_count(v, vr->props, vr->c, k, NULL);
-    cnt = slot_count(v, vr->props, vr->c, j, &mv);
-    if (!mv || tbl_mv_count(mv) == 0)
-        return NULL;
-    tbl_mv_elem(mv, (vr->ord / stride) % cnt, out);
-    return out;
-}
-
-/* The instance key without the instance number: the stored PR_INSTANCE_KEY if short enough,
- * else the generated one. */
-static void base_key(const tbl_vrow *vr, const BYTE **pb, ULONG *cb)
-{
-    const tbl_row *r = vr->row;
-    const SPropValue *k = tbl_find(vr->props, vr->c, PR_INSTANCE_KEY);
-
-    if (k && k->Value.bin.cb <= TBL_IKEY_MAX && (k->Value.bin.lpb || !k->Value.bin.cb)) {
-        *pb = k->Value.bin.lpb;
-        *cb = k->Value.bin.cb;
-    } else {
-        *pb = r->ikey;
-        *cb = sizeof(r->ikey);
-    }
-}
-
-const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_val *s)
-{
-    const BYTE *pb;
-    ULONG cb;
-
-    base_key(vr, &pb, &cb);
-    memset(&s->v, 0, sizeof(s->v));
-    s->v.ulPropTag = PR_INSTANCE_KEY;
-    if (v->nmvi == 0) {
-        /* Without expansion a row is one instance: its stored key, if any, is the key. */
-        s->v.Value.bin.cb = cb;
-        s->v.Value.bin.lpb = (LPBYTE)pb;
-        return &s->v;
-    }
-    if (cb)
-        memcpy(s->buf, pb, cb);
-    for (int i = 0; i < 4; i++)
-        s->buf[cb + i] = (BYTE)(vr->ord >> (8 * i));
-    s->v.Value.bin.cb = cb + 4;
-    s->v.Value.bin.lpb = s->buf;
-    return &s->v;
-}
-
-const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
-                            ULONG *hint)
-{
-    const SPropValue *p;
-
-    if (tag == PR_INSTANCE_KEY)
-        return tbl_instance_key(v, vr, s);
-    if (TBL_IS_MVI(tag)) {
-        ULONG mvtag = TBL_MV_TAG(tag);
-        for (ULONG j = 0; j < v->nmvi; j++)
-            if (v->mvi[j] == mvtag)
-                return slot_value(v, vr, j, &s->v);
-        /* Not expanded in this view (a restriction on an instance column the view does not
-         * show): the whole property, which restrictions test value by value. */
-        return tbl_find(vr->props, vr->c, mvtag);
-    }
-    p = hint ? tbl_find_hint(vr->props, vr->c, tag, hint) : tbl_find(vr->props, vr->c, tag);
-    if (p)
-        return p;
-    if (PROP_TYPE(tag) != PT_ERROR)
-        p = tbl_find(vr->props, vr->c, PROP_TAG(PT_ERROR, PROP_ID(tag)));
-    return p;
-}
-
 #define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
-
-/* ASCII strings in mapirt_prop_compare's order (code points with ASCII case folded, then
- * exactly) without decoding them; 2 when a non-ASCII character needs the general path. Sorting
- * spends most of its time here. */
-#define ASCII_CMP(name, T)                                                                       \
-    static int name(const T *a, const T *b)                                                      \
-    {                                                                                            \
-        int exact = 0;                                                                           \
-        for (size_t i = 0;; i++) {                                                               \
-            unsigned ca = a[i], cb = b[i];                                                       \
-            if (ca >= 0x80 || cb >= 0x80)                                                        \
-                return 2;                                                                        \
-            if (ca != cb) {                                                                      \
-                unsigned la = ca - 'A' < 26u ? ca + 32 : ca, lb = cb - 'A' < 26u ? cb + 32 : cb; \
-                if (la != lb)                                                                    \
-                    return la < lb ? -1 : 1;                                                     \
-                if (!exact)                                                                      \
-                    exact = ca < cb ? -1 : 1;                                                    \
-            }                                                                                    \
-            if (ca == 0)                                                                         \
-                return exact;                                                                    \
-        }                                                                                        \
-    }
-ASCII_CMP(ascii_cmp8, unsigned char)
-ASCII_CMP(ascii_cmp16, WCHAR)
-
-int tbl_prop_cmp(const SPropValue *a, const SPropValue *b)
-{
-    /* The common integer keys inline; everything else (strings, floating point, binaries,
-     * multi-valued tuples) through the runtime's comparison, so that sorts, restrictions and
-     * LPropCompareProp agree. */
-    switch (PROP_TYPE(a->ulPropTag)) {
-    case PT_I2: return CMP3(a->Value.i, b->Value.i);
-    case PT_LONG: return CMP3(a->Value.l, b->Value.l);
-    case PT_BOOLEAN: return CMP3(a->Value.b != 0, b->Value.b != 0);
-    case PT_CURRENCY: return CMP3(a->Value.cur.int64, b->Value.cur.int64);
-    case PT_I8: return CMP3(a->Value.li.QuadPart, b->Value.li.QuadPart);
-    case PT_SYSTIME:
-        return CMP3(((uint64_t)a->Value.ft.dwHighDateTime << 32) | a->Value.ft.dwLowDateTime,
-                    ((uint64_t)b->Value.ft.dwHighDateTime << 32) | b->Value.ft.dwLowDateTime);
-    case PT_STRING8:
-        if (PROP_TYPE(b->ulPropTag) == PT_STRING8 && a->Value.lpszA && b->Value.lpszA) {
-            int c = ascii_cmp8((const unsigned char *)a->Value.lpszA,
-                               (const unsigned char *)b->Value.lpszA);
-            if (c != 2)
-                return c;
-        }
-        goto general;
-    case PT_UNICODE:
-        if (PROP_TYPE(b->ulPropTag) == PT_UNICODE && a->Value.lpszW && b->Value.lpszW) {
-            int c = ascii_cmp16(a->Value.lpszW, b->Value.lpszW);
-            if (c != 2)
-                return c;
-        }
-        goto general;
-    default:
-    general: {
-        LONG c = mapirt_prop_compare(a, b, 0);
-        return (c > 0) - (c < 0);
-    }
-    }
-}
 
 static bool sortable_type(ULONG type)
 {
     switch (type & ~TBL_MVI_BITS) {
-    case PT_I2: case PT_LONG: case PT_R4: case PT_DOUBLE: case PT_CURRENCY: case PT_APPTIME:
-    case PT_ERROR: case PT_BOOLEAN: case PT_I8: case PT_STRING8: case PT_UNICODE:
-    case PT_SYSTIME: case PT_CLSID: case PT_BINARY:
+    case PT_I2:
+    case PT_LONG:
+    case PT_R4:
+    case PT_DOUBLE:
+    case PT_CURRENCY:
+    case PT_APPTIME:
+    case PT_ERROR:
+    case PT_BOOLEAN:
+    case PT_I8:
+    case PT_STRING8:
+    case PT_UNICODE:
+    case PT_SYSTIME:
+    case PT_CLSID:
+    case PT_BINARY:
         return true;
     default:
         return false;
@@ -328,7 +115,7 @@ HRESULT tbl_mvi_compute(const SPropTagArray *cols, const tbl_sort *s, ULONG **ou
 
 /* A sort key of vr, or NULL when missing (absent, an error value, or of another type). */
 static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
-                                    ULONG *hint)
+    ULONG *hint)
 {
     const SPropValue *p;
 
@@ -337,7 +124,7 @@ static const SPropValue *sort_value(const tbl_view *v, const tbl_vrow *vr, ULONG
          * bytes live as long as the row. */
         const BYTE *pb;
         ULONG cb;
-        base_key(vr, &pb, &cb);
+        tbl_base_key(vr, &pb, &cb);
         memset(&s->v, 0, sizeof(s->v));
         s->v.ulPropTag = PR_INSTANCE_KEY;
         s->v.Value.bin.cb = cb;
@@ -373,7 +160,7 @@ int tbl_vrow_cmp(const tbl_view *v, const tbl_vrow *a, const tbl_vrow *b)
         tbl_val sa, sb;
         ULONG tag = v->sort.keys[k].ulPropTag;
         int c = key_cmp(&v->sort.keys[k], sort_value(v, a, tag, &sa, NULL),
-                        sort_value(v, b, tag, &sb, NULL));
+            sort_value(v, b, tag, &sb, NULL));
         if (c)
             return c;
     }
@@ -429,7 +216,7 @@ static int resolved_cmp(const struct sort_ctx *c, uint32_t ia, uint32_t ib)
 }
 
 static inline bool ent_less(const struct sort_ctx *c, const struct sort_ent *a,
-                            const struct sort_ent *b)
+    const struct sort_ent *b)
 {
     if (a->prefix != b->prefix)
         return a->prefix < b->prefix;
@@ -471,15 +258,26 @@ static ULONG value_type(ULONG tag)
 static bool as_ordered_u64(const SPropValue *p, uint64_t *u)
 {
     switch (PROP_TYPE(p->ulPropTag)) {
-    case PT_I2: *u = (uint64_t)(int64_t)p->Value.i ^ 0x8000000000000000ull; return true;
-    case PT_LONG: *u = (uint64_t)(int64_t)p->Value.l ^ 0x8000000000000000ull; return true;
-    case PT_BOOLEAN: *u = p->Value.b != 0; return true;
-    case PT_I8: *u = (uint64_t)p->Value.li.QuadPart ^ 0x8000000000000000ull; return true;
-    case PT_CURRENCY: *u = (uint64_t)p->Value.cur.int64 ^ 0x8000000000000000ull; return true;
+    case PT_I2:
+        *u = (uint64_t)(int64_t)p->Value.i ^ 0x8000000000000000ull;
+        return true;
+    case PT_LONG:
+        *u = (uint64_t)(int64_t)p->Value.l ^ 0x8000000000000000ull;
+        return true;
+    case PT_BOOLEAN:
+        *u = p->Value.b != 0;
+        return true;
+    case PT_I8:
+        *u = (uint64_t)p->Value.li.QuadPart ^ 0x8000000000000000ull;
+        return true;
+    case PT_CURRENCY:
+        *u = (uint64_t)p->Value.cur.int64 ^ 0x8000000000000000ull;
+        return true;
     case PT_SYSTIME:
         *u = ((uint64_t)p->Value.ft.dwHighDateTime << 32) | p->Value.ft.dwLowDateTime;
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -494,25 +292,64 @@ static unsigned bit_length(uint64_t x)
     return x ? 64 - (unsigned)__builtin_clzll(x) : 0;
 }
 
-/* Up to `chars` leading characters of a string, ASCII case-folded, 0 after its end and 0xFF
- * from its first non-ASCII character on (which orders above every ASCII one). */
+/* The next code point of an 8-bit (UTF-8) or UTF-16 string, as mapirt_str_compare reads it;
+ * a malformed sequence yields some value >= 0x80 (strconv.c makes it U+DCxx). */
+static uint32_t next_cp(const SPropValue *p, size_t *i)
+{
+    if (PROP_TYPE(p->ulPropTag) == PT_UNICODE) {
+        const WCHAR *w = p->Value.lpszW;
+        uint32_t c = w[(*i)++];
+        if (c >= 0xD800 && c <= 0xDBFF && w[*i] >= 0xDC00 && w[*i] <= 0xDFFF)
+            c = 0x10000 + ((c - 0xD800) << 10) + (w[(*i)++] - 0xDC00);
+        return c;
+    }
+    const unsigned char *a = (const unsigned char *)p->Value.lpszA + *i;
+    uint32_t c = a[0], min;
+    int n;
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 1, min = 0x80, c &= 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 2, min = 0x800, c &= 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 3, min = 0x10000, c &= 0x07;
+    else
+        return 0xFFFD;
+    for (int k = 1; k <= n; k++) {
+        if ((a[k] & 0xC0) != 0x80)
+            return 0xFFFD;
+        c = (c << 6) | (a[k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0xFFFD;
+    *i += (size_t)n + 1;
+    return c;
+}
+
+/* Up to `chars` leading characters of a string case-folded (mapirt_fold_case), 0 after its
+ * end, and 0xFF from the first character that does not fold to ASCII on: it orders above
+ * every ASCII one, and what follows it is left to the full comparison. */
 static uint64_t string_field(const SPropValue *p, unsigned chars)
 {
-    bool wide = PROP_TYPE(p->ulPropTag) == PT_UNICODE, end = p->Value.lpszA == NULL, high = false;
+    bool end = p->Value.lpszA == NULL, high = false;
     uint64_t f = 0;
+    size_t i = 0;
 
-    for (unsigned i = 0; i < chars; i++) {
-        unsigned ch = 0;
+    for (unsigned k = 0; k < chars; k++) {
+        uint32_t ch = 0;
         if (high) {
             ch = 0xFF;
         } else if (!end) {
-            ch = wide ? p->Value.lpszW[i] : (unsigned char)p->Value.lpszA[i];
+            ch = next_cp(p, &i);
             if (ch == 0)
                 end = true;
-            else if (ch >= 0x80)
-                ch = 0xFF, high = true;
             else if (ch - 'A' < 26u)
-                ch += 32;
+                ch += 32; /* mapirt_fold_case's ASCII part, without the call */
+            else if (ch >= 0x80 && (ch = mapirt_fold_case(ch)) >= 0x80)
+                ch = 0xFF, high = true;
         }
         f = (f << 8) | ch;
     }
@@ -520,7 +357,7 @@ static uint64_t string_field(const SPropValue *p, unsigned chars)
 }
 
 static uint64_t make_prefix(const struct sort_ctx *c, const struct key_range *kr,
-                            const SPropValue *keys)
+    const SPropValue *keys)
 {
     uint64_t prefix = 0;
     unsigned left = 64;
@@ -571,7 +408,7 @@ static uint64_t make_prefix(const struct sort_ctx *c, const struct key_range *kr
 size_t tbl_sort_ws_size(const tbl_view *v, ULONG n)
 {
     return (size_t)n * (v->sort.n * sizeof(SPropValue) + sizeof(tbl_vrow) +
-                        2 * sizeof(struct sort_ent));
+                           2 * sizeof(struct sort_ent));
 }
 
 void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
@@ -590,7 +427,12 @@ void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
     memset(kr, 0, sizeof(kr));
     for (ULONG k = 0; k < nkr; k++) {
         switch (value_type(v->sort.keys[k].ulPropTag)) {
-        case PT_I2: case PT_LONG: case PT_BOOLEAN: case PT_I8: case PT_CURRENCY: case PT_SYSTIME:
+        case PT_I2:
+        case PT_LONG:
+        case PT_BOOLEAN:
+        case PT_I8:
+        case PT_CURRENCY:
+        case PT_SYSTIME:
             kr[k].ints = true;
             break;
         default:
@@ -603,7 +445,7 @@ void tbl_sort_rows_ws(const tbl_view *v, tbl_vrow *rows, ULONG n, void *ws)
             tbl_val s;
             uint64_t u;
             const SPropValue *p = sort_value(v, &rows[i], v->sort.keys[k].ulPropTag, &s,
-                                             k < 16 ? &hints[k] : NULL);
+                k < 16 ? &hints[k] : NULL);
             if (p)
                 rk[k] = *p; /* whatever p points to lives in the row, not in s */
             else

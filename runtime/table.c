@@ -16,153 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mapirt/strconv.h>
-
 #include "table_internal.h"
-
-#define TBL_TOMB ((tbl_row *)(uintptr_t)1)
 
 static tbl_data *td_of(ITableData *This)
 {
     return (tbl_data *)This;
-}
-
-/* ---- the index ------------------------------------------------------------------------ */
-
-static bool index_type_ok(ULONG type)
-{
-    switch (type) {
-    case PT_I2: case PT_LONG: case PT_R4: case PT_DOUBLE: case PT_CURRENCY: case PT_APPTIME:
-    case PT_ERROR: case PT_BOOLEAN: case PT_I8: case PT_STRING8: case PT_UNICODE:
-    case PT_SYSTIME: case PT_CLSID: case PT_BINARY:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* The bytes that identify an index value (equal bytes, equal value). */
-static void key_bytes(const SPropValue *p, const void **b, size_t *n, unsigned short *tmp)
-{
-    static const char empty[1] = "";
-
-    switch (PROP_TYPE(p->ulPropTag)) {
-    case PT_I2: *b = &p->Value.i; *n = sizeof(p->Value.i); break;
-    case PT_BOOLEAN: *tmp = p->Value.b != 0; *b = tmp; *n = sizeof(*tmp); break;
-    case PT_LONG: *b = &p->Value.l; *n = sizeof(p->Value.l); break;
-    case PT_ERROR: *b = &p->Value.err; *n = sizeof(p->Value.err); break;
-    case PT_R4: *b = &p->Value.flt; *n = sizeof(p->Value.flt); break;
-    case PT_DOUBLE: *b = &p->Value.dbl; *n = sizeof(p->Value.dbl); break;
-    case PT_APPTIME: *b = &p->Value.at; *n = sizeof(p->Value.at); break;
-    case PT_CURRENCY: *b = &p->Value.cur; *n = sizeof(p->Value.cur); break;
-    case PT_I8: *b = &p->Value.li; *n = sizeof(p->Value.li); break;
-    case PT_SYSTIME: *b = &p->Value.ft; *n = sizeof(p->Value.ft); break;
-    case PT_STRING8:
-        *b = p->Value.lpszA ? (const void *)p->Value.lpszA : empty;
-        *n = p->Value.lpszA ? strlen(p->Value.lpszA) : 0;
-        break;
-    case PT_UNICODE:
-        *b = p->Value.lpszW ? (const void *)p->Value.lpszW : empty;
-        *n = p->Value.lpszW ? mapirt_wcslen(p->Value.lpszW) * sizeof(WCHAR) : 0;
-        break;
-    case PT_BINARY:
-        *b = p->Value.bin.cb ? (const void *)p->Value.bin.lpb : empty;
-        *n = p->Value.bin.cb;
-        break;
-    case PT_CLSID:
-        *b = p->Value.lpguid ? (const void *)p->Value.lpguid : empty;
-        *n = p->Value.lpguid ? sizeof(GUID) : 0;
-        break;
-    default: *b = empty; *n = 0; break;
-    }
-}
-
-static uint32_t key_hash(const SPropValue *p)
-{
-    const unsigned char *b;
-    unsigned short tmp;
-    uint32_t h = 2166136261u; /* FNV-1a */
-    size_t n;
-
-    key_bytes(p, (const void **)&b, &n, &tmp);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
-static bool key_equal(const SPropValue *a, const SPropValue *b)
-{
-    const void *pa, *pb;
-    size_t na, nb;
-    unsigned short ta, tb;
-
-    key_bytes(a, &pa, &na, &ta);
-    key_bytes(b, &pb, &nb, &tb);
-    return na == nb && memcmp(pa, pb, na) == 0;
-}
-
-static tbl_row *hash_find(const tbl_data *t, const SPropValue *key, uint32_t h)
-{
-    if (t->hcap == 0)
-        return NULL;
-    for (ULONG i = h & (t->hcap - 1);; i = (i + 1) & (t->hcap - 1)) {
-        tbl_row *r = t->hash[i];
-        if (!r)
-            return NULL;
-        if (r != TBL_TOMB && r->hash == h && key_equal(r->key, key))
-            return r;
-    }
-}
-
-/* Room for extra more rows without growing inside a change. */
-static HRESULT hash_reserve(tbl_data *t, ULONG extra)
-{
-    uint64_t live = (uint64_t)t->nrows + extra;
-    ULONG cap = 16;
-    tbl_row **slots;
-
-    if (((uint64_t)t->hused + extra) * 4 <= (uint64_t)t->hcap * 3)
-        return S_OK;
-    while ((uint64_t)cap < live * 2) {
-        if (cap >= 0x80000000u)
-            return MAPI_E_TABLE_TOO_BIG;
-        cap *= 2;
-    }
-    slots = mapirt_calloc(cap, sizeof(tbl_row *));
-    if (!slots)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    for (ULONG k = 0; k < t->nrows; k++) {
-        ULONG i = t->rows[k]->hash & (cap - 1);
-        while (slots[i])
-            i = (i + 1) & (cap - 1);
-        slots[i] = t->rows[k];
-    }
-    mapirt_free(t->hash);
-    t->hash = slots;
-    t->hcap = cap;
-    t->hused = t->nrows;
-    return S_OK;
-}
-
-static void hash_insert(tbl_data *t, tbl_row *r)
-{
-    ULONG i = r->hash & (t->hcap - 1);
-
-    while (t->hash[i] && t->hash[i] != TBL_TOMB)
-        i = (i + 1) & (t->hcap - 1);
-    if (!t->hash[i])
-        t->hused++;
-    t->hash[i] = r;
-}
-
-static void hash_remove(tbl_data *t, const tbl_row *r)
-{
-    for (ULONG i = r->hash & (t->hcap - 1);; i = (i + 1) & (t->hcap - 1)) {
-        if (t->hash[i] == r) {
-            t->hash[i] = TBL_TOMB;
-            return;
-        }
-    }
 }
 
 /* ---- rows ----------------------------------------------------------------------------- */
@@ -247,11 +105,11 @@ static bool has_col(const tbl_data *t, const ULONG *extra, ULONG nextra, ULONG t
 /* ---- changes -------------------------------------------------------------------------- */
 
 struct item {
-    SPropValue *props;      /* owned until committed */
+    SPropValue *props; /* owned until committed */
     ULONG c;
     const SPropValue *key;
     uint32_t hash;
-    SPropValue *replaced;   /* values this item displaced, freed after the change */
+    SPropValue *replaced; /* values this item displaced, freed after the change */
 };
 
 /* HrModifyRow(s) (insert < 0) and HrInsertRow (insert = position). Lock held; drops it. */
@@ -285,12 +143,12 @@ static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
             goto out;
         items[i].c = in[i].cValues;
         items[i].key = tbl_find(items[i].props, items[i].c, t->index_tag);
-        items[i].hash = key_hash(items[i].key);
+        items[i].hash = tbl_key_hash(items[i].key);
         neu[i].props = items[i].props;
         neu[i].c = items[i].c;
     }
     for (ULONG i = 0; i < n; i++) {
-        tbl_row *r = hash_find(t, items[i].key, items[i].hash);
+        tbl_row *r = tbl_index_find(t, items[i].key, items[i].hash);
         if (r && insert >= 0) {
             hr = MAPI_E_INVALID_PARAMETER; /* HrInsertRow: the index value is taken */
             goto out;
@@ -329,13 +187,13 @@ static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
         t->cols = cols;
         t->capcols = t->ncols + nnewcols;
     }
-    if (FAILED(hr = reserve_rows(t, nfresh)) || FAILED(hr = hash_reserve(t, nfresh)) ||
+    if (FAILED(hr = reserve_rows(t, nfresh)) || FAILED(hr = tbl_index_reserve(t, nfresh)) ||
         FAILED(hr = tbl_change_prepare(t, &c, old, nold, neu, n)))
         goto out;
 
     /* Nothing below can fail. */
     for (ULONG i = 0; i < n; i++) {
-        tbl_row *r = hash_find(t, items[i].key, items[i].hash);
+        tbl_row *r = tbl_index_find(t, items[i].key, items[i].hash);
         if (r) {
             items[i].replaced = r->lpProps;
         } else {
@@ -357,7 +215,7 @@ static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
                 r->pos = t->nrows;
                 t->rows[t->nrows++] = r;
             }
-            hash_insert(t, r);
+            tbl_index_insert(t, r);
             touched[ntouched++] = r;
         }
         r->lpProps = items[i].props;
@@ -414,7 +272,7 @@ static HRESULT delete_rows(tbl_data *t, tbl_row **victims, ULONG n)
         return hr;
     }
     for (ULONG i = 0; i < n; i++)
-        hash_remove(t, victims[i]);
+        tbl_index_remove(t, victims[i]);
     for (ULONG i = 0; i < t->nrows; i++) {
         if (t->rows[i]->state == TBL_ROW_DELETED)
             continue;
@@ -458,8 +316,8 @@ static ULONG td_Release(ITableData *This)
 }
 
 static HRESULT td_HrGetView(ITableData *This, LPSSortOrderSet lpSSortOrderSet,
-                            CALLERRELEASE *lpfCallerRelease, ULONG_PTR ulCallerData,
-                            LPMAPITABLE *lppMAPITable)
+    CALLERRELEASE *lpfCallerRelease, ULONG_PTR ulCallerData,
+    LPMAPITABLE *lppMAPITable)
 {
     tbl_data *t = td_of(This);
     tbl_view *v;
@@ -521,7 +379,7 @@ static HRESULT td_HrDeleteRow(ITableData *This, LPSPropValue lpSPropValue)
     if (!lpSPropValue || lpSPropValue->ulPropTag != t->index_tag)
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
-    r = hash_find(t, lpSPropValue, key_hash(lpSPropValue));
+    r = tbl_index_find(t, lpSPropValue, tbl_key_hash(lpSPropValue));
     if (!r) {
         pthread_mutex_unlock(&t->lock);
         return MAPI_E_NOT_FOUND;
@@ -563,7 +421,7 @@ static HRESULT delete_all(tbl_data *t, ULONG *cRowsDeleted)
 }
 
 static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprowsetToDelete,
-                               ULONG *cRowsDeleted)
+    ULONG *cRowsDeleted)
 {
     tbl_data *t = td_of(This);
     tbl_row **victims;
@@ -588,7 +446,7 @@ static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprows
     for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
         const SRow *row = &lprowsetToDelete->aRow[i];
         const SPropValue *key = tbl_find(row->lpProps, row->cValues, t->index_tag);
-        tbl_row *r = hash_find(t, key, key_hash(key));
+        tbl_row *r = tbl_index_find(t, key, tbl_key_hash(key));
         /* Rows that are not there are skipped, as documented; duplicates count once. */
         if (r && r->state == TBL_ROW_STABLE) {
             r->state = TBL_ROW_DELETED;
@@ -609,7 +467,7 @@ static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprows
 }
 
 static HRESULT td_HrQueryRow(ITableData *This, LPSPropValue lpsPropValue, LPSRow *lppSRow,
-                             ULONG *lpuliRow)
+    ULONG *lpuliRow)
 {
     tbl_data *t = td_of(This);
     tbl_row *r;
@@ -618,7 +476,7 @@ static HRESULT td_HrQueryRow(ITableData *This, LPSPropValue lpsPropValue, LPSRow
     if (!lpsPropValue || !lppSRow || lpsPropValue->ulPropTag != t->index_tag)
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
-    r = hash_find(t, lpsPropValue, key_hash(lpsPropValue));
+    r = tbl_index_find(t, lpsPropValue, tbl_key_hash(lpsPropValue));
     if (!r) {
         pthread_mutex_unlock(&t->lock);
         return MAPI_E_NOT_FOUND;
@@ -647,7 +505,7 @@ static HRESULT td_HrEnumRow(ITableData *This, ULONG ulRowNumber, LPSRow *lppSRow
 }
 
 static HRESULT td_HrNotify(ITableData *This, ULONG ulFlags, ULONG cValues,
-                           LPSPropValue lpSPropValue)
+    LPSPropValue lpSPropValue)
 {
     tbl_data *t = td_of(This);
     const SPropValue *key;
@@ -660,7 +518,7 @@ static HRESULT td_HrNotify(ITableData *This, ULONG ulFlags, ULONG cValues,
     if ((cValues && !lpSPropValue) || !(key = tbl_find(lpSPropValue, cValues, t->index_tag)))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
-    r = hash_find(t, key, key_hash(key));
+    r = tbl_index_find(t, key, tbl_key_hash(key));
     if (!r) {
         pthread_mutex_unlock(&t->lock);
         return MAPI_E_NOT_FOUND;
@@ -690,9 +548,9 @@ MAPIRT_DEFINE_VTBL(ITableData, td_vtbl,
     .HrDeleteRows = td_HrDeleteRows)
 
 SCODE CreateTable(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
-                  ALLOCATEMORE *lpAllocateMore, FREEBUFFER *lpFreeBuffer, LPVOID lpvReserved,
-                  ULONG ulTableType, ULONG ulPropTagIndexColumn,
-                  LPSPropTagArray lpSPropTagArrayColumns, LPTABLEDATA *lppTableData)
+    ALLOCATEMORE *lpAllocateMore, FREEBUFFER *lpFreeBuffer, LPVOID lpvReserved,
+    ULONG ulTableType, ULONG ulPropTagIndexColumn,
+    LPSPropTagArray lpSPropTagArrayColumns, LPTABLEDATA *lppTableData)
 {
     tbl_data *t;
 
@@ -701,7 +559,7 @@ SCODE CreateTable(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
     if (lpInterface && memcmp(lpInterface, &IID_IMAPITableData, sizeof(IID)) != 0)
         return MAPI_E_INTERFACE_NOT_SUPPORTED;
     if (!lpAllocateBuffer || !lpAllocateMore || !lpFreeBuffer || lpvReserved ||
-        ulTableType > TBLTYPE_DYNAMIC || !index_type_ok(PROP_TYPE(ulPropTagIndexColumn)) ||
+        ulTableType > TBLTYPE_DYNAMIC || !tbl_index_type_ok(PROP_TYPE(ulPropTagIndexColumn)) ||
         !lpSPropTagArrayColumns || FBadColumnSet(lpSPropTagArrayColumns))
         return MAPI_E_INVALID_PARAMETER;
     t = mapirt_calloc(1, sizeof(*t));
@@ -717,7 +575,7 @@ SCODE CreateTable(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
     if (t->ncols)
         memcpy(t->cols, lpSPropTagArrayColumns->aulPropTag, t->ncols * sizeof(ULONG));
     mapirt_ref_init(&t->ref);
-    t->iface.lpVtbl = MAPIRT_VTBL(td_vtbl);
+    t->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(td_vtbl);
     t->alloc = lpAllocateBuffer;
     t->more = lpAllocateMore;
     t->freebuf = lpFreeBuffer;

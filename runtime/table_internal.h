@@ -1,5 +1,10 @@
-/* table_internal.h: what the in-memory table files share (table.c, tableupdate.c, tableview.c,
- * restrict.c, sort.c). Not part of any public header.
+/* table_internal.h: what the files of the in-memory table share. Not part of any public header.
+ *
+ *   table.c        CreateTable, ITableData         tableindex.c  the hash on the index column
+ *   tableupdate.c  carrying changes into views     tablerow.c    values as a view sees them
+ *   tableview.c    IMAPITable object, advise       tablecursor.c cursor, bookmarks, FindRow
+ *   tablequery.c   columns, Restrict, sort, rows   restrict.c    restrictions
+ *   sort.c         sort orders and sorting
  *
  * Model. An ITableData (struct tbl_data) owns its rows (struct tbl_row, each a private copy of
  * the caller's SRow in one block), kept in table order (HrEnumRow order) and in a hash on the
@@ -30,9 +35,8 @@
 #include <mapirt/object.h>
 #include <mapirt/proputil.h>
 
-/* MV_FLAG | MV_INSTANCE, spelled out so that this file does not depend on MVI_FLAG's exact
- * definition. */
-#define TBL_MVI_BITS ((ULONG)0x3000)
+/* MV_FLAG | MV_INSTANCE: a multi-valued column shown one value per row. */
+#define TBL_MVI_BITS ((ULONG)MVI_FLAG)
 #define TBL_IS_MVI(tag) ((PROP_TYPE(tag) & TBL_MVI_BITS) == TBL_MVI_BITS)
 /* A multi-valued property tag without the instance bit (what rows store). */
 #define TBL_MV_TAG(tag) ((ULONG)(tag) & ~(ULONG)MV_INSTANCE)
@@ -59,14 +63,19 @@ typedef struct tbl_row {
     ULONG cValues;
     LPSPropValue lpProps; /* one mapirt_malloc block: values and everything they point to */
     const SPropValue *key; /* the index column, inside lpProps */
-    uint32_t hash;        /* of the index value */
-    ULONG pos;            /* index in tbl_data.rows: table order */
-    ULONG serial;         /* unique in the table, never reused: the generated instance key */
-    BYTE ikey[4];         /* serial, little-endian: storage the generated key points to */
-    BYTE state;           /* TBL_ROW_*: bookkeeping inside one change */
+    uint32_t hash; /* of the index value */
+    ULONG pos; /* index in tbl_data.rows: table order */
+    ULONG serial; /* unique in the table, never reused: the generated instance key */
+    BYTE ikey[4]; /* serial, little-endian: storage the generated key points to */
+    BYTE state; /* TBL_ROW_*: bookkeeping inside one change */
 } tbl_row;
 
-enum { TBL_ROW_STABLE = 0, TBL_ROW_MODIFIED, TBL_ROW_DELETED, TBL_ROW_NEW };
+enum {
+    TBL_ROW_STABLE = 0,
+    TBL_ROW_MODIFIED,
+    TBL_ROW_DELETED,
+    TBL_ROW_NEW
+};
 
 /* One row of a view. ord numbers the combination of multi-valued instance values (0 when the
  * view expands nothing). props/c repeat the row's values so that reading a view row touches
@@ -87,9 +96,9 @@ static inline tbl_vrow tbl_mkvrow(tbl_row *r, ULONG ord)
 
 /* A cursor or bookmark position: an index into the view's rows (n = after the last row). */
 typedef struct tbl_mark {
-    BOOKMARK id;   /* 0 for a free slot; the cursor (slot 0) uses BOOKMARK_CURRENT */
+    BOOKMARK id; /* the bookmark's number; BOOKMARK_CURRENT for the cursor (slot 0) */
     ULONG pos;
-    bool moved;    /* its row went away: the next use reports MAPI_W_POSITION_CHANGED */
+    bool moved; /* its row went away: the next use reports MAPI_W_POSITION_CHANGED */
     /* scratch of one change: the modified row the mark sat on, to follow it to its new place */
     tbl_row *follow;
     ULONG follow_ord;
@@ -107,16 +116,16 @@ struct tbl_data {
     ALLOCATEBUFFER *alloc;
     ALLOCATEMORE *more;
     FREEBUFFER *freebuf;
-    ULONG type;      /* TBLTYPE_*, reported by GetStatus */
+    ULONG type; /* TBLTYPE_*, reported by GetStatus */
     ULONG index_tag;
 
-    tbl_row **rows;  /* table order */
+    tbl_row **rows; /* table order */
     ULONG nrows, caprows;
-    tbl_row **hash;  /* open addressing on the index value; TBL_TOMB marks a deleted slot */
+    tbl_row **hash; /* open addressing on the index value (tableindex.c) */
     ULONG hcap, hused; /* hused counts live slots and tombstones */
     ULONG next_serial;
 
-    ULONG *cols;     /* available columns: creation set plus every tag rows brought since */
+    ULONG *cols; /* available columns: creation set plus every tag rows brought since */
     ULONG ncols, capcols;
 
     tbl_view *views; /* open views, doubly linked */
@@ -132,19 +141,19 @@ struct tbl_view {
     mapirt_advise_list *advise;
     ULONG nsinks;
 
-    LPSPropTagArray cols;  /* current column set (mapirt_malloc) */
+    LPSPropTagArray cols; /* current column set (mapirt_malloc) */
     tbl_sort sort;
-    tbl_res *res;          /* NULL: no restriction */
-    ULONG *mvi;            /* multi-valued tags (without MV_INSTANCE) the rows expand on */
+    tbl_res *res; /* NULL: no restriction */
+    ULONG *mvi; /* multi-valued tags (without MV_INSTANCE) the rows expand on */
     ULONG nmvi;
 
     tbl_vrow *rows;
     ULONG n, cap;
-    tbl_mark *marks;       /* marks[0] is the cursor */
+    tbl_mark *marks; /* marks[0] is the cursor */
     ULONG nmarks, capmarks;
     BOOKMARK next_bk;
 
-    HRESULT last_hr;       /* for GetLastError */
+    HRESULT last_hr; /* for GetLastError */
     const char *last_msg;
 };
 
@@ -154,7 +163,7 @@ typedef struct tbl_val {
     BYTE buf[TBL_IKEY_MAX + 4];
 } tbl_val;
 
-/* ---- rows and values (sort.c) ---------------------------------------------------------- */
+/* ---- rows and values (tablerow.c) ------------------------------------------------------ */
 
 /* The value with exactly this tag (PT_UNSPECIFIED matches any type of the id), else NULL. */
 const SPropValue *tbl_find(const SPropValue *props, ULONG c, ULONG tag);
@@ -173,7 +182,10 @@ ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c);
  * the row has one. NULL when the row has no such value. May point into *scratch. hint (may be
  * NULL) as for tbl_find_hint. */
 const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *scratch,
-                            ULONG *hint);
+    ULONG *hint);
+/* The instance key of vr without its instance number: the stored PR_INSTANCE_KEY if short
+ * enough, else the generated one. */
+void tbl_base_key(const tbl_vrow *vr, const BYTE **pb, ULONG *cb);
 /* PR_INSTANCE_KEY of vr in v (always present). */
 const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_val *scratch);
 
@@ -212,18 +224,29 @@ void tbl_res_free(tbl_res *r);
  * the table lock serialises its users. */
 bool tbl_res_eval(const tbl_view *v, tbl_res *r, const tbl_vrow *vr);
 
-/* ---- views (tableview.c) --------------------------------------------------------------- */
+/* ---- the index (tableindex.c) --------------------------------------------------------- */
 
+/* Types an index column may have (single values that compare by content). */
+bool tbl_index_type_ok(ULONG type);
+uint32_t tbl_key_hash(const SPropValue *key);
+/* The row whose index value equals key (h = tbl_key_hash(key)), or NULL. */
+tbl_row *tbl_index_find(const tbl_data *t, const SPropValue *key, uint32_t h);
+/* Room for extra more rows, so that the inserts of the next change cannot fail. */
+HRESULT tbl_index_reserve(tbl_data *t, ULONG extra);
+void tbl_index_insert(tbl_data *t, tbl_row *r);
+void tbl_index_remove(tbl_data *t, const tbl_row *r);
+
+/* ---- views (tableview.c, tablecursor.c, tablequery.c) ---------------------------------- */
+
+/* A new view of t (lock held), linked into t's list and holding a reference to t. */
 HRESULT tbl_view_create(tbl_data *t, const SSortOrderSet *sort, CALLERRELEASE *cb,
-                        ULONG_PTR data, tbl_view **out);
+    ULONG_PTR data, tbl_view **out);
 /* Takes a reference unless the view is already being destroyed. */
 bool tbl_view_tryref(tbl_view *v);
 /* Builds the column values of vr for QueryRows and notifications: vals[i] for column i.
  * hints (one per column, zeroed before the first row; may be NULL) speed up row after row. */
 void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
-                      ULONG *hints);
-
-/* ---- views (tableview.c, tablecursor.c, tablequery.c) ---------------------------------- */
+    ULONG *hints);
 
 static inline tbl_view *tbl_view_of(IMAPITable *This)
 {
@@ -257,11 +280,11 @@ HRESULT tbl_view_GetRowCount(IMAPITable *This, ULONG ulFlags, ULONG *lpulCount);
 HRESULT tbl_view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount, LONG *lplRowsSought);
 HRESULT tbl_view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDenominator);
 HRESULT tbl_view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNumerator,
-                               ULONG *lpulDenominator);
+    ULONG *lpulDenominator);
 HRESULT tbl_view_CreateBookmark(IMAPITable *This, BOOKMARK *lpbkPosition);
 HRESULT tbl_view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition);
 HRESULT tbl_view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
-                         ULONG ulFlags);
+    ULONG ulFlags);
 HRESULT tbl_view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, ULONG ulFlags);
 HRESULT tbl_view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *lpPropTagArray);
 HRESULT tbl_view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG ulFlags);
@@ -275,7 +298,7 @@ HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSR
 typedef struct tbl_pending {
     tbl_view *view; /* referenced */
     ULONG n;
-    ULONG whole;    /* 0, or TABLE_CHANGED / TABLE_RELOAD replacing the row events */
+    ULONG whole; /* 0, or TABLE_CHANGED / TABLE_RELOAD replacing the row events */
     NOTIFICATION notif[TBL_MAX_EVENTS];
     void *bufs[TBL_MAX_EVENTS];
 } tbl_pending;
@@ -284,11 +307,11 @@ typedef struct tbl_pending {
  * changes, so that the change itself cannot fail half way. */
 typedef struct tbl_vprep {
     tbl_view *view;
-    ULONG *rm;         /* positions of the view rows of modified and deleted table rows */
+    ULONG *rm; /* positions of the view rows of modified and deleted table rows */
     ULONG nrm;
-    tbl_vrow *ins;     /* room for the instances of new and modified rows... */
-    ULONG *ipos;       /* ...their insertion points... */
-    void *ws;          /* ...and the workspace to sort them */
+    tbl_vrow *ins; /* room for the instances of new and modified rows... */
+    ULONG *ipos; /* ...their insertion points... */
+    void *ws; /* ...and the workspace to sort them */
     ULONG capins;
     tbl_pending *pend; /* NULL when nobody listens */
 } tbl_vprep;
@@ -310,7 +333,7 @@ typedef struct tbl_propset {
 /* Prepares every view for a change: old[] are the table rows the change modifies or deletes
  * (still holding their current values), neu[] the values of the rows it adds or modifies. */
 HRESULT tbl_change_prepare(tbl_data *t, tbl_change *c, tbl_row *const *old, ULONG nold,
-                           const tbl_propset *neu, ULONG nneu);
+    const tbl_propset *neu, ULONG nneu);
 /* Applies the prepared change to every view once the table holds the new state: removes the
  * recorded positions, inserts the visible instances of rows[0..nrows) (the new and modified
  * rows, each once) and collects notifications. Cannot fail. */

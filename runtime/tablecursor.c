@@ -22,9 +22,15 @@ static HRESULT origin(tbl_view *v, BOOKMARK bk, ULONG *pos, tbl_mark **mk)
 {
     *mk = NULL;
     switch (bk) {
-    case BOOKMARK_BEGINNING: *pos = 0; return S_OK;
-    case BOOKMARK_CURRENT: *pos = v->marks[0].pos; return S_OK;
-    case BOOKMARK_END: *pos = v->n; return S_OK;
+    case BOOKMARK_BEGINNING:
+        *pos = 0;
+        return S_OK;
+    case BOOKMARK_CURRENT:
+        *pos = v->marks[0].pos;
+        return S_OK;
+    case BOOKMARK_END:
+        *pos = v->n;
+        return S_OK;
     default:
         for (ULONG i = 1; i < v->nmarks; i++) {
             if (v->marks[i].id == bk) {
@@ -62,7 +68,7 @@ HRESULT tbl_view_GetRowCount(IMAPITable *This, ULONG ulFlags, ULONG *lpulCount)
 }
 
 HRESULT tbl_view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount,
-                            LONG *lplRowsSought)
+    LONG *lplRowsSought)
 {
     tbl_view *v = tbl_view_of(This);
     tbl_mark *mk;
@@ -100,7 +106,7 @@ HRESULT tbl_view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDeno
 }
 
 HRESULT tbl_view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNumerator,
-                                  ULONG *lpulDenominator)
+    ULONG *lpulDenominator)
 {
     tbl_view *v = tbl_view_of(This);
 
@@ -169,7 +175,7 @@ HRESULT tbl_view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition)
 /* ---- FindRow ------------------------------------------------------------------------- */
 
 HRESULT tbl_view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
-                            ULONG ulFlags)
+    ULONG ulFlags)
 {
     tbl_view *v = tbl_view_of(This);
     tbl_res *res;
@@ -215,4 +221,3 @@ HRESULT tbl_view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMAR
     TBL_UNLOCK(v);
     return hr;
 }
-

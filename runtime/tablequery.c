@@ -11,7 +11,7 @@
 #include "table_internal.h"
 
 void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
-                      ULONG *hints)
+    ULONG *hints)
 {
     for (ULONG i = 0; i < v->cols->cValues; i++) {
         ULONG tag = v->cols->aulPropTag[i];
@@ -334,4 +334,3 @@ HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSR
     TBL_UNLOCK(v);
     return S_OK;
 }
-

@@ -36,7 +36,7 @@ void tbl_change_release(tbl_change *c)
 }
 
 static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
-                            const tbl_propset *neu, ULONG nneu)
+    const tbl_propset *neu, ULONG nneu)
 {
     tbl_view *v = p->view;
     uint64_t bound = 0;
@@ -82,7 +82,7 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
         }
         p->capins = (ULONG)bound;
         if (v->n + bound > v->cap) {
-            uint64_t cap = v->cap * 2 > v->n + bound ? v->cap * 2 : v->n + bound;
+            uint64_t cap = (uint64_t)v->cap * 2 > v->n + bound ? (uint64_t)v->cap * 2 : v->n + bound;
             if (cap > TBL_MAX_BATCH)
                 cap = v->n + bound;
             tbl_vrow *rows = mapirt_realloc(v->rows, (size_t)cap * sizeof(tbl_vrow));
@@ -96,7 +96,7 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
 }
 
 HRESULT tbl_change_prepare(tbl_data *t, tbl_change *c, tbl_row *const *old, ULONG nold,
-                           const tbl_propset *neu, ULONG nneu)
+    const tbl_propset *neu, ULONG nneu)
 {
     ULONG nv = 0, nl = 0;
     HRESULT hr;
@@ -140,7 +140,7 @@ HRESULT tbl_change_prepare(tbl_data *t, tbl_change *c, tbl_row *const *old, ULON
 
 /* Describes one row event in pd; false when out of memory. */
 static bool add_event(tbl_data *t, tbl_view *v, tbl_pending *pd, ULONG event,
-                      const tbl_vrow *vr, const tbl_vrow *prior)
+    const tbl_vrow *vr, const tbl_vrow *prior)
 {
     ULONG ncols = event == TABLE_ROW_DELETED ? 0 : v->cols->cValues;
     ULONG nvals = ncols + 1 + (prior ? 1 : 0), cb = 0;
@@ -233,7 +233,7 @@ static void collect(tbl_data *t, tbl_vprep *p, const tbl_vrow *gone, ULONG m)
         for (ULONG g = 0; g < p->nrm && !back; g++)
             back = same_vrow(&gone[g], &p->ins[j]);
         ok = add_event(t, v, pd, back ? TABLE_ROW_MODIFIED : TABLE_ROW_ADDED, &v->rows[at],
-                       at ? &v->rows[at - 1] : NULL);
+            at ? &v->rows[at - 1] : NULL);
     }
     if (!ok)
         drop_events(t, pd, TABLE_CHANGED);
@@ -394,7 +394,7 @@ void tbl_change_touch(tbl_data *t, tbl_change *c, const tbl_row *row)
         }
         for (ULONG k = 0; k < n && ok; k++)
             ok = add_event(t, v, p->pend, TABLE_ROW_MODIFIED, &v->rows[at[k]],
-                           at[k] ? &v->rows[at[k] - 1] : NULL);
+                at[k] ? &v->rows[at[k] - 1] : NULL);
         if (!ok)
             drop_events(t, p->pend, TABLE_CHANGED);
     }

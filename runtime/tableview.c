@@ -68,7 +68,7 @@ static ULONG view_Release(IMAPITable *This)
 /* ---- errors, notifications, status ---------------------------------------------------- */
 
 static HRESULT view_GetLastError(IMAPITable *This, HRESULT hResult, ULONG ulFlags,
-                                 LPMAPIERROR *lppMAPIError)
+    LPMAPIERROR *lppMAPIError)
 {
     static const char component[] = "mapirt in-memory table";
     tbl_view *v = tbl_view_of(This);
@@ -116,7 +116,7 @@ static HRESULT view_GetLastError(IMAPITable *This, HRESULT hResult, ULONG ulFlag
 }
 
 static HRESULT view_Advise(IMAPITable *This, ULONG ulEventMask, LPMAPIADVISESINK lpAdviseSink,
-                           ULONG_PTR *lpulConnection)
+    ULONG_PTR *lpulConnection)
 {
     tbl_view *v = tbl_view_of(This);
     HRESULT hr;
@@ -164,7 +164,7 @@ static HRESULT view_GetStatus(IMAPITable *This, ULONG *lpulTableStatus, ULONG *l
 }
 
 static HRESULT view_WaitForCompletion(IMAPITable *This, ULONG ulFlags, ULONG ulTimeout,
-                                      ULONG *lpulTableStatus)
+    ULONG *lpulTableStatus)
 {
     tbl_view *v = tbl_view_of(This);
 
@@ -187,8 +187,8 @@ static HRESULT view_Abort(IMAPITable *This)
 /* ---- categories: none (see the top of the file) --------------------------------------- */
 
 static HRESULT view_ExpandRow(IMAPITable *This, ULONG cbInstanceKey, LPBYTE pbInstanceKey,
-                              ULONG ulRowCount, ULONG ulFlags, LPSRowSet *lppRows,
-                              ULONG *lpulMoreRows)
+    ULONG ulRowCount, ULONG ulFlags, LPSRowSet *lppRows,
+    ULONG *lpulMoreRows)
 {
     tbl_view *v = tbl_view_of(This);
 
@@ -199,7 +199,7 @@ static HRESULT view_ExpandRow(IMAPITable *This, ULONG cbInstanceKey, LPBYTE pbIn
 }
 
 static HRESULT view_CollapseRow(IMAPITable *This, ULONG cbInstanceKey, LPBYTE pbInstanceKey,
-                                ULONG ulFlags, ULONG *lpulRowCount)
+    ULONG ulFlags, ULONG *lpulRowCount)
 {
     tbl_view *v = tbl_view_of(This);
 
@@ -209,8 +209,8 @@ static HRESULT view_CollapseRow(IMAPITable *This, ULONG cbInstanceKey, LPBYTE pb
 }
 
 static HRESULT view_GetCollapseState(IMAPITable *This, ULONG ulFlags, ULONG cbInstanceKey,
-                                     LPBYTE lpbInstanceKey, ULONG *lpcbCollapseState,
-                                     LPBYTE *lppbCollapseState)
+    LPBYTE lpbInstanceKey, ULONG *lpcbCollapseState,
+    LPBYTE *lppbCollapseState)
 {
     tbl_view *v = tbl_view_of(This);
 
@@ -221,7 +221,7 @@ static HRESULT view_GetCollapseState(IMAPITable *This, ULONG ulFlags, ULONG cbIn
 }
 
 static HRESULT view_SetCollapseState(IMAPITable *This, ULONG ulFlags, ULONG cbCollapseState,
-                                     LPBYTE pbCollapseState, BOOKMARK *lpbkLocation)
+    LPBYTE pbCollapseState, BOOKMARK *lpbkLocation)
 {
     tbl_view *v = tbl_view_of(This);
 
@@ -258,7 +258,7 @@ MAPIRT_DEFINE_VTBL(IMAPITable, view_vtbl,
     .SetCollapseState = view_SetCollapseState)
 
 HRESULT tbl_view_create(tbl_data *t, const SSortOrderSet *sort, CALLERRELEASE *cb,
-                        ULONG_PTR data, tbl_view **out)
+    ULONG_PTR data, tbl_view **out)
 {
     tbl_view *v = mapirt_calloc(1, sizeof(*v));
     HRESULT hr;
@@ -292,7 +292,7 @@ HRESULT tbl_view_create(tbl_data *t, const SSortOrderSet *sort, CALLERRELEASE *c
         FAILED(hr = tbl_build_rows(v, &v->rows, &v->n, &v->cap)) ||
         FAILED(hr = mapirt_advise_list_create(&v->advise)))
         goto fail;
-    v->iface.lpVtbl = MAPIRT_VTBL(view_vtbl);
+    v->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(view_vtbl);
     v->next = t->views;
     if (t->views)
         t->views->prev = v;

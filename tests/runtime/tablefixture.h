@@ -40,9 +40,9 @@ static inline LPTABLEDATA fx_table(void)
     SizedSPropTagArray(3, cols) = {3, {T_ID, T_NAME, T_NUM}};
     LPTABLEDATA td = NULL;
     cr_assert_eq(CreateTable(&IID_IMAPITableData, MAPIAllocateBuffer, MAPIAllocateMore,
-                             MAPIFreeBuffer, NULL, TBLTYPE_DYNAMIC, T_ID,
-                             (LPSPropTagArray)&cols, &td),
-                 S_OK);
+                     MAPIFreeBuffer, NULL, TBLTYPE_DYNAMIC, T_ID,
+                     (LPSPropTagArray)&cols, &td),
+        S_OK);
     cr_assert_not_null(td);
     return td;
 }
@@ -150,7 +150,7 @@ struct fx_event {
     ULONG prior_tag, prior_cb;
     BYTE prior[80];
     ULONG ncols;
-    LONG id;   /* T_ID in the row, -1 when absent */
+    LONG id; /* T_ID in the row, -1 when absent */
 };
 
 struct fx_rec {

@@ -1,5 +1,7 @@
 /* tests/runtime/test_restrict.c: restrictions (IMAPITable::Restrict and FindRow), sorting and
  * multi-valued instance columns of the in-memory table views. */
+/* rand_r */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +233,11 @@ Test(restrict, bad_property_restrictions)
     cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0), MAPI_E_INVALID_PARAMETER);
     r = prop(7, T_NUM, &l);
     cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0), MAPI_E_INVALID_PARAMETER);
+    r = prop(RELOP_EQ, PROP_TAG(0x99, 0x6000), &l);
+    cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0), MAPI_E_INVALID_PARAMETER, "unknown type");
+    SPropValue bad = {T_NAME, 0, {.lpszA = NULL}};
+    r = prop(RELOP_EQ, T_NAME, &bad);
+    cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0), MAPI_E_INVALID_PARAMETER, "NULL string");
     r = prop(RELOP_EQ, T_NAME, &l);
     cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0), MAPI_E_TOO_COMPLEX, "types differ");
     r = prop(RELOP_RE, T_NUM, &l);
@@ -240,7 +247,7 @@ Test(restrict, bad_property_restrictions)
     SPropValue mvc = {T_MV, 0, {.MVszA = {1, mv2}}};
     r = prop(RELOP_EQ, MVI_PROP(T_MV), &mvc);
     cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0), MAPI_E_TOO_COMPLEX,
-                 "an instance column compares with one value");
+        "an instance column compares with one value");
     cr_assert_eq(f.v->lpVtbl->Restrict(f.v, &r, 0x100), MAPI_E_UNKNOWN_FLAGS);
     cr_assert_str_eq(fx_ids(f.v), "1", "a failed Restrict keeps the restriction in force");
     close_fx(&f);
@@ -458,7 +465,7 @@ Test(findrow, directions_and_origins)
     cr_assert_eq(fx_current(f.v), 3);
     cr_assert_eq(fx_del(f.td, 5), S_OK);
     cr_assert_eq(f.v->lpVtbl->FindRow(f.v, &ge, bk, 0), MAPI_E_NOT_FOUND,
-                 "the bookmark moved to the end: nothing after it");
+        "the bookmark moved to the end: nothing after it");
     cr_assert_eq(f.v->lpVtbl->SeekRow(f.v, BOOKMARK_BEGINNING, 1, NULL), S_OK);
     cr_assert_eq(f.v->lpVtbl->CreateBookmark(f.v, &bk), S_OK);
     cr_assert_eq(fx_del(f.td, 2), S_OK);
@@ -495,14 +502,24 @@ Test(findrow, by_instance_key)
 static LPTABLEDATA sort_data(void)
 {
     /* id: group num2, name, num */
-    static const struct { LONG id, group; const char *name; LONG num; } rows[] = {
-        {1, 2, "b", 5}, {2, 1, "a", 9}, {3, 2, "a", 7}, {4, 1, "c", 9}, {5, 2, "b", 1},
-        {6, 1, "a", 3}, {7, 3, NULL, 2}, {8, 2, "b", 5},
+    static const struct {
+        LONG id, group;
+        const char *name;
+        LONG num;
+    } rows[] = {
+        {1, 2, "b", 5},
+        {2, 1, "a", 9},
+        {3, 2, "a", 7},
+        {4, 1, "c", 9},
+        {5, 2, "b", 1},
+        {6, 1, "a", 3},
+        {7, 3, NULL, 2},
+        {8, 2, "b", 5},
     };
     LPTABLEDATA td = fx_table();
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         SPropValue p[4] = {{T_ID, 0, {.l = rows[i].id}}, {T_NUM2, 0, {.l = rows[i].group}},
-                           {T_NUM, 0, {.l = rows[i].num}}, {T_NAME, 0, {.lpszA = (LPSTR)rows[i].name}}};
+            {T_NUM, 0, {.l = rows[i].num}}, {T_NAME, 0, {.lpszA = (LPSTR)rows[i].name}}};
         put(td, p, rows[i].name ? 4 : 3);
     }
     return td;
@@ -530,7 +547,7 @@ Test(sort, keys_and_directions)
     SSortOrder k2[] = {{T_NUM2, TABLE_SORT_ASCEND}, {T_NAME, TABLE_SORT_DESCEND}};
     cr_assert_str_eq(sorted(v, 2, k2), "4 2 6 1 5 8 3 7");
     SSortOrder k3[] = {{T_NUM2, TABLE_SORT_DESCEND}, {T_NAME, TABLE_SORT_ASCEND},
-                       {T_NUM, TABLE_SORT_DESCEND}};
+        {T_NUM, TABLE_SORT_DESCEND}};
     cr_assert_str_eq(sorted(v, 3, k3), "7 3 1 8 5 2 6 4");
     SSortOrder k4[] = {{T_NAME, TABLE_SORT_ASCEND}, {T_NUM, TABLE_SORT_ASCEND}};
     cr_assert_str_eq(sorted(v, 2, k4), "6 3 2 5 1 8 4 7", "a missing value sorts last");
@@ -540,7 +557,8 @@ Test(sort, keys_and_directions)
     cr_assert_eq(q->cSorts, 2);
     cr_assert_eq(q->cCategories, 0);
     cr_assert_eq(q->aSort[0].ulPropTag, T_NAME);
-    cr_assert_eq(q->aSort[1].ulOrder, TABLE_SORT_DESCEND);
+    const SSortOrder *qs = q->aSort;
+    cr_assert_eq(qs[1].ulOrder, TABLE_SORT_DESCEND);
     MAPIFreeBuffer(q);
     cr_assert_str_eq(sorted(v, 0, NULL), "1 2 3 4 5 6 7 8", "no keys: table order");
 
@@ -566,7 +584,7 @@ Test(sort, strings_and_types)
     cr_assert_str_eq(sorted(f.v, 1, k), "1 2 4 3 5", "apple Banana \"banana split\" cherry -");
     SSortOrder w[] = {{T_WNAME, TABLE_SORT_DESCEND}};
     cr_assert_str_eq(sorted(f.v, 1, w), "1 3 5 2 4",
-                     "ordinal, not linguistic: \u00c4 comes after every ASCII letter");
+        "ordinal, not linguistic: \u00c4 comes after every ASCII letter");
     SSortOrder d[] = {{T_DBL, TABLE_SORT_ASCEND}};
     cr_assert_str_eq(sorted(f.v, 1, d), "3 4 1 2 5");
     SSortOrder b[] = {{T_BIN, TABLE_SORT_ASCEND}};
@@ -588,7 +606,7 @@ Test(sort, bad_sort_orders)
     s.cSorts = 2;
     s.cCategories = 1;
     cr_assert_eq(f.v->lpVtbl->SortTable(f.v, (LPSSortOrderSet)&s, 0), MAPI_E_TOO_COMPLEX,
-                 "categories are not supported");
+        "categories are not supported");
     s.cCategories = 0;
     s.aSort[1].ulOrder = TABLE_SORT_COMBINE;
     cr_assert_eq(f.v->lpVtbl->SortTable(f.v, (LPSSortOrderSet)&s, 0), MAPI_E_TOO_COMPLEX);
@@ -599,6 +617,10 @@ Test(sort, bad_sort_orders)
     s.aSort[1] = (SSortOrder){PROP_TAG(PT_OBJECT, 0x3701), TABLE_SORT_ASCEND};
     cr_assert_eq(f.v->lpVtbl->SortTable(f.v, (LPSSortOrderSet)&s, 0), MAPI_E_TOO_COMPLEX);
     s.aSort[1] = (SSortOrder){PROP_TAG(PT_ERROR, 0x3701), TABLE_SORT_ASCEND};
+    cr_assert_eq(f.v->lpVtbl->SortTable(f.v, (LPSSortOrderSet)&s, 0), MAPI_E_INVALID_PARAMETER);
+    s.aSort[1] = (SSortOrder){PROP_TAG(0x99, 0x3701), TABLE_SORT_ASCEND};
+    cr_assert_eq(f.v->lpVtbl->SortTable(f.v, (LPSSortOrderSet)&s, 0), MAPI_E_INVALID_PARAMETER);
+    s.aSort[1] = (SSortOrder){PROP_TAG(PT_LONG | MV_INSTANCE, 0x3701), TABLE_SORT_ASCEND};
     cr_assert_eq(f.v->lpVtbl->SortTable(f.v, (LPSSortOrderSet)&s, 0), MAPI_E_INVALID_PARAMETER);
     s.cExpanded = 1;
     s.aSort[1] = (SSortOrder){T_NAME, TABLE_SORT_ASCEND};
@@ -652,11 +674,14 @@ Test(mvi, one_row_per_value)
     cr_assert_eq(f.v->lpVtbl->CreateBookmark(f.v, &bk), S_OK);
     cr_assert_eq(f.v->lpVtbl->SetColumns(f.v, (LPSPropTagArray)&cols, 0), S_OK);
     cr_assert_eq(f.v->lpVtbl->SeekRow(f.v, bk, 0, NULL), MAPI_E_INVALID_BOOKMARK,
-                 "expanding rows discards bookmarks");
+        "expanding rows discards bookmarks");
     cr_assert_eq(fx_count(f.v), 7);
     int n = read_instances(f.v, in, 16);
     cr_assert_eq(n, 7);
-    static const struct { LONG id; const char *val; } want[] = {
+    static const struct {
+        LONG id;
+        const char *val;
+    } want[] = {
         {1, "red"}, {1, "green"}, {2, "yellow"}, {3, NULL}, {4, "yellow"}, {4, "brown"}, {5, "Green"}};
     for (int i = 0; i < 7; i++) {
         cr_assert_eq(in[i].id, want[i].id);
@@ -668,7 +693,7 @@ Test(mvi, one_row_per_value)
         }
         for (int j = 0; j < i; j++)
             cr_assert(in[i].cb != in[j].cb || memcmp(in[i].key, in[j].key, in[i].cb) != 0,
-                      "instance keys are distinct");
+                "instance keys are distinct");
     }
 
     /* restriction on the instance column: only matching instances */
@@ -815,9 +840,11 @@ static int ref_cmp(const void *x, const void *y)
 
 Test(sort, random_against_reference)
 {
-    static char names[NR][8];
+    static char names[NR][16];
     static WCHAR wnames[NR][8];
-    static const char *pieces[] = {"a", "B", "b", "z", "Z", "\xc3\xa9", "0", "~", "_"};
+    /* U+0130 and U+017F fold to ASCII 'i' and 's'; \xff is not UTF-8 at all */
+    static const char *pieces[] = {"a", "B", "b", "z", "Z", "\xc3\xa9", "0", "~", "_",
+        "\xc4\xb0", "\xc5\xbf", "i", "S", "\xff"};
     static const LONG longs[] = {0, 1, -1, 7, 7, 0x7fffffff, (LONG)0x80000000, 100, -100};
     static const LONGLONG i8s[] = {0, 5, -5, 0x7fffffffffffffffLL, (LONGLONG)0x8000000000000000ULL};
     unsigned seed = 42;
@@ -836,14 +863,15 @@ Test(sort, random_against_reference)
         if (rand_r(&seed) % 6) {
             names[i][0] = '\0';
             for (int k = (int)(rand_r(&seed) % 3); k > 0; k--)
-                strcat(names[i], pieces[rand_r(&seed) % 9]);
+                strcat(names[i], pieces[rand_r(&seed) % 14]);
             p[n].ulPropTag = T_NAME;
             p[n++].Value.lpszA = names[i];
         }
         if (rand_r(&seed) % 6) {
             int len = (int)(rand_r(&seed) % 4);
             for (int k = 0; k < len; k++)
-                wnames[i][k] = (WCHAR)"aAbB\xe9~"[rand_r(&seed) % 6] & 0xFF;
+                wnames[i][k] = (const WCHAR[]){u'a', u'A', u'b', u'B', 0xE9, u'~', 0x130, 0x17F,
+                    u'i', u's', 0xD800}[rand_r(&seed) % 11];
             wnames[i][len] = 0;
             p[n].ulPropTag = T_WNAME;
             p[n++].Value.lpszW = wnames[i];
@@ -880,7 +908,7 @@ Test(sort, random_against_reference)
         cr_assert_eq(fx_read_ids(v, got, NR), NR);
         for (int i = 0; i < NR; i++)
             cr_assert_eq(got[i], order[i], "round %d (%u keys, first 0x%08x/%u): row %d", round,
-                         ref_nkeys, ref_keys[0].ulPropTag, ref_keys[0].ulOrder, i);
+                ref_nkeys, ref_keys[0].ulPropTag, ref_keys[0].ulOrder, i);
         /* the binary search used for changes agrees too: reinserting a row keeps the order */
         LONG victim = (LONG)(rand_r(&seed) % NR);
         put(td, ref_props[victim], ref_count[victim]);

@@ -3,6 +3,8 @@
  * views, and share one long-lived view; an adviser advises and unadvises sinks that call back
  * into the view. Each run is bounded in time (RUN_MS). Meant to be clean under
  * -fsanitize=thread as well as under AddressSanitizer. */
+/* rand_r, clock_gettime, nanosleep */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -56,7 +58,9 @@ static void *writer(void *arg)
     while (running(s)) {
         LONG id = (LONG)(rand_r(&seed) % NIDS);
         switch (rand_r(&seed) % 8) {
-        case 0: case 1: case 2:
+        case 0:
+        case 1:
+        case 2:
             check(s, fx_put(s->td, id, (rand_r(&seed) & 1) ? "x" : NULL, (LONG)(rand_r(&seed) % 100)), S_OK);
             break;
         case 3:
@@ -136,7 +140,7 @@ static void *reader(void *arg)
         LPMAPITABLE v = NULL;
         SizedSSortOrderSet(2, sort) = {2, 0, 0, {{T_NUM, TABLE_SORT_DESCEND}, {T_ID, TABLE_SORT_ASCEND}}};
         if (FAILED(s->td->lpVtbl->HrGetView(s->td, (rand_r(&seed) & 1) ? (LPSSortOrderSet)&sort : NULL,
-                                            NULL, 0, &v))) {
+                NULL, 0, &v))) {
             atomic_fetch_add(&s->failures, 1);
             continue;
         }
@@ -144,9 +148,14 @@ static void *reader(void *arg)
             SPropValue lim = {T_NUM, 0, {.l = (LONG)(rand_r(&seed) % 100)}};
             SRestriction r = {RES_PROPERTY, {.resProperty = {RELOP_LT, T_NUM, &lim}}};
             switch (rand_r(&seed) % 4) {
-            case 0: check(s, v->lpVtbl->Restrict(v, &r, 0), S_OK); break;
-            case 1: check(s, v->lpVtbl->SortTable(v, (LPSSortOrderSet)&sort, 0), S_OK); break;
-            default: break;
+            case 0:
+                check(s, v->lpVtbl->Restrict(v, &r, 0), S_OK);
+                break;
+            case 1:
+                check(s, v->lpVtbl->SortTable(v, (LPSSortOrderSet)&sort, 0), S_OK);
+                break;
+            default:
+                break;
             }
             read_some(s, v, &seed);
             read_some(s, s->shared, &seed);
@@ -266,7 +275,7 @@ static void storm(bool dispatcher)
     if (dispatcher)
         MAPIUninitialize();
     cr_assert_eq(atomic_load(&s.failures), 0, "first failure: line %d, 0x%08x",
-                 atomic_load(&first_line), (unsigned)atomic_load(&first_hr));
+        atomic_load(&first_line), (unsigned)atomic_load(&first_hr));
     cr_assert_gt(atomic_load(&s.changes), 100);
     cr_assert_gt(atomic_load(&s.reads), 10);
     cr_assert_gt(atomic_load(&s.notifs), 0, "sinks were notified");

@@ -97,11 +97,18 @@ Test(validation, unknown_flag_bits_are_refused)
 
 Test(validation, reserved_parameters_must_be_zero)
 {
+    cr_expect_eq(IMAPISession_Logoff(&checked, 0, 0, 1), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(reached, 0);
+}
+
+Test(validation, reserved_flag_words_refuse_every_bit)
+{
     BYTE a[20] = {0};
     ULONG same;
-    cr_expect_eq(IMAPISession_Logoff(&checked, 0, 0, 1), MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(IMAPISession_CompareEntryIDs(&checked, 20, (LPENTRYID)a, 20, (LPENTRYID)a, 7,
-                                              &same), MAPI_E_INVALID_PARAMETER);
+                                              &same), MAPI_E_UNKNOWN_FLAGS);
+    cr_expect_eq(IMAPISession_AdminServices(&checked, 0x80000000u, &(LPSERVICEADMIN){NULL}),
+                 MAPI_E_UNKNOWN_FLAGS);
     cr_expect_eq(reached, 0);
 }
 

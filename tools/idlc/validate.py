@@ -408,8 +408,9 @@ class Checker:
 
     def check_flagset(self, fs: m.FlagSet) -> None:
         seen: dict[int, str] = {}
-        if not fs.members:
-            self.rep.error(fs.loc, f"{fs.kind} '{fs.name}' is empty")
+        if not fs.members and fs.kind == "valueset":
+            self.rep.error(fs.loc, f"valueset '{fs.name}' is empty (an empty flagset is how a "
+                           "reserved flags word is declared)")
         for mem in fs.members:
             if mem.value is None and mem.name not in self.sym.consts:
                 self.rep.error(mem.loc, f"'{mem.name}' is not a defined constant "
