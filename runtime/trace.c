@@ -90,19 +90,24 @@ static void arg(mapirt_trace *t, const char *name)
     put(t, "%s%s=", t->nargs++ ? ", " : "", name);
 }
 
+int mapirt_trace_wants(const char *iface)
+{
+    if (!mapirt_trace_enabled())
+        return 0;
+    char key[160];
+    snprintf(key, sizeof key, ",%s,", iface);
+    pthread_mutex_lock(&config_lock);
+    int hit = atomic_load(&enabled) && (filter[0] == '*' || strstr(filter, key) != NULL);
+    pthread_mutex_unlock(&config_lock);
+    return hit;
+}
+
 int mapirt_trace_begin(mapirt_trace *t, const char *iface, const char *method, const void *obj)
 {
+    /* The interface filter was applied when the object chose its vtable (mapirt_trace_wants);
+     * here only "is tracing still on" is asked, so a traced call costs no lookup. */
     if (!atomic_load_explicit(&enabled, memory_order_relaxed))
         return 0;
-    if (filter[0] != '*') {
-        char key[160];
-        snprintf(key, sizeof key, ",%s,", iface);
-        pthread_mutex_lock(&config_lock);
-        int hit = strstr(filter, key) != NULL;
-        pthread_mutex_unlock(&config_lock);
-        if (!hit)
-            return 0;
-    }
     t->len = 0;
     t->nargs = 0;
     t->start_ns = 0;

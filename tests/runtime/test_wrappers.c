@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <mapicode.h>
@@ -232,6 +233,11 @@ Test(tracing, filter_by_interface)
 {
     cr_assert_eq(mapirt_trace_configure("IMAPITable,IMsgStore", trace_path), 0);
     IMAPISession s = {MAPIRT_VTBL(fake_vtbl)};
+    cr_expect_eq((const void *)s.lpVtbl, (const void *)&fake_vtbl_full,
+                 "an interface outside the filter gets the plain vtable");
+    cr_assert_eq(mapirt_trace_configure("IMAPITable,IMAPISession", trace_path), 0);
+    cr_expect_neq((const void *)MAPIRT_VTBL(fake_vtbl), (const void *)&fake_vtbl_full);
+    cr_assert_eq(mapirt_trace_configure("IMAPITable", trace_path), 0);
     IMAPISession_Logoff(&s, 0, 0, 0);
     mapirt_trace_configure(NULL, NULL);
     cr_expect_eq(reached, 1);
@@ -242,4 +248,42 @@ Test(tracing, unopenable_file_leaves_tracing_off)
 {
     cr_expect_eq(mapirt_trace_configure("1", "/nonexistent-dir/x/trace.log"), -1);
     cr_expect_eq(mapirt_trace_enabled(), 0);
+}
+
+static void *trace_worker(void *arg)
+{
+    IMAPISession *s = arg;
+    for (int i = 0; i < 200; i++)
+        IMAPISession_Logoff(s, (ULONG_PTR)i, MAPI_LOGOFF_UI, 0);
+    return NULL;
+}
+
+Test(tracing, lines_from_threads_do_not_interleave)
+{
+    enum { THREADS = 4 };
+    pthread_t th[THREADS];
+    IMAPISession obj[THREADS];
+    cr_assert_eq(mapirt_trace_configure("IMAPISession", trace_path), 0);
+    for (int i = 0; i < THREADS; i++) {
+        obj[i].lpVtbl = MAPIRT_VTBL_VALIDATED(fake_vtbl);
+        cr_assert_eq(pthread_create(&th[i], NULL, trace_worker, &obj[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(th[i], NULL);
+    mapirt_trace_configure(NULL, NULL);
+    FILE *f = fopen(trace_path, "r");
+    cr_assert_not_null(f);
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        n++;
+        cr_assert(strncmp(line, "mapirt[", 7) == 0, "line %d: %s", n, line);
+        cr_assert(strstr(line, "] IMAPISession::Logoff(ulUIParam=") != NULL, "line %d: %s", n, line);
+        cr_assert(strstr(line, ", ulFlags=MAPI_LOGOFF_UI, ulReserved=0) -> S_OK ") != NULL,
+                  "line %d: %s", n, line);
+        size_t len = strlen(line);
+        cr_assert(len > 4 && strcmp(line + len - 3, "us\n") == 0, "line %d: %s", n, line);
+    }
+    fclose(f);
+    cr_expect_eq(n, THREADS * 200);
 }

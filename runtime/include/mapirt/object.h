@@ -25,6 +25,10 @@
 #include <mapirt/impl.h>
 #include <mapirt/trace.h>
 
+#if !defined(MAPIRT_GENERATED_FORMAT) || MAPIRT_GENERATED_FORMAT != 1
+#error "the generated code (gen/include/mapirt/impl.h) does not match this runtime: regenerate"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -64,7 +68,7 @@ void mapirt_vtbl_fill(void *out, const void *impl, const void *defaults, size_t 
     }                                                                                             \
     static inline const I##Vtbl *name##_get(int validate)                                         \
     {                                                                                             \
-        if (mapirt_trace_enabled())                                                               \
+        if (mapirt_trace_wants(#I))                                                               \
             return validate ? &name##_trace_valid.vtbl : &name##_trace.vtbl;                      \
         return validate ? &name##_valid.vtbl : &name##_full;                                      \
     }

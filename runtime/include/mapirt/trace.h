@@ -26,6 +26,9 @@ extern "C" {
 int mapirt_trace_configure(const char *filter, const char *path);
 /* Non-zero while tracing is on. */
 int mapirt_trace_enabled(void);
+/* Non-zero while tracing is on for interface `iface` (the filter); objects of that interface
+ * created now get the tracing layer. */
+int mapirt_trace_wants(const char *iface);
 
 /* ---- used by the generated tracing wrappers ---- */
 typedef struct mapirt_trace {

@@ -3,6 +3,10 @@
 #ifndef MAPIRT_IMPL_H
 #define MAPIRT_IMPL_H
 
+/* The shape of the generated code that <mapirt/object.h> builds on (default vtables, wrapper
+ * layers); bumped whenever the templates change it. */
+#define MAPIRT_GENERATED_FORMAT 1
+
 #include <mapirt/base_impl.h>
 #include <mapirt/widget_impl.h>
 
