@@ -5,24 +5,36 @@
 # Usage: bench/idlc.sh   (from the repository root, after `ninja`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # idlc runs from a scratch directory
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 $py bench/widl_idl.py idl "$tmp/widl_idl"
 n=$(ls idl/*.idl | wc -l)
 echo "== full generation of $n IDL files; every run writes all its outputs again"
-# idlc warm: its parse and template cache (OUTDIR/.cache) kept, its outputs deleted before each
-# run; idlc cold: --no-cache into an empty directory; widl: headers into an empty directory.
+# Three cases, on a copy of idl/ (the edits below never touch the tree):
+#  unchanged   the inputs are those of the previous run: idlc reuses its outputs (OUTDIR/.cache)
+#  one edited  a comment is appended to one file before each run: that file is parsed again,
+#              everything is checked and rendered again (parse/template caches warm)
+#  cold        --no-cache into an empty directory: everything from scratch
+#  widl        headers only, for the same interfaces, into an empty directory
+cp -r idl "$tmp/idl"
+files=$(cd "$tmp" && echo idl/*.idl)
 hyperfine -N --warmup 2 --runs 15 --export-json "$tmp/gen.json" \
-  --prepare "rm -rf $tmp/out/include $tmp/out/src $tmp/out/tests $tmp/cold $tmp/w" \
-  -n "idlc (cache warm)" "$py -m tools.idlc -I idl -o $tmp/out --aggregate $(echo idl/*.idl)" \
-  -n "idlc (cold)" "$py -m tools.idlc --no-cache -I idl -o $tmp/cold --aggregate $(echo idl/*.idl)" \
+  --prepare "sh -c 'rm -rf $tmp/out/include $tmp/out/src $tmp/out/tests $tmp/cold $tmp/w'" \
+  -n "idlc (unchanged)" "sh -c 'cd $tmp && $py -m tools.idlc -I idl -o out --aggregate $files'" \
+  -n "idlc (cold)" "sh -c 'cd $tmp && $py -m tools.idlc --no-cache -I idl -o cold --aggregate $files'" \
   -n widl "sh -c 'mkdir -p $tmp/w && cd $tmp/widl_idl && for f in *.idl; do x86_64-w64-mingw32-widl --nostdinc -I. -h -o $tmp/w/\$f.h \$f || exit 1; done'"
-$py - "$tmp/gen.json" <<'PY'
+hyperfine -N --warmup 2 --runs 15 --export-json "$tmp/edit.json" \
+  --prepare "sh -c 'echo // edit >> $tmp/idl/mapitags.idl; rm -rf $tmp/edit/include $tmp/edit/src $tmp/edit/tests'" \
+  -n "idlc (one edited)" "sh -c 'cd $tmp && $py -m tools.idlc -I idl -o edit --aggregate $files'"
+$py - "$tmp/gen.json" "$tmp/edit.json" <<'PY'
 import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+r = {}
+for f in sys.argv[1:]:
+    r.update({x["command"]: x for x in json.load(open(f))["results"]})
 w = r["widl"]["mean"]
-for k in ("idlc (cache warm)", "idlc (cold)"):
+for k in ("idlc (unchanged)", "idlc (one edited)", "idlc (cold)"):
     print(f"{k}: {r[k]['mean']*1000:.0f} ms, widl {w*1000:.0f} ms: ratio {r[k]['mean']/w:.2f}x")
 PY
 echo "== no-op ninja"

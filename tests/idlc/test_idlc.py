@@ -167,6 +167,35 @@ class Writing(unittest.TestCase):
             shutil.rmtree(out)
 
 
+class Caches(unittest.TestCase):
+    def test_edited_input_misses_every_cache(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            src = os.path.join(tmp, "idl")
+            shutil.copytree(FIXTURES, src)
+            out = os.path.join(tmp, "out")
+            args = ["-I", src, "-o", out, "--aggregate", *sorted(glob.glob(src + "/*.idl"))]
+            self.assertEqual(idlc(*args).returncode, 0)
+            self.assertTrue(os.path.exists(os.path.join(out, ".cache", "outputs.pickle")))
+            first = snapshot(out)
+            self.assertEqual(idlc(*args).returncode, 0)  # unchanged: outputs reused
+            self.assertEqual(first, snapshot(out))
+            with open(os.path.join(src, "widget.idl"), "a", encoding="utf-8") as fh:
+                fh.write("const ULONG WIDGET_ADDED_LATER = 7;\n")
+            self.assertEqual(idlc(*args).returncode, 0)
+            with open(os.path.join(out, "include", "widget.h"), encoding="utf-8") as fh:
+                self.assertIn("#define WIDGET_ADDED_LATER ((ULONG)7)", fh.read())
+            # and the result equals a run without any cache
+            fresh = os.path.join(tmp, "fresh")
+            self.assertEqual(idlc("--no-cache", *args[:2], "-o", fresh, *args[4:]).returncode, 0)
+            a = {k: v[0] for k, v in snapshot(out).items() if not k.startswith(".cache")}
+            b = {k: v[0] for k, v in snapshot(fresh).items()}
+            self.assertEqual(a, b)
+            self.assertFalse(os.path.exists(os.path.join(fresh, ".cache")))
+        finally:
+            shutil.rmtree(tmp)
+
+
 def header_dirs() -> list[tuple[str, list[str], list[str]]]:
     """(label, idl files, include dirs) for every IDL set that must produce clean headers."""
     sets = [("fixtures", rel_fixtures(), ["tests/idlc/fixtures"])]

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         changed |= write_if_changed(os.path.join(args.outdir, rel), text)
     # Outputs of an IDL file that was removed since the last run are deleted, so nothing stale
     # is left to be included by mistake.
-    manifest = os.path.join(args.outdir, ".cache", "outputs")
+    manifest = os.path.join(args.outdir, ".outputs")
     try:
         with open(manifest, encoding="utf-8") as fh:
             previous = set(fh.read().split("\n")) - {""}
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
     write_if_changed(manifest, "".join(f"{rel}\n" for rel in sorted(res.outputs)))
-    save_cache(res.program)
+    save_cache(res.program, res.outputs, res.deps)
     if args.stamp:
         if changed or not os.path.exists(args.stamp):
             write_if_changed(args.stamp, "")

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from . import loader, lower, validate, vocab
+from . import cache, loader, lower, validate, vocab
 from .diag import CompileError, Reporter
-from .render import Renderer
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     outputs: dict[str, str]
     deps: list[str]  # every input read: IDL files, templates, generator modules
-    program: object = None  # the loaded program (for saving the parse cache after writing)
+    program: object = None  # the loaded program (for saving the caches after writing); None
+    #                         when the outputs came from the cache
 
 
 def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
@@ -21,12 +20,19 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
     rep = Reporter({})
     # The same inputs in any order give the same bytes.
     paths = sorted(set(os.path.normpath(p) for p in paths))
+    command = (tuple(paths), tuple(include_dirs), aggregate)
+    if cache_dir:
+        hit = cache.load_outputs(cache_dir, command)
+        if hit is not None:
+            return Result(hit[0], hit[1], None)
     prog = loader.load(paths, include_dirs, rep,
                        os.path.join(cache_dir, "parse") if cache_dir else None)
+    prog.command = command
     rep.check()
     sym = validate.check(prog, rep)
     rep.check()
     _, files = lower.lower(prog, sym)
+    from .render import Renderer  # Jinja2 is imported only when something is rendered
     r = Renderer(os.path.join(cache_dir, "jinja") if cache_dir else None)
     out: dict[str, str] = {}
     impl_stems = []

@@ -1,7 +1,6 @@
 """Locations and diagnostics: `file:line:col: error: message`, the source line, a caret."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
@@ -15,11 +14,10 @@ class Loc(NamedTuple):
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass
-class Diagnostic:
+class Diagnostic(NamedTuple):
     loc: Loc
     message: str
-    notes: list[tuple[Loc | None, str]] = field(default_factory=list)
+    notes: list  # [(Loc or None, text)]
 
 
 class CompileError(Exception):

@@ -1,27 +1,28 @@
 """Reads an IDL file and everything it imports."""
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field
 
 from . import model as m
+from . import cache
+from .cache import key
 from .diag import Loc, Reporter
 from .lexer import tokenize
 from .parser import parse
 
 
-@dataclass
 class Program:
-    files: dict[str, m.File] = field(default_factory=dict)  # by path, in load order
-    sources: dict[str, str] = field(default_factory=dict)
-    imports: dict[str, list[str]] = field(default_factory=dict)  # path -> imported paths
-    import_chain: dict[str, list[Loc]] = field(default_factory=dict)  # path -> importing locs
-    roots: list[str] = field(default_factory=list)  # the files named on the command line
-    cache_dir: str | None = None  # where parsed files are kept between runs (None: nowhere)
-    digest: bytes = b""
-    cache_pending: list = field(default_factory=list)  # (path, File) written after success
+    def __init__(self) -> None:
+        self.files: dict[str, m.File] = {}  # by path, in load order
+        self.sources: dict[str, str] = {}
+        self.imports: dict[str, list[str]] = {}  # path -> imported paths
+        self.import_chain: dict[str, list[Loc]] = {}  # path -> importing locs
+        self.roots: list[str] = []  # the files named on the command line
+        self.cache_dir: str | None = None  # where parsed files are kept (None: nowhere)
+        self.digest = b""
+        self.cache_pending: list = []  # (path, File) written after a successful run
+        self.command: tuple = ()  # what the outputs cache is keyed on besides the sources
 
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,11 +30,11 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 def _front_end_digest() -> bytes:
     """Parsed files are cached per content; the key includes the front end's own source."""
-    h = hashlib.sha1()
+    parts = []
     for name in ("lexer.py", "parser.py", "model.py", "diag.py"):
         with open(os.path.join(_HERE, name), "rb") as fh:
-            h.update(fh.read())
-    return h.digest()
+            parts.append(fh.read())
+    return key(b"\0".join(parts)).encode()
 
 
 def load(paths: list[str], include_dirs: list[str], rep: Reporter,
@@ -105,8 +106,8 @@ def _parse_cached(prog: Program, path: str, text: str, rep: Reporter) -> m.File:
     stem = os.path.splitext(os.path.basename(path))[0]
     entry = None
     if prog.cache_dir:
-        key = hashlib.sha1(prog.digest + path.encode() + b"\0" + text.encode()).hexdigest()
-        entry = os.path.join(prog.cache_dir, key + ".pickle")
+        entry = os.path.join(prog.cache_dir,
+                             key(prog.digest + path.encode() + b"\0" + text.encode()) + ".pickle")
         try:
             with open(entry, "rb") as fh:
                 return pickle.load(fh)
@@ -119,8 +120,12 @@ def _parse_cached(prog: Program, path: str, text: str, rep: Reporter) -> m.File:
     return f
 
 
-def save_cache(prog: Program) -> None:
+def save_cache(prog: Program | None, outputs: dict, deps: list) -> None:
     """Called only after a successful run: a failed run leaves the output directory alone."""
+    if prog is None or not prog.cache_dir:
+        return
+    cache.save_outputs(os.path.dirname(prog.cache_dir), prog.command, prog.sources, outputs,
+                       deps)
     for entry, f in prog.cache_pending:
         try:
             os.makedirs(os.path.dirname(entry), exist_ok=True)

@@ -1,20 +1,16 @@
 """Lowering: the checked model -> plain view models (C names, slot lists) for the templates."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import model as m
-from dataclasses import replace
-
 from .cdecl import c_decl, c_params, c_ret, c_spec
 from .loader import Program, closure
 from .wrappers import WrapperLowering
 from .validate import TSTRING_TYPES, Symbols, iid_name, ptrtype
 
 
-@dataclass
-class GuidVM:
+class GuidVM(NamedTuple):
     name: str
     d1: str
     d2: str
@@ -22,8 +18,7 @@ class GuidVM:
     bytes: list[str]
 
 
-@dataclass
-class MethodVM:
+class MethodVM(NamedTuple):
     name: str
     origin: str  # interface that declares it
     ret: str
@@ -38,8 +33,7 @@ class MethodVM:
     node: m.Method
 
 
-@dataclass
-class InterfaceVM:
+class InterfaceVM(NamedTuple):
     name: str
     base: Optional[str]
     iid: str
@@ -53,15 +47,13 @@ class InterfaceVM:
     node: m.Interface
 
 
-@dataclass
-class Item:
+class Item(NamedTuple):
     kind: str
     node: object
-    extra: dict = field(default_factory=dict)
+    extra: Optional[dict] = None
 
 
-@dataclass
-class FileVM:
+class FileVM(NamedTuple):
     path: str
     stem: str
     guard: str
@@ -173,7 +165,7 @@ class Lowerer:
                 extra = {"cxx_reference": None}
                 if m.attr(d.attrs, "cxx_reference") is not None:
                     dc = d.decls[0]
-                    ref = replace(dc, ptrs=dc.ptrs[:-1])
+                    ref = dc._replace(ptrs=dc.ptrs[:-1])
                     extra["cxx_reference"] = c_decl(d.spec, ref).replace(
                         dc.name, "&" + dc.name, 1) if dc.name else None
                 items.append(Item("typedef", d, extra))

@@ -1,35 +1,31 @@
-"""The parsed program: pure data, no formatting. Every node carries the Loc it came from."""
+"""The parsed program: pure data, no formatting. Every node carries the Loc it came from.
+Nodes are immutable NamedTuples (cheap to create and to unpickle from the parse cache)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 from .diag import Loc
 
 
 # ---- expressions -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Num:
+class Num(NamedTuple):
     text: str
     value: int
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     name: str
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(NamedTuple):
     op: str
     operand: "Expr"
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Binary:
+class Binary(NamedTuple):
     op: str
     left: "Expr"
     right: "Expr"
@@ -39,22 +35,19 @@ class Binary:
 Expr = Union[Num, Name, Unary, Binary]
 
 
-@dataclass(frozen=True)
-class Attr:
+class Attr(NamedTuple):
     name: str
     args: tuple  # of Expr, str (string literal value) or Uuid
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Uuid:
+class Uuid(NamedTuple):
     text: str  # canonical upper-case form, or None when malformed
     loc: Loc
 
 
 # ---- types -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class NamedType:
+class NamedType(NamedTuple):
     """A reference to a type by name: a builtin ('unsigned int'), a typedef, an interface, or a
     tagged type ('struct _SBinary')."""
     name: str
@@ -62,16 +55,14 @@ class NamedType:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     spec: "TypeSpec"
     decl: "Declarator"
     attrs: tuple[Attr, ...]
     loc: Loc
 
 
-@dataclass(frozen=True)
-class RecordType:
+class RecordType(NamedTuple):
     kind: str  # 'struct' or 'union'
     tag: Optional[str]
     fields: Optional[tuple[Field, ...]]  # None: reference only
@@ -79,15 +70,13 @@ class RecordType:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class EnumItem:
+class EnumItem(NamedTuple):
     name: str
     value: Optional[Expr]
     loc: Loc
 
 
-@dataclass(frozen=True)
-class EnumType:
+class EnumType(NamedTuple):
     tag: Optional[str]
     items: tuple[EnumItem, ...]
     loc: Loc
@@ -96,8 +85,7 @@ class EnumType:
 TypeSpec = Union[NamedType, RecordType, EnumType]
 
 
-@dataclass(frozen=True)
-class Declarator:
+class Declarator(NamedTuple):
     """C declarator: `name` with pointer levels (each True when that level is const), array
     dimensions, and for functions the parameter list. `fn_ptrs` is the pointer depth inside the
     parentheses of `(*name)(...)`; `paren` marks `(name)(...)` function types."""
@@ -110,8 +98,7 @@ class Declarator:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     spec: TypeSpec
     decl: Declarator
     attrs: tuple[Attr, ...]
@@ -119,20 +106,17 @@ class Param:
 
 
 # ---- declarations ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Import:
+class Import(NamedTuple):
     path: str
     loc: Loc
 
 
-@dataclass(frozen=True)
-class CppQuote:
+class CppQuote(NamedTuple):
     text: str
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Const:
+class Const(NamedTuple):
     spec: TypeSpec
     name: str
     value: Expr
@@ -140,23 +124,20 @@ class Const:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Typedef:
+class Typedef(NamedTuple):
     spec: TypeSpec
     decls: tuple[Declarator, ...]
     attrs: tuple[Attr, ...]
     loc: Loc
 
 
-@dataclass(frozen=True)
-class TypeDecl:
+class TypeDecl(NamedTuple):
     """A top-level `struct X {...};`, `union ...;` or `enum ...;`."""
     spec: TypeSpec
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Method:
+class Method(NamedTuple):
     name: str
     ret: TypeSpec
     ret_ptrs: tuple[bool, ...]
@@ -165,8 +146,7 @@ class Method:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Interface:
+class Interface(NamedTuple):
     name: str
     base: Optional[str]
     base_loc: Optional[Loc]
@@ -175,8 +155,7 @@ class Interface:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(NamedTuple):
     name: str
     ret: TypeSpec
     ret_ptrs: tuple[bool, ...]
@@ -185,16 +164,14 @@ class Function:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Scode:
+class Scode(NamedTuple):
     name: str
     value: Expr
     attrs: tuple[Attr, ...]
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(NamedTuple):
     name: str
     ptype: Name
     pid: Expr
@@ -202,15 +179,13 @@ class Property:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class SetMember:
+class SetMember(NamedTuple):
     name: str
     value: Optional[Expr]  # None: a reference to a constant defined elsewhere
     loc: Loc
 
 
-@dataclass(frozen=True)
-class FlagSet:
+class FlagSet(NamedTuple):
     kind: str  # 'flagset' or 'valueset'
     name: str
     members: tuple[SetMember, ...]
@@ -218,8 +193,7 @@ class FlagSet:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Guid:
+class Guid(NamedTuple):
     name: str
     uuid: Optional[Uuid]
     attrs: tuple[Attr, ...]
@@ -230,8 +204,7 @@ Decl = Union[Import, CppQuote, Const, Typedef, TypeDecl, Interface, Function, Sc
              FlagSet, Guid]
 
 
-@dataclass(frozen=True)
-class File:
+class File(NamedTuple):
     path: str  # as named on the command line or resolved through -I
     stem: str  # 'mapidefs' for .../mapidefs.idl
     decls: tuple[Decl, ...]

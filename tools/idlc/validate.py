@@ -1,7 +1,6 @@
 """Semantic checks and symbol tables. Reports every problem it finds; raises nothing itself."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 from . import model as m
@@ -31,16 +30,16 @@ TSTRING_TYPES = {"PT_TSTRING": ("PT_STRING8", "PT_UNICODE"),
                  "PT_MV_TSTRING": ("PT_MV_STRING8", "PT_MV_UNICODE")}
 
 
-@dataclass
 class Symbols:
-    ordinary: dict[str, tuple[str, object, Loc]] = field(default_factory=dict)
-    tags: dict[str, tuple[object, Loc]] = field(default_factory=dict)
-    typedefs: dict[str, tuple[m.TypeSpec, m.Declarator]] = field(default_factory=dict)
-    interfaces: dict[str, m.Interface] = field(default_factory=dict)
-    iface_file: dict[str, str] = field(default_factory=dict)
-    consts: dict[str, m.Expr] = field(default_factory=dict)  # name -> expression
-    flagsets: dict[str, m.FlagSet] = field(default_factory=dict)
-    values: dict[str, Optional[int]] = field(default_factory=dict)  # evaluated constants
+    def __init__(self) -> None:
+        self.ordinary: dict[str, tuple[str, object, Loc]] = {}
+        self.tags: dict[str, tuple[object, Loc]] = {}
+        self.typedefs: dict[str, tuple[m.TypeSpec, m.Declarator]] = {}
+        self.interfaces: dict[str, m.Interface] = {}
+        self.iface_file: dict[str, str] = {}
+        self.consts: dict[str, m.Expr] = {}  # name -> expression
+        self.flagsets: dict[str, m.FlagSet] = {}
+        self.values: dict[str, Optional[int]] = {}  # evaluated constants
 
     def value(self, name: str) -> Optional[int]:
         return self.values.get(name)

@@ -2,8 +2,7 @@
 sorted tables and perfect-hash indexes, computed here so the C lookups are table reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import model as m
 from .loader import Program
@@ -28,8 +27,7 @@ def fmix64(k: int) -> int:
     return k
 
 
-@dataclass
-class PerfectHash:
+class PerfectHash(NamedTuple):
     """Hash-and-displace: bucket = h % nbuckets; slot = fmix64(h + disp[bucket]) % size, where
     h = fnv1a64(key). Mirrored by runtime/vocab.c."""
     size: int
@@ -64,30 +62,26 @@ def perfect_hash(keys: list[str]) -> PerfectHash:
     return PerfectHash(size, disp, slots, max(len(b) for b in buckets))
 
 
-@dataclass
-class TagRow:
+class TagRow(NamedTuple):
     tag: int
     name: str
     pidtag: Optional[str]
     flagset: int  # index into flagsets, -1 for none
 
 
-@dataclass
-class ScodeRow:
+class ScodeRow(NamedTuple):
     value: int
     name: str
     description: str
 
 
-@dataclass
-class FlagSetVM:
+class FlagSetVM(NamedTuple):
     name: str
     kind: str
     members: list[tuple[int, str]]  # (value, name), sorted by value
 
 
-@dataclass
-class Vocab:
+class Vocab(NamedTuple):
     tags: list[TagRow]  # sorted by (tag, name): the first row of a tag is its primary name
     names: list[tuple[str, int]]  # every spelling -> tag, keyed by `name_hash`
     name_hash: PerfectHash

@@ -2,8 +2,7 @@
 wrapper to check and the tracing wrapper to print. Pure data; templates only spell it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import model as m
 from .validate import BUILTIN_INTS, Symbols
@@ -11,18 +10,16 @@ from .validate import BUILTIN_INTS, Symbols
 UNICODE_FLAG = 0x80000000  # MAPI_UNICODE: selects UTF-16 for [tstring(flags)] parameters
 
 
-@dataclass
-class Check:
+class Check(NamedTuple):
     """One validation rule, in the order MAPI reports them."""
     kind: str  # 'nonnull', 'nonnull_if' (size_is), 'reserved', 'flags', 'values'
     param: str
     other: str = ""  # the count parameter of size_is
     mask: str = ""  # allowed bits (flags)
-    values: list[str] = field(default_factory=list)  # allowed values (values)
+    values: tuple = ()  # allowed values (values)
 
 
-@dataclass
-class TraceArg:
+class TraceArg(NamedTuple):
     kind: str  # int, uint, fn, flags, values, tag, tags, entryid, stra, strw, strt, iid, ptr,
     #           record, float
     param: str
@@ -31,8 +28,7 @@ class TraceArg:
     out: str = ""  # for [out] pointers: 'int', 'uint', 'ptr' (what is printed after the call)
 
 
-@dataclass
-class Resolved:
+class Resolved(NamedTuple):
     depth: int  # pointer depth after resolving typedefs
     base: str  # 'int', 'uint', 'float', 'record', 'void', 'char', 'wchar', 'func', 'guid'
     cxxref: bool = False

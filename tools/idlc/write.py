@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 def write_if_changed(path: str, text: str) -> bool:
@@ -15,7 +14,8 @@ def write_if_changed(path: str, text: str) -> bool:
         pass
     d = os.path.dirname(path) or "."
     os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".idlc-", suffix=".tmp")
+    tmp = os.path.join(d, f".idlc-{os.getpid()}-{os.path.basename(path)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
