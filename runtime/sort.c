@@ -15,27 +15,10 @@
 
 #define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
 
+/* A view orders by the same single-valued, comparable types an index can key on. */
 static bool sortable_type(ULONG type)
 {
-    switch (type & ~TBL_MVI_BITS) {
-    case PT_I2:
-    case PT_LONG:
-    case PT_R4:
-    case PT_DOUBLE:
-    case PT_CURRENCY:
-    case PT_APPTIME:
-    case PT_ERROR:
-    case PT_BOOLEAN:
-    case PT_I8:
-    case PT_STRING8:
-    case PT_UNICODE:
-    case PT_SYSTIME:
-    case PT_CLSID:
-    case PT_BINARY:
-        return true;
-    default:
-        return false;
-    }
+    return tbl_index_type_ok(type & ~TBL_MVI_BITS);
 }
 
 HRESULT tbl_sort_compile(const SSortOrderSet *s, tbl_sort *out)
