@@ -25,7 +25,6 @@ ERRORS = os.path.join(HERE, "errors")
 sys.path.insert(0, ROOT)
 
 from tools.idlc.compiler import process  # noqa: E402
-from tools.idlc.diag import CompileError  # noqa: E402
 
 CFLAGS = ["-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only"]
 

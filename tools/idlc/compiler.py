@@ -5,7 +5,7 @@ import os
 from typing import NamedTuple
 
 from . import cache, loader, lower, validate, vocab
-from .diag import CompileError, Reporter
+from .diag import Reporter
 
 
 class Result(NamedTuple):
