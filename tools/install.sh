@@ -3,6 +3,7 @@
 # $DESTDIR$PREFIX (PREFIX defaults to /usr/local) and writes a pkg-config file, mapirt.pc.
 #   lib/libmapirt.so.0 (+ libmapirt.so)       include/mapi/*.h, include/mapi/mapirt/*.h
 #   share/mapirt/idl/*.idl                    share/mapirt/idlc/ (the generator), bin/mapirt-idlc
+#   share/doc/mapirt/reference.md             (the generated reference)
 #   lib/pkgconfig/mapirt.pc                   (Cflags: -I${includedir}/mapi)
 set -eu
 prefix=${PREFIX:-/usr/local}
@@ -10,12 +11,13 @@ dest=${DESTDIR:-}
 root="$dest$prefix"
 cd "$(dirname "$0")/.."
 install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
-    "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin"
+    "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt"
 install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
 ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
 install -m 0644 gen/include/*.h "$root/include/mapi/"
 install -m 0644 gen/include/mapirt/*.h runtime/include/mapirt/*.h "$root/include/mapi/mapirt/"
 install -m 0644 idl/*.idl "$root/share/mapirt/idl/"
+install -m 0644 gen/docs/reference.md "$root/share/doc/mapirt/"
 install -m 0644 tools/__init__.py "$root/share/mapirt/idlc/tools/" 2>/dev/null || \
     : > "$root/share/mapirt/idlc/tools/__init__.py"
 install -m 0644 tools/idlc/*.py "$root/share/mapirt/idlc/tools/idlc/"

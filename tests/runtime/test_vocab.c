@@ -123,3 +123,25 @@ Test(vocab, every_flagset_is_found_and_sorted)
     }
     cr_expect_gt(n, 100);
 }
+
+Test(vocab, property_tag_macros_behave_as_published)
+{
+    /* Values from MinGW-w64's mapidefs.h / mapitags.h definitions of the same macros. */
+    cr_expect_eq(PROP_TAG(PT_LONG, 0x3009), 0x30090003u);
+    cr_expect_eq(PROP_TYPE(PR_DISPLAY_NAME_W), PT_UNICODE);
+    cr_expect_eq(PROP_ID(PR_DISPLAY_NAME_W), 0x3001u);
+    cr_expect_eq(CHANGE_PROP_TYPE(PR_DISPLAY_NAME_W, PT_STRING8), PR_DISPLAY_NAME_A);
+    cr_expect_eq(CHANGE_PROP_TYPE(PR_ENTRYID, PT_UNSPECIFIED), 0x0FFF0000u);
+    cr_expect_eq(MV_FLAG, 0x1000u);
+    cr_expect_eq(MVI_FLAG, MV_FLAG | MV_INSTANCE);
+    cr_expect_eq(MVI_PROP(PROP_TAG(PT_MV_LONG, 0x6600)), PROP_TAG(PT_MV_LONG, 0x6600) | MVI_FLAG);
+    cr_expect_eq(PR_NULL, PROP_TAG(PT_NULL, PROP_ID_NULL));
+    cr_expect_eq(PROP_ID_INVALID, 0xFFFFu);
+#ifdef UNICODE
+    cr_expect_eq(PR_DISPLAY_NAME, PR_DISPLAY_NAME_W);
+#else
+    cr_expect_eq(PR_DISPLAY_NAME, PR_DISPLAY_NAME_A, "without UNICODE the plain name is 8-bit");
+    cr_expect_eq(PT_TSTRING, PT_STRING8);
+    cr_expect_eq(PT_MV_TSTRING, PT_MV_STRING8);
+#endif
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from . import cache, loader, lower, validate, vocab
+from . import cache, loader, lower, model as m, validate, vocab
 from .diag import Reporter
 
 
@@ -49,7 +49,12 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
         src = "the IDL files of this build"
         out["include/mapirt/impl.h"] = r.render("aggregate_impl.h.j2", stems=stems, source=src)
         out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src)
-        out["src/mapirt_vocab.c"] = r.render("vocab.c.j2", v=vocab.build(prog, sym), source=src)
+        v = vocab.build(prog, sym)
+        out["src/mapirt_vocab.c"] = r.render("vocab.c.j2", v=v, source=src)
+        functions = [d for f in prog.roots for d in prog.files[f].decls
+                     if isinstance(d, m.Function)]
+        out["docs/reference.md"] = r.render("reference.md.j2", interfaces=[
+            i for f in files for i in f.interfaces], functions=functions, v=v, source=src)
         itfs = [i for f in files for i in f.interfaces]
         out["tests/default_stubs.c"] = r.render("selftest.c.j2", interfaces=itfs, source=src)
         out["tests/default_stubs_cxx.cpp"] = r.render("selftest_cxx.cpp.j2", interfaces=itfs,

@@ -42,6 +42,45 @@ def c_string(text: str) -> str:
     return "".join(out)
 
 
+def attr_text(attrs) -> str:
+    """IDL attributes as written: `in, size_is(cb)`."""
+    out = []
+    for a in attrs:
+        args = []
+        for x in a.args:
+            if isinstance(x, str):
+                args.append('"' + x + '"')
+            elif isinstance(x, m.Uuid):
+                args.append(x.text or "")
+            else:
+                args.append(c_expr(x))
+        out.append(a.name + (f"({', '.join(args)})" if args else ""))
+    return ", ".join(out)
+
+
+def guid_text(g) -> str:
+    """{00020300-0000-0000-C000-000000000046}"""
+    b = "".join(x[2:] for x in g.bytes).upper()
+    return "{" + f"{g.d1[2:]}-{g.d2[2:]}-{g.d3[2:]}-{b[:4]}-{b[4:]}".upper() + "}"
+
+
+def checks_text(checks) -> str:
+    """The validating wrapper's rules, in words, for the reference."""
+    words = []
+    for c in checks:
+        if c.kind == "nonnull":
+            words.append(f"`{c.param}` not NULL")
+        elif c.kind == "nonnull_if":
+            words.append(f"`{c.param}` not NULL when `{c.other}` > 0")
+        elif c.kind == "reserved":
+            words.append(f"`{c.param}` = 0")
+        elif c.kind == "flags":
+            words.append(f"`{c.param}` ⊆ {c.mask}")
+        elif c.kind == "values":
+            words.append(f"`{c.param}` ∈ {{{', '.join(c.values)}}}")
+    return "; ".join(words)
+
+
 class Renderer:
     def __init__(self, cache_dir: str | None = None) -> None:
         self.loaded: set[str] = set()
@@ -61,7 +100,9 @@ class Renderer:
             bytecode_cache=cache)
         self.env.filters.update(c_spec=c_spec, c_expr=c_expr, c_param=c_param,
                                 c_params=c_params, c_typedef=c_typedef, c_stars=c_stars,
-                                c_scode=c_scode, c_string=c_string)
+                                c_scode=c_scode, c_string=c_string,
+                                attr_text=attr_text, checks_text=checks_text,
+                                guid_text=guid_text)
         orig = loader.get_source
 
         def tracking_get_source(env, name):
