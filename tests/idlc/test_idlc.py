@@ -127,6 +127,43 @@ class Diagnostics(unittest.TestCase):
         self.assertIn("2 errors", p.stderr)
 
 
+class Robustness(unittest.TestCase):
+    """Mangled input must end in diagnostics (CompileError), never in a Python exception."""
+
+    def test_mutated_sources_give_diagnostics_not_crashes(self):
+        from tools.idlc.diag import CompileError
+        with open(os.path.join(FIXTURES, "widget.idl"), encoding="utf-8") as fh:
+            original = fh.read()
+        pieces = ["{", "}", "(", ")", "[", "]", ";", ",", "*", "=", "interface", "const",
+                  "typedef", "struct", "union", "uuid(", "0x", '"', "/*", "//", "import",
+                  "flagset", "property", "scode", "IWidget", "ULONG", "in", "out", "size_is"]
+        rng = random.Random(1234)
+        tmp = tempfile.mkdtemp()
+        try:
+            shutil.copy(os.path.join(FIXTURES, "base.idl"), tmp)
+            path = os.path.join(tmp, "widget.idl")
+            for i in range(300):
+                text = list(original)
+                for _ in range(rng.randint(1, 4)):
+                    pos = rng.randrange(len(text))
+                    op = rng.random()
+                    if op < 0.4:
+                        del text[pos:pos + rng.randint(1, 12)]
+                    elif op < 0.8:
+                        text.insert(pos, rng.choice(pieces))
+                    else:
+                        text[pos] = chr(rng.randint(0, 127))
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write("".join(text))
+                try:
+                    process([path], [tmp], aggregate=True)
+                except CompileError as e:
+                    self.assertTrue(e.diags)
+                    self.assertTrue(e.format())  # formatting a diagnostic must not fail either
+        finally:
+            shutil.rmtree(tmp)
+
+
 class Reproducible(unittest.TestCase):
     def test_input_order_does_not_matter(self):
         files = rel_fixtures()
