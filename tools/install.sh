@@ -3,6 +3,7 @@
 # $DESTDIR$PREFIX (PREFIX defaults to /usr/local) and writes a pkg-config file, mapirt.pc.
 #   lib/libmapirt.so.0 (+ libmapirt.so)       include/mapi/*.h, include/mapi/mapirt/*.h
 #   share/mapirt/idl/*.idl                    share/mapirt/idlc/ (the generator), bin/mapirt-idlc
+#   bin/mapirt-vocab                          (tags, status codes and flags by name)
 #   share/doc/mapirt/reference.md             (the generated reference)
 #   lib/pkgconfig/mapirt.pc                   (Cflags: -I${includedir}/mapi)
 set -eu
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
     "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt"
 install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
+install -m 0755 build/mapirt-vocab "$root/bin/mapirt-vocab"
 ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
 install -m 0644 gen/include/*.h "$root/include/mapi/"
 install -m 0644 gen/include/mapirt/*.h runtime/include/mapirt/*.h "$root/include/mapi/mapirt/"

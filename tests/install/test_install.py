@@ -43,10 +43,16 @@ class Install(unittest.TestCase):
     def test_layout_and_soname(self):
         for rel in ("lib/libmapirt.so.0", "lib/libmapirt.so", "include/mapi/mapix.h",
                     "include/mapi/mapirt/object.h", "share/mapirt/idl/mapidefs.idl",
-                    "bin/mapirt-idlc", "lib/pkgconfig/mapirt.pc"):
+                    "bin/mapirt-idlc", "bin/mapirt-vocab", "lib/pkgconfig/mapirt.pc",
+                    "share/doc/mapirt/reference.md"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, rel)), rel)
         out = run(["objdump", "-p", os.path.join(self.prefix, "lib", "libmapirt.so.0")]).stdout
         self.assertIn("SONAME               libmapirt.so.0", out)
+
+    def test_installed_vocab_tool_runs(self):
+        r = run([os.path.join(self.prefix, "bin", "mapirt-vocab"), "flags", "LogonFlags", "0x29"],
+                env={k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"})
+        self.assertEqual(r.stdout.strip(), "MAPI_LOGON_UI | MAPI_ALLOW_OTHERS | MAPI_EXTENDED")
 
     def test_client_builds_with_pkg_config(self):
         src = os.path.join(self.tmp, "client.c")
