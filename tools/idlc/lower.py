@@ -81,9 +81,16 @@ class Lowerer:
         self.prog = prog
         self.sym = sym
         self._itf: dict[str, InterfaceVM] = {}
+        self._methods: dict[tuple[str, str], MethodVM] = {}  # inherited slots are lowered once
         self.wrap = WrapperLowering(sym)
 
     def method(self, meth: m.Method, origin: str) -> MethodVM:
+        vm = self._methods.get((origin, meth.name))
+        if vm is None:
+            vm = self._methods[(origin, meth.name)] = self._method(meth, origin)
+        return vm
+
+    def _method(self, meth: m.Method, origin: str) -> MethodVM:
         ret = c_ret(meth.ret, meth.ret_ptrs)
         if ret in ("HRESULT", "SCODE"):
             returns = "hresult"

@@ -17,6 +17,16 @@ def c_typedef(decls, spec) -> str:
     return c_spec(spec) + " " + ", ".join(c_declarator(d) for d in decls)
 
 
+def this_params(m, itf: str) -> str:
+    """A method's C parameter list with its `This` first: `IFoo *This, ULONG ulFlags`."""
+    return ", ".join([f"{itf} *This"] + [c_param(p) for p in m.params])
+
+
+def call_args(m) -> str:
+    """The arguments that pass a method's parameters on: `This, ulFlags`."""
+    return ", ".join(["This"] + m.param_names)
+
+
 def c_stars(ptrs) -> str:
     return "".join("*const " if c else "*" for c in ptrs)
 
@@ -102,7 +112,8 @@ class Renderer:
                                 c_params=c_params, c_typedef=c_typedef, c_stars=c_stars,
                                 c_scode=c_scode, c_string=c_string,
                                 attr_text=attr_text, checks_text=checks_text,
-                                guid_text=guid_text)
+                                guid_text=guid_text, this_params=this_params,
+                                call_args=call_args)
         orig = loader.get_source
 
         def tracking_get_source(env, name):
