@@ -23,11 +23,6 @@
 
 #include "notify_internal.h"
 
-/* MAPIAux.h value, absent from MinGW's headers (SPEC.md section 2.2). */
-#ifndef MAPI_NO_COINIT
-#define MAPI_NO_COINIT ((ULONG)0x00000008)
-#endif
-
 #define INIT_FLAGS (MAPI_MULTITHREAD_NOTIFICATIONS | MAPI_NO_COINIT | MAPI_NT_SERVICE)
 
 static pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;

@@ -13,24 +13,13 @@
 
 #include <mapicode.h>
 #include <mapidefs.h>
+#include <mapispi.h> /* NOTIFY_SYNC, NOTIFY_CANCELED, CALLBACK_DISCONTINUE */
 #include <mapiutil.h>
 
 #include <mapirt/notify.h>
 
 #include <mapirt/alloc.h>
 #include "notify_internal.h"
-
-/* mapispi.h values (IMAPISupport::Subscribe/Notify); repeated so that this file does not need
- * the provider header. */
-#ifndef NOTIFY_SYNC
-#define NOTIFY_SYNC ((ULONG)0x40000000)
-#endif
-#ifndef NOTIFY_CANCELED
-#define NOTIFY_CANCELED ((ULONG)0x80000000)
-#endif
-#ifndef CALLBACK_DISCONTINUE
-#define CALLBACK_DISCONTINUE ((ULONG)0x80000000)
-#endif
 
 struct advise_entry {
     struct advise_entry *prev, *next;

@@ -34,6 +34,19 @@
         }                                                                                         \
     } while (0)
 
+/* Ends one step of an out-of-memory loop (allocation `n` armed before the call): when the call
+ * never reached the failing allocation it must have succeeded and the loop ends; otherwise it
+ * must have failed with `code`. */
+#define OOM_STEP(hr, n, code)                                                                  \
+    unsigned long oom_left_ = mapirt_test_fail_alloc_pending();                               \
+    mapirt_test_fail_alloc(0);                                                                \
+    if (oom_left_ != 0) {                                                                     \
+        cr_assert(SUCCEEDED(hr), "run without failure returned 0x%08x", (unsigned)(hr));      \
+        break;                                                                                \
+    }                                                                                         \
+    cr_assert_eq((hr), (code), "allocation %lu failed, call returned 0x%08x", (unsigned long)(n), \
+                 (unsigned)(hr))
+
 /* Fails the current test when memory allocated so far in this test process is unreachable.
  * Criterion ignores assertions in .fini hooks and the exit-time LeakSanitizer report, so tests
  * call this as their last statement. A no-op without AddressSanitizer. */

@@ -18,23 +18,6 @@
 
 #include "oom.h"
 
-/* Ends one step of an out-of-memory loop (allocation `n` armed before the call): when the call
- * never reached the failing allocation it must have succeeded and the loop ends; otherwise it
- * must have failed with `code`. */
-#define OOM_STEP(hr, n, code)                                                                  \
-    unsigned long oom_left_ = mapirt_test_fail_alloc_pending();                               \
-    mapirt_test_fail_alloc(0);                                                                \
-    if (oom_left_ != 0) {                                                                     \
-        cr_assert(SUCCEEDED(hr), "run without failure returned 0x%08x", (unsigned)(hr));      \
-        break;                                                                                \
-    }                                                                                         \
-    cr_assert_eq((hr), (code), "allocation %lu failed, call returned 0x%08x", (unsigned long)(n), \
-                 (unsigned)(hr))
-
-#ifndef MAPI_NO_COINIT
-#define MAPI_NO_COINIT ((ULONG)0x00000008)
-#endif
-
 Test(init, null_argument_and_refcount)
 {
     cr_expect_not(mapirt_is_initialized());

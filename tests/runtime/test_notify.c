@@ -10,6 +10,7 @@
 #include <mapicode.h>
 #include <mapidefs.h>
 #include <mapiguid.h>
+#include <mapispi.h>
 #include <mapiutil.h>
 #include <mapix.h>
 
@@ -19,29 +20,6 @@
 #include <mapirt/testhooks.h>
 
 #include "oom.h"
-
-/* Ends one step of an out-of-memory loop (allocation `n` armed before the call): when the call
- * never reached the failing allocation it must have succeeded and the loop ends; otherwise it
- * must have failed with `code`. */
-#define OOM_STEP(hr, n, code)                                                                  \
-    unsigned long oom_left_ = mapirt_test_fail_alloc_pending();                               \
-    mapirt_test_fail_alloc(0);                                                                \
-    if (oom_left_ != 0) {                                                                     \
-        cr_assert(SUCCEEDED(hr), "run without failure returned 0x%08x", (unsigned)(hr));      \
-        break;                                                                                \
-    }                                                                                         \
-    cr_assert_eq((hr), (code), "allocation %lu failed, call returned 0x%08x", (unsigned long)(n), \
-                 (unsigned)(hr))
-
-#ifndef NOTIFY_SYNC
-#define NOTIFY_SYNC ((ULONG)0x40000000)
-#endif
-#ifndef NOTIFY_CANCELED
-#define NOTIFY_CANCELED ((ULONG)0x80000000)
-#endif
-#ifndef CALLBACK_DISCONTINUE
-#define CALLBACK_DISCONTINUE ((ULONG)0x80000000)
-#endif
 
 /* ---- a scriptable test sink ------------------------------------------------------ */
 

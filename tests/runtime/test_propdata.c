@@ -23,19 +23,6 @@
  * single element. */
 #define AT(arr, i) ((&(arr)[0])[i])
 
-/* Ends one step of an out-of-memory loop (allocation `n` armed before the call): when the call
- * never reached the failing allocation it must have succeeded and the loop ends; otherwise it
- * must have failed with `code`. */
-#define OOM_STEP(hr, n, code)                                                                  \
-    unsigned long oom_left_ = mapirt_test_fail_alloc_pending();                               \
-    mapirt_test_fail_alloc(0);                                                                \
-    if (oom_left_ != 0) {                                                                     \
-        cr_assert(SUCCEEDED(hr), "run without failure returned 0x%08x", (unsigned)(hr));      \
-        break;                                                                                \
-    }                                                                                         \
-    cr_assert_eq((hr), (code), "allocation %lu failed, call returned 0x%08x", (unsigned long)(n), \
-                 (unsigned)(hr))
-
 #define P_LONG PROP_TAG(PT_LONG, 0x6601)
 #define P_STR8 PROP_TAG(PT_STRING8, 0x6602)
 #define P_UNI PROP_TAG(PT_UNICODE, 0x6603)
