@@ -5,7 +5,8 @@
  *   bench_table [rows] [repeats]
  * Prints the best time of each side and their ratio. Exit status (as bench/README.md): 0 the
  * table is faster, 1 it is slower, 2 the two results differ (compared through a checksum of the
- * sort keys in result order). */
+ * sort keys in result order).
+ * configure: link -lsqlite3 */
 #define _POSIX_C_SOURCE 200809L
 #include <mapix.h>
 #include <mapiutil.h>

@@ -22,7 +22,7 @@ def check(cmd: list[str]) -> str:
 class Warnings(unittest.TestCase):
     def test_runtime_is_clean_under_clang(self):
         errs = [check(["clang", "-std=c11", *WARN, "-pthread", *INC, src])
-                for src in sorted(glob.glob(os.path.join(ROOT, "runtime", "*.c")))]
+                for src in sorted(glob.glob(os.path.join(ROOT, "runtime", "**", "*.c"), recursive=True))]
         self.assertEqual([e for e in errs if e], [])
 
     def test_generated_sources_are_clean_under_pedantic(self):

@@ -29,7 +29,7 @@ def fmix64(k: int) -> int:
 
 class PerfectHash(NamedTuple):
     """Hash-and-displace: bucket = h % nbuckets; slot = fmix64(h + disp[bucket]) % size, where
-    h = fnv1a64(key). Mirrored by runtime/vocab.c."""
+    h = fnv1a64(key). Mirrored by runtime/core/vocab.c."""
     size: int
     disp: list[int]
     slots: list[int]  # slot -> index into the keyed table, or -1

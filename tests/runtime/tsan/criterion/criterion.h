@@ -3,7 +3,7 @@
  * TSan (it aborts with "Could not initialize inheritable arena", Snaipe/Criterion#274), so a
  * TSan build puts this directory first on the include path:
  *
- *     gcc -std=c11 -fsanitize=thread -I tests/runtime/tsan ... tests/runtime/test_notify.c ...
+ *     gcc -std=c11 -fsanitize=thread -I tests/runtime/tsan ... tests/runtime/notify/test_notify.c ...
  *
  * It supports the subset of the API our tests use: Test(suite, name), cr_assert*, cr_expect*
  * with an optional printf-style message. Like Criterion, every test runs in its own forked

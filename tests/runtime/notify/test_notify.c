@@ -1,5 +1,6 @@
-/* tests/runtime/test_notify.c: the notification engine (mapirt/notify.h), HrAllocAdviseSink,
- * HrThisThreadAdviseSink and HrDispatchNotifications. */
+/* tests/runtime/notify/test_notify.c: the notification engine (mapirt/notify.h), HrAllocAdviseSink,
+ * HrThisThreadAdviseSink and HrDispatchNotifications.
+ * configure: also under ThreadSanitizer (tests/runtime/tsan stands in for Criterion). */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,4 +1,4 @@
-/* runtime/advisesink.c: HrAllocAdviseSink, HrThisThreadAdviseSink, HrDispatchNotifications.
+/* runtime/notify/advisesink.c: HrAllocAdviseSink, HrThisThreadAdviseSink, HrDispatchNotifications.
  *
  * Windows MAPI moves notifications for a HrThisThreadAdviseSink wrapper onto the registering
  * thread by posting to a hidden window, so they arrive while that thread pumps its message

@@ -8,7 +8,7 @@
 
 #include <mapirt/strconv.h>
 
-#include "prop_internal.h"
+#include "prop/prop_internal.h"
 
 enum walk_mode { W_COUNT, W_COPY, W_RELOC };
 

@@ -1,4 +1,4 @@
-/* runtime/init.c: MAPIInitialize/MAPIUninitialize and ScInitMapiUtil/DeinitMapiUtil.
+/* runtime/core/init.c: MAPIInitialize/MAPIUninitialize and ScInitMapiUtil/DeinitMapiUtil.
  *
  * A process-wide count under one mutex. MAPI creates its notification thread on the first
  * MAPIInitialize only; here it is created by the first call that asks for it with
@@ -21,7 +21,7 @@
 
 #include <mapirt/init.h>
 
-#include "notify_internal.h"
+#include "notify/notify_internal.h"
 
 #define INIT_FLAGS (MAPI_MULTITHREAD_NOTIFICATIONS | MAPI_NO_COINIT | MAPI_NT_SERVICE)
 

@@ -1,5 +1,6 @@
-/* tests/runtime/test_propdata.c: CreateIProp / IPropData and the property bag beneath it
- * (mapirt/propstore.h). */
+/* tests/runtime/prop/test_propdata.c: CreateIProp / IPropData and the property bag beneath it
+ * (mapirt/propstore.h).
+ * configure: also under ThreadSanitizer (tests/runtime/tsan stands in for Criterion). */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdarg.h>

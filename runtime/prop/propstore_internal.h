@@ -1,4 +1,4 @@
-/* runtime/propstore_internal.h: the property bag's layout, shared by propstore.c (storage,
+/* runtime/prop/propstore_internal.h: the property bag's layout, shared by propstore.c (storage,
  * GetProps/SetProps/DeleteProps/access) and propobj.c (CopyTo/CopyProps, GetLastError,
  * OpenProperty, SaveChanges). */
 #ifndef MAPIRT_PROPSTORE_INTERNAL_H

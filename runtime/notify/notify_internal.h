@@ -1,4 +1,4 @@
-/* runtime/notify_internal.h: the notification dispatcher, shared by notify.c, advisesink.c
+/* runtime/notify/notify_internal.h: the notification dispatcher, shared by notify.c, advisesink.c
  * and init.c. Not part of any public header. */
 #ifndef MAPIRT_NOTIFY_INTERNAL_H
 #define MAPIRT_NOTIFY_INTERNAL_H

@@ -1,7 +1,8 @@
-/* tsan_memory.c: concurrent MAPIAllocateMore on one parent, for ThreadSanitizer. Criterion does
+/* stress_memory.c: concurrent MAPIAllocateMore on one parent, for ThreadSanitizer. Criterion does
  * not run under TSan (its arena setup fails), so this is a plain program:
- *   gcc -fsanitize=thread ... tests/runtime/tsan_memory.c runtime/memory.c && ./a.out
- * Exit status 0 and no TSan report means the children lists are race-free. */
+ *   gcc -fsanitize=thread ... tests/runtime/mem/stress_memory.c runtime/mem/memory.c && ./a.out
+ * Exit status 0 and no TSan report means the children lists are race-free.
+ * configure: ThreadSanitizer stress program. */
 #define _POSIX_C_SOURCE 200809L
 #include <mapix.h>
 

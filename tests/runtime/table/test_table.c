@@ -1,4 +1,4 @@
-/* tests/runtime/test_table.c: CreateTable, ITableData and the IMAPITable views over it
+/* tests/runtime/table/test_table.c: CreateTable, ITableData and the IMAPITable views over it
  * (columns, reading, positioning, bookmarks, notifications, errors, out of memory).
  * Restrictions, FindRow, sorting and multi-valued columns: test_restrict.c. */
 #include <criterion/criterion.h>

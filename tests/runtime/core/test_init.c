@@ -1,5 +1,6 @@
-/* tests/runtime/test_init.c: MAPIInitialize/MAPIUninitialize, ScInitMapiUtil/DeinitMapiUtil.
- * Criterion runs every test in its own process, so each starts uninitialised. */
+/* tests/runtime/core/test_init.c: MAPIInitialize/MAPIUninitialize, ScInitMapiUtil/DeinitMapiUtil.
+ * Criterion runs every test in its own process, so each starts uninitialised.
+ * configure: also under ThreadSanitizer (tests/runtime/tsan stands in for Criterion). */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>

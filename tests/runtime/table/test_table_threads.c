@@ -1,8 +1,9 @@
-/* tests/runtime/test_table_threads.c: one table changed, read and watched from several threads
+/* tests/runtime/table/test_table_threads.c: one table changed, read and watched from several threads
  * at once: writers modify, insert and delete rows; readers open, sort, restrict, read and close
  * views, and share one long-lived view; an adviser advises and unadvises sinks that call back
  * into the view. Each run is bounded in time (RUN_MS). Meant to be clean under
- * -fsanitize=thread as well as under AddressSanitizer. */
+ * -fsanitize=thread as well as under AddressSanitizer.
+ * configure: also under ThreadSanitizer (tests/runtime/tsan stands in for Criterion). */
 /* rand_r, clock_gettime, nanosleep */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>

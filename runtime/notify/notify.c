@@ -1,4 +1,4 @@
-/* runtime/notify.c: advise lists and the notification dispatcher thread.
+/* runtime/notify/notify.c: advise lists and the notification dispatcher thread.
  *
  * Registrations live in a doubly linked list under the list's mutex. Sinks are always called
  * with the mutex released, so a callback may advise, unadvise, fire or destroy the same list.

@@ -1,4 +1,4 @@
-/* runtime/propobj.c: the IMAPIProp methods of a property bag that are not plain storage:
+/* runtime/prop/propobj.c: the IMAPIProp methods of a property bag that are not plain storage:
  * GetLastError, SaveChanges, OpenProperty, CopyTo and CopyProps. */
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* runtime/propstore.c: property bag storage and the GetProps, GetPropList, SetProps,
+/* runtime/prop/propstore.c: property bag storage and the GetProps, GetPropList, SetProps,
  * DeleteProps and IPropData access methods built on it.
  *
  * Every modifying method validates everything and allocates everything (value copies,

@@ -1,4 +1,4 @@
-/* runtime/propdata.c: CreateIProp and the IPropData object, a property bag behind the
+/* runtime/prop/propdata.c: CreateIProp and the IPropData object, a property bag behind the
  * IMAPIProp and IPropData vtables. Named properties are not supported (the generated stubs
  * answer GetNamesFromIDs/GetIDsFromNames with MAPI_E_NO_SUPPORT, which the reference allows
  * for objects without named-property support). */

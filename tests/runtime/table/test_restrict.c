@@ -1,4 +1,4 @@
-/* tests/runtime/test_restrict.c: restrictions (IMAPITable::Restrict and FindRow), sorting and
+/* tests/runtime/table/test_restrict.c: restrictions (IMAPITable::Restrict and FindRow), sorting and
  * multi-valued instance columns of the in-memory table views. */
 /* rand_r */
 #define _POSIX_C_SOURCE 200809L
