@@ -315,6 +315,8 @@ def main(argv: list[str]) -> int:
     try:
         with open(args.output, encoding="utf-8") as f:
             if f.read() == text:
+                # Same bytes: only the time changes, so Ninja sees the manifest up to date.
+                os.utime(args.output)
                 return 0
     except OSError:
         pass
