@@ -36,6 +36,10 @@ ninja_required_version = 1.10
 python = /usr/bin/python3
 cc = gcc
 cxx = g++
+# The sanitized tests are built with clang: its UndefinedBehaviorSanitizer checks more than
+# gcc's (pointer arithmetic on NULL, for one), and libFuzzer targets need clang anyway.
+sancc = clang
+sancxx = clang++
 warn = -Wall -Wextra -Werror
 incs = -Igen/include -Iruntime/include -Iruntime
 cflags = -std=c11 $warn -g -O2 -fPIC -pthread $incs
@@ -71,7 +75,7 @@ rule cc
   deps = gcc
   description = CC $out
 rule cc_san
-  command = $cc -MMD -MF $out.d $sancflags $extra -c $in -o $out
+  command = $sancc -MMD -MF $out.d $sancflags $extra -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = CC(san) $out
@@ -93,7 +97,7 @@ rule cxx
 # -fno-sanitize=vptr: C++ here calls COM objects whose vtables are built in C (no RTTI), the
 # MAPI object model; UBSan's dynamic-type check cannot know them.
 rule cxx_san
-  command = $cxx -MMD -MF $out.d -std=c++17 $warn -g -O1 $san -fno-sanitize=vptr $incs $extra -c $in -o $out
+  command = $sancxx -MMD -MF $out.d -std=c++17 $warn -g -O1 $san -fno-sanitize=vptr $incs $extra -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = CXX(san) $out
@@ -115,7 +119,7 @@ rule linkxx
   command = $cxx -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $libs $ldlibs
   description = LINK $out
 rule link_san
-  command = $cxx $san -o $out $in $libs $ldlibs
+  command = $sancxx $san -o $out $in $libs $ldlibs
   description = LINK(san) $out
 rule link_tsan
   command = $cc -fsanitize=thread -o $out $in $libs $ldlibs

@@ -124,7 +124,7 @@ static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
 
     for (ULONG i = 0; i < n; i++)
         if ((in[i].cValues && !in[i].lpProps) ||
-            !tbl_find(in[i].lpProps, in[i].cValues, t->index_tag)) {
+            !tbl_key_ok(t, tbl_find(in[i].lpProps, in[i].cValues, t->index_tag))) {
             pthread_mutex_unlock(&t->lock);
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -376,7 +376,7 @@ static HRESULT td_HrDeleteRow(ITableData *This, LPSPropValue lpSPropValue)
     tbl_data *t = td_of(This);
     tbl_row *r;
 
-    if (!lpSPropValue || lpSPropValue->ulPropTag != t->index_tag)
+    if (!tbl_key_ok(t, lpSPropValue))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpSPropValue, tbl_key_hash(lpSPropValue));
@@ -435,7 +435,8 @@ static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprows
         return delete_all(t, cRowsDeleted);
     for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
         const SRow *row = &lprowsetToDelete->aRow[i];
-        if ((row->cValues && !row->lpProps) || !tbl_find(row->lpProps, row->cValues, t->index_tag))
+        if ((row->cValues && !row->lpProps) ||
+            !tbl_key_ok(t, tbl_find(row->lpProps, row->cValues, t->index_tag)))
             return MAPI_E_INVALID_PARAMETER;
     }
     victims = mapirt_malloc((lprowsetToDelete->cRows ? lprowsetToDelete->cRows : 1) *
@@ -473,7 +474,7 @@ static HRESULT td_HrQueryRow(ITableData *This, LPSPropValue lpsPropValue, LPSRow
     tbl_row *r;
     HRESULT hr;
 
-    if (!lpsPropValue || !lppSRow || lpsPropValue->ulPropTag != t->index_tag)
+    if (!lppSRow || !tbl_key_ok(t, lpsPropValue))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpsPropValue, tbl_key_hash(lpsPropValue));
@@ -515,7 +516,8 @@ static HRESULT td_HrNotify(ITableData *This, ULONG ulFlags, ULONG cValues,
 
     if (ulFlags)
         return MAPI_E_UNKNOWN_FLAGS;
-    if ((cValues && !lpSPropValue) || !(key = tbl_find(lpSPropValue, cValues, t->index_tag)))
+    if ((cValues && !lpSPropValue) ||
+        !tbl_key_ok(t, key = tbl_find(lpSPropValue, cValues, t->index_tag)))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, key, tbl_key_hash(key));
