@@ -5,7 +5,8 @@ The build is a scan, not a list: every `.c` file under runtime/ goes into libmap
 times: plain -O2 PIC for the shared library, AddressSanitizer + UndefinedBehaviorSanitizer and
 ThreadSanitizer static archives for the tests); every folder tools/NAME/ with C or C++ sources
 is the program build/NAME; every tests/runtime/**/test_*.c is a Criterion test build/tests/NAME
-run against the sanitized runtime; every bench/*.c is a benchmark build/bench/NAME.
+run against the sanitized runtime; every bench/*.c is a benchmark build/bench/NAME; every
+tests/fuzz/fuzz_*.c is a libFuzzer target build/fuzz/NAME (tests/fuzz/README.md).
 
 A source says what else it needs in a comment line `configure: ...`:
   configure: also under ThreadSanitizer   (a test) also build/tests/tsan_NAME, TSan runtime
@@ -47,6 +48,9 @@ cxxflags = -std=c++17 $warn -g -O2 $incs
 san = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 sancflags = -std=c11 $warn -g -O1 -pthread $san $incs
 tsancflags = -std=c11 $warn -g -O1 -pthread -fsanitize=thread $incs
+# libFuzzer targets (tests/fuzz/): the runtime built with coverage for the fuzzer, ASan, UBSan.
+fuzzsan = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzzcflags = -std=c11 $warn -g -O1 -pthread $fuzzsan -fsanitize=fuzzer-no-link $incs
 benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $incs
 ldlibs = -pthread
 
@@ -84,6 +88,11 @@ rule cc_tsan
   depfile = $out.d
   deps = gcc
   description = CC(tsan) $out
+rule cc_fuzz
+  command = $sancc -MMD -MF $out.d $fuzzcflags $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC(fuzz) $out
 rule cc_bench
   command = $cc -MMD -MF $out.d $benchcflags $extra -c $in -o $out
   depfile = $out.d
@@ -124,6 +133,13 @@ rule link_san
 rule link_tsan
   command = $cc -fsanitize=thread -o $out $in $libs $ldlibs
   description = LINK(tsan) $out
+rule link_fuzz
+  command = $sancxx $fuzzsan -fsanitize=fuzzer -o $out $in $libs $ldlibs
+  description = LINK(fuzz) $out
+rule fuzz_long
+  command = $python tests/fuzz/run.py --long $in
+  description = FUZZ (long runs, one target at a time; FUZZ_SECONDS, default 600 each)
+  pool = console
 rule link_bench
   command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN/..' $libs $ldlibs
   description = LINK(bench) $out
@@ -137,8 +153,8 @@ rule install
   pool = console
 """
 
-# The runtime's three builds: (object directory, compile rule).
-VARIANTS = [("obj", "cc"), ("san", "cc_san"), ("tsan", "cc_tsan")]
+# The runtime's builds: (object directory, compile rule).
+VARIANTS = [("obj", "cc"), ("san", "cc_san"), ("tsan", "cc_tsan"), ("fuzzobj", "cc_fuzz")]
 
 
 def rel(path: str) -> str:
@@ -226,6 +242,7 @@ def generate() -> str:
     w.build("build/libmapirt.so", "symlink", ["build/libmapirt.so.0"], target="libmapirt.so.0")
     w.build("build/san/libmapirt.a", "ar", objs["san"])
     w.build("build/tsan/libmapirt.a", "ar", objs["tsan"])
+    w.build("build/fuzzobj/libmapirt.a", "ar", objs["fuzzobj"])
 
     w.section("programs (tools/NAME/ -> build/NAME)")
     programs = []
@@ -279,8 +296,29 @@ def generate() -> str:
             w.build(out, "link_tsan", [obj("tsan", src), "build/tsan/libmapirt.a"], libs=libs)
             tsan_tests.append(out)
     tests += tsan_tests
-    w.build("test", "run_tests", tests,
-            implicit=["tests/run.py", "build/libmapirt.so", *programs])
+
+    w.section("fuzzing (tests/fuzz/fuzz_*.c -> build/fuzz/NAME; tests/fuzz/README.md)")
+    w("# Each target runs briefly in `ninja test` and for FUZZ_SECONDS each in `ninja fuzz`; the")
+    w("# Python drivers tests/fuzz/fuzz_*.py run the same way (tests/fuzz/run.py).")
+    fuzz_srcs, fuzz_dirs = walk("tests/fuzz", r"fuzz_.*\.(c|py)")
+    fuzz_targets = []
+    for src in fuzz_srcs:
+        if src.endswith(".py"):
+            fuzz_targets.append(src)
+            continue
+        if os.path.dirname(src) != "tests/fuzz":
+            continue  # corpora and crash inputs live in subfolders
+        o = f"build/fuzzobj/{os.path.splitext(src)[0]}.o"
+        w.build(o, "cc_fuzz", [src], order=gen, extra="-Itests/fuzz")
+        out = f"build/fuzz/{stem(src)}"
+        w.build(out, "link_fuzz", [o, "build/fuzzobj/libmapirt.a"], libs=libs_of(src))
+        fuzz_targets.append(out)
+    fuzz_targets = [t for t in fuzz_targets if "/corpus/" not in t]
+    w.build("fuzz", "fuzz_long", fuzz_targets, implicit=["tests/fuzz/run.py"])
+
+    w.section("running the tests")
+    w.build("test", "run_tests", tests + fuzz_targets,
+            implicit=["tests/run.py", "tests/fuzz/run.py", "build/libmapirt.so", *programs])
 
     w.section("install (PREFIX, default /usr/local, and DESTDIR from the environment)")
     w.build("install", "install", [],
@@ -300,9 +338,10 @@ def generate() -> str:
     w.build("bench", "phony", bench_outs)
 
     w.section("regeneration and defaults")
-    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs))
+    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs + ["tests/fuzz"]))
     w.build("build.ninja", "configure", [], implicit=["tools/configure.py", *scanned])
-    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs])
+    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs,
+                             *[t for t in fuzz_targets if t.startswith("build/")]])
     w("default build/libmapirt.so " + " ".join(programs))
     return "\n".join(w.lines) + "\n"
 
