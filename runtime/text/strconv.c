@@ -312,6 +312,8 @@ static uint32_t cp_raw(struct cp_iter *it)
     if (c >= 0xD800 && c <= 0xDBFF && *it->w >= 0xDC00 && *it->w <= 0xDFFF) {
         c = 0x10000 + ((c - 0xD800) << 10) + (*it->w - 0xDC00);
         it->w++;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+        c = 0xFFFD; /* an unpaired surrogate reads as conversion makes it (found by fuzzing) */
     }
     return c;
 }

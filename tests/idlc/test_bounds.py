@@ -86,7 +86,10 @@ class Bounds(unittest.TestCase):
 
     def test_division_is_exact(self):
         # A float quotient made 0x7FFFFFFFFFFFFFFF / 1 into 0x8000000000000000.
-        _, err = self.compile("const ULONG B = (0x7FFFFFFFFFFFFFFF / 1) - 0x7FFFFFFFFFFFFFFF;\n"
+        # Exact, the shift below is by 63; with the float quotient it was by 64, an error.
+        _, err = self.compile("const unsigned long long S = "
+                              "1 << (0x7FFFFFFFFFFFFFFF / 1 - 0x7FFFFFFFFFFFFFFF + 63);\n"
+                              "const ULONG B = (0x7FFFFFFFFFFFFFFF / 1) - 0x7FFFFFFFFFFFFFFF;\n"
                               "const USHORT U = B + 65535;\n"
                               "const LONG M = -7 / 2;\nconst LONG R = -7 % 2;\n"
                               "const USHORT CHECK = (M + 3) * 1000 + (R + 1);\n")

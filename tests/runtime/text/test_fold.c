@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mapirt/alloc.h>
 #include <mapirt/strconv.h>
 #include <mapiutil.h>
 
@@ -67,4 +68,15 @@ Test(fold, out_of_range_values_fold_to_themselves)
 {
     cr_expect_eq(mapirt_fold(0x110000), 0x110000);
     cr_expect_eq(mapirt_fold(0xFFFFFFFF), 0xFFFFFFFF);
+}
+
+/* Found by fuzzing (tests/fuzz/fuzz_text.c): a UTF-16 string with an unpaired surrogate compared
+ * unequal to its own 8-bit conversion, where the surrogate becomes U+FFFD. */
+Test(fold, unpaired_surrogate_compares_as_its_conversion)
+{
+    const WCHAR lone[] = {u'a', 0xD800, u'b', 0};
+    char *a = mapirt_str_w_to_a_dup(lone);
+    cr_assert_str_eq(a, "a\xEF\xBF\xBD" "b");
+    cr_expect_eq(mapirt_str_compare(lone, true, a, false, 0), 0);
+    mapirt_free(a);
 }
