@@ -25,8 +25,7 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
         hit = cache.load_outputs(cache_dir, command)
         if hit is not None:
             return Result(hit[0], hit[1], None)
-    prog = loader.load(paths, include_dirs, rep,
-                       os.path.join(cache_dir, "parse") if cache_dir else None)
+    prog = loader.load(paths, include_dirs, rep, cache_dir)
     prog.command = command
     rep.check()
     sym = validate.check(prog, rep)
