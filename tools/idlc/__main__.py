@@ -11,7 +11,6 @@ import sys
 
 from . import cache
 from .compiler import process
-from .loader import save_cache
 from .diag import CompileError
 from .write import depfile_text, write_if_changed
 
@@ -43,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     for rel, text in sorted(res.outputs.items()):
         changed |= write_if_changed(os.path.join(args.outdir, rel), text)
     _remove_legacy(args.outdir)
-    save_cache(res.program, res.outputs, res.deps)
+    if res.program is not None:  # generated, not reused: keep what can be reused next time
+        from .loader import save_cache
+        save_cache(res.program, res.outputs, res.deps)
     if args.stamp:
         # The stamp lists what this run wrote. Outputs the previous run listed that this one did
         # not write (an IDL file no longer compiled) are deleted, so nothing stale is left to
