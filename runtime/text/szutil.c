@@ -1,24 +1,29 @@
-/* The number, byte-order and bounded-string helpers of mapiutil.h: UFromSz, UlFromSzHex,
- * SwapPword, SwapPlong, CbOfEncoded, IsBadBoundedStringPtr.
+/* UFromSz, UlFromSzHex and IsBadBoundedStringPtr: numbers from text and the bounded string
+ * check of mapiutil.h.
  *
  * None of them has an error channel, so bad input gets the answer that loses nothing: a NULL
- * string is the empty string (0, or TRUE for "bad"), a NULL array with a count swaps nothing.
- * Strings are 8-bit (MAPI32 exports only these), read up to their terminator and never further. */
+ * string is the empty string (0, or TRUE for "bad"). Strings are 8-bit (MAPI32 exports only
+ * these), read up to their terminator and never further. */
+#include <limits.h>
 #include <string.h>
 
 #include <mapiutil.h>
 
 /* Decimal digits from the start of the string, up to the first non-digit: "105679" -> 105679,
- * " 4" -> 0 (no leading blanks or sign, as MAPI's). Past UINT_MAX the value wraps, as the
- * original's unsigned arithmetic does. */
+ * " 4" -> 0 (no leading blanks or sign, as MAPI's). A value past UINT_MAX is UINT_MAX rather
+ * than a wrapped, plausible-looking number. */
 unsigned int UFromSz(LPCTSTR lpsz)
 {
     const char *s = (const char *)lpsz;
     unsigned int v = 0;
     if (s == NULL)
         return 0;
-    for (; *s >= '0' && *s <= '9'; s++)
-        v = v * 10u + (unsigned)(*s - '0');
+    for (; *s >= '0' && *s <= '9'; s++) {
+        unsigned int d = (unsigned)(*s - '0');
+        if (v > (UINT_MAX - d) / 10u)
+            return UINT_MAX;
+        v = v * 10u + d;
+    }
     return v;
 }
 
@@ -34,7 +39,7 @@ static int hex_digit(char c)
 }
 
 /* Hexadecimal digits of either case from the start, up to the first other character:
- * "fF" -> 0xFF, " c" -> 0, "0x10" -> 0 (no prefix). Wraps past 32 bits like UFromSz. */
+ * "fF" -> 0xFF, " c" -> 0, "0x10" -> 0 (no prefix). Only the last eight digits count. */
 ULONG UlFromSzHex(LPCTSTR lpsz)
 {
     const char *s = (const char *)lpsz;
@@ -45,45 +50,6 @@ ULONG UlFromSzHex(LPCTSTR lpsz)
     for (; (d = hex_digit(*s)) >= 0; s++)
         v = (v << 4) | (ULONG)d;
     return v;
-}
-
-/* In place, element by element; memcpy keeps unaligned arrays (MAPI declares them UNALIGNED)
- * well defined. */
-void SwapPword(USHORT *lpData, ULONG cWords)
-{
-    unsigned char *p = (unsigned char *)lpData;
-    if (p == NULL)
-        return;
-    for (ULONG i = 0; i < cWords; i++, p += sizeof(USHORT)) {
-        USHORT w;
-        memcpy(&w, p, sizeof w);
-        w = (USHORT)__builtin_bswap16(w);
-        memcpy(p, &w, sizeof w);
-    }
-}
-
-void SwapPlong(ULONG *lpData, ULONG cLongs)
-{
-    unsigned char *p = (unsigned char *)lpData;
-    if (p == NULL)
-        return;
-    for (ULONG i = 0; i < cLongs; i++, p += sizeof(ULONG)) {
-        ULONG l;
-        memcpy(&l, p, sizeof l);
-        l = __builtin_bswap32(l);
-        memcpy(p, &l, sizeof l);
-    }
-}
-
-/* MAPI's string encoding of binary data packs 3 bytes into 4 characters; the decoded size of
- * a string of n characters is rounded up to whole groups, plus one group of slack:
- * ((n | 3) / 4 + 1) * 3 bytes. NULL -> 0. */
-ULONG CbOfEncoded(LPCSTR lpszEnc)
-{
-    if (lpszEnc == NULL)
-        return 0;
-    size_t n = strlen(lpszEnc);
-    return (ULONG)((((n | 3u) >> 2) + 1u) * 3u);
 }
 
 /* TRUE ("bad") unless lpsz is a string whose terminator lies within its first cchMax
