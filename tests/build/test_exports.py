@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -129,6 +131,47 @@ class HeaderScan(unittest.TestCase):
         finally:
             exports._run = orig
         self.assertEqual(sorted(objs), ["mapirt_a", "mapirt_b", "mapirt_hook", "mapirt_table"])
+
+
+class VersionNodes(unittest.TestCase):
+    """A released node's symbols stay in it; later ones go to the next node, which inherits it;
+    a released symbol that disappears is refused. The script is checked by the linker itself."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.saved = exports.FROZEN_DIR, exports.CURRENT_NODE
+        exports.FROZEN_DIR = self.tmp
+        with open(os.path.join(self.tmp, "MAPIRT_0.1.txt"), "w") as fh:
+            fh.write("# released in 0.1\nmapirt_a\nmapirt_b\n")
+        exports.CURRENT_NODE = "MAPIRT_0.2"
+
+    def tearDown(self):
+        exports.FROZEN_DIR, exports.CURRENT_NODE = self.saved
+        shutil.rmtree(self.tmp)
+
+    def test_later_symbols_get_the_next_node(self):
+        script = exports.version_script({"mapirt_a", "mapirt_b", "mapirt_c"})
+        mapfile = os.path.join(self.tmp, "lib.map")
+        with open(mapfile, "w") as fh:
+            fh.write(script)
+        src = os.path.join(self.tmp, "lib.c")
+        with open(src, "w") as fh:
+            fh.write("int mapirt_a(void) { return 1; }\nint mapirt_b(void) { return 2; }\n"
+                     "int mapirt_c(void) { return 3; }\nint hidden(void) { return 4; }\n")
+        lib = os.path.join(self.tmp, "lib.so")
+        subprocess.run(["gcc", "-shared", "-fPIC", f"-Wl,--version-script={mapfile}", src,
+                        "-o", lib], check=True)
+        dyn = subprocess.run(["objdump", "-T", lib], capture_output=True, text=True,
+                             check=True).stdout
+        got = {ln.split()[-1]: ln.split()[-2] for ln in dyn.splitlines() if "mapirt_" in ln
+               or "hidden" in ln}
+        self.assertEqual(got, {"mapirt_a": "MAPIRT_0.1", "mapirt_b": "MAPIRT_0.1",
+                               "mapirt_c": "MAPIRT_0.2"})
+
+    def test_removing_a_released_symbol_is_refused(self):
+        with self.assertRaises(SystemExit) as cm:
+            exports.version_script({"mapirt_a", "mapirt_c"})
+        self.assertIn("mapirt_b", str(cm.exception))
 
 
 if __name__ == "__main__":
