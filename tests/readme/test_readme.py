@@ -156,6 +156,7 @@ class Marking(unittest.TestCase):
 
 
 @unittest.skipIf(os.environ.get("MAPIRT_README_TEST") == "0", "MAPIRT_README_TEST=0")
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, ".git")), "not a git checkout")
 class Readme(unittest.TestCase):
     def test_readme_works_as_written_in_a_fresh_copy(self):
         with open(README, encoding="utf-8") as fh:
