@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """tools/exports.py: what libmapirt exports, derived from the IDL and the installed headers.
 
-The library's surface is its API (docs/decisions.md, "Exported symbols"). A symbol is exported
-when an installed public header declares it:
+The library's surface is its API (docs/decisions.md, "The library's surface"). libmapirt exports
+a symbol only when an installed public header declares it with external linkage: the MAPI headers
+(gen/include/*.h, generated from idl/*.idl) and mapirt's own (<mapirt/...>: gen/include/mapirt/*.h
+and runtime/include/mapirt/*.h, installed under include/mapi/mapirt/). Of those it must define:
 
-* the MAPI headers (gen/include/*.h, generated from idl/*.idl): the functions the IDL declares
-  and the objects the headers declare (the GUIDs: IID_*, PS_*, PSETID_*, ...). A declaration a
-  `cpp_quote` adds is not the library's: the provider entry points (`MSProviderInit`, ...) are
-  declared there so that a provider's definition is checked, and the provider defines them;
-* mapirt's own headers (<mapirt/...>: gen/include/mapirt/*.h and runtime/include/mapirt/*.h,
-  installed under include/mapi/mapirt/): every function and object declared with external
-  linkage.
+* the functions idl/*.idl declares and the GUIDs (IID_*, PS_*, PSETID_*, ...);
+* everything <mapirt/...> declares.
+
+What a `cpp_quote` adds to a MAPI header is exported only if the library defines it: the
+provider entry points (`MSProviderInit`, ...) are declared so that a provider's definition is
+type-checked, and the provider defines them.
 
 Nothing else leaves the library. libmapirt's objects are compiled with -fvisibility=hidden, each
 followed by gen/lib/visibility.c (which gives the exported symbols default visibility again), and
@@ -207,8 +208,10 @@ def idl_declarations() -> set[str]:
     return names
 
 
-def intended() -> dict[str, str]:
-    """{symbol: the header that declares it} for everything libmapirt must export."""
+def surface() -> tuple[dict[str, str], set[str]]:
+    """({symbol: the header that declares it} for everything the installed headers declare with
+    external linkage: what libmapirt may export; the symbols of those it must define: the
+    functions and GUIDs idl/*.idl declares and everything <mapirt/...> declares)."""
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
@@ -219,14 +222,15 @@ def intended() -> dict[str, str]:
         idl = idl_declarations()
     finally:
         os.chdir(cwd)
-    out = {}
+    declared, required = {}, set()
     for name, (origin, header) in list(objs.items()) + list(funcs.items()):
         # `extern FOOTYPE Foo;` with a function type declares a function (the compiler says so)
         if name in funcs and funcs[name] != (origin, header):
             continue
+        declared[name] = header
         if origin == "mapirt" or name in idl:
-            out[name] = header
-    return out
+            required.add(name)
+    return declared, required
 
 
 def frozen_nodes() -> list[tuple[str, set[str]]]:
@@ -305,7 +309,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--depfile", help="write a Makefile-style depfile for --map")
     ap.add_argument("--list", action="store_true", help="print the exported symbols")
     args = ap.parse_args(argv)
-    symbols = intended()
+    symbols, _ = surface()
     if args.list:
         sys.stdout.write("".join(f"{s}\n" for s in sorted(symbols)))
     if args.map:
