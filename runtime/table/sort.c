@@ -11,7 +11,7 @@
 
 #include <mapirt/strconv.h>
 
-#include "text/fold.h"
+#include <mapirt/fold.h>
 
 #include "table_internal.h"
 

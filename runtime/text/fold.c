@@ -1,5 +1,5 @@
 /* runtime/text/fold.c: Unicode simple case folding (fold.h) over the generated table. */
-#include "fold.h"
+#include <mapirt/fold.h>
 
 #include <stddef.h>
 

@@ -12,7 +12,7 @@
 #include <mapirt/alloc.h>
 #include <mapirt/strconv.h>
 
-#include "fold.h"
+#include <mapirt/fold.h>
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define UTF16_NATIVE "UTF-16LE"

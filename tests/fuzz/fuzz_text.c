@@ -12,7 +12,7 @@
 
 #include <mapirt/strconv.h>
 
-#include "text/fold.h"
+#include <mapirt/fold.h>
 
 #include "fuzz.h"
 

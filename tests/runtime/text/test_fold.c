@@ -12,7 +12,7 @@
 #include <mapirt/strconv.h>
 #include <mapiutil.h>
 
-#include "text/fold.h"
+#include <mapirt/fold.h>
 
 #define MAX_CP 0x110000
 

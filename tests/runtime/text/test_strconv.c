@@ -8,7 +8,7 @@
 #include <mapirt/alloc.h>
 #include <mapirt/strconv.h>
 
-#include "text/fold.h"
+#include <mapirt/fold.h>
 #include <mapirt/testhooks.h>
 
 #include "oom.h"
