@@ -37,7 +37,7 @@ python = /usr/bin/python3
 cc = gcc
 cxx = g++
 warn = -Wall -Wextra -Werror
-incs = -Igen/include -Iruntime/include -Iruntime
+incs = -Igen/include -Igen/objects -Iruntime/include -Iruntime
 cflags = -std=c11 $warn -g -O2 -fPIC -pthread $incs
 cxxflags = -std=c++17 $warn -g -O2 $incs
 san = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -52,17 +52,16 @@ rule configure
   description = CONFIGURE build.ninja
 
 # ---- generator -----------------------------------------------------------------------------
-# Every idl/*.idl is compiled in one run; a new file is picked up because the directory itself
-# is an input. Outputs are rewritten only when their bytes change (restat keeps Ninja quiet).
+# Every idl/*.idl is compiled in one run, with the coclasses of the objects (the .idl files
+# beside runtime/, test, tool and benchmark sources: gen/objects/NAME_object.h and _decl.h); a
+# new idl/ file is picked up because the directory itself is an input. Outputs are rewritten
+# only when their bytes change (restat keeps Ninja quiet).
 rule idlc
-  command = $python -m tools.idlc -I idl -o gen --aggregate --stamp $out --depfile $out.d idl/*.idl
+  command = $python -m tools.idlc -I idl -o gen --aggregate --stamp $out --depfile $out.d idl/*.idl $in
   depfile = $out.d
   deps = gcc
   restat = 1
-  description = IDLC idl/*.idl
-
-build gen/stamp | gen/src/mapirt_gen.c gen/src/mapirt_vocab.c gen/include/mapirt/impl.h $
-    gen/tests/default_stubs.c gen/tests/default_stubs_cxx.cpp gen/docs/reference.md: idlc | idl
+  description = IDLC idl/*.idl $in
 
 # ---- rules ---------------------------------------------------------------------------------
 rule cc
@@ -208,6 +207,13 @@ def generate() -> str:
     w = Writer()
     w.lines.append(HEADER.rstrip("\n"))
     gen = ["gen/stamp"]
+    coclass_idl = []
+    for top in ("runtime", "tests/runtime", "tools", "bench"):
+        found, _ = walk(top, r".*\.idl")
+        coclass_idl += [f for f in found if not f.startswith("tools/idlc/")]
+    w.build("gen/stamp | gen/src/mapirt_gen.c gen/src/mapirt_vocab.c gen/include/mapirt/impl.h "
+            "gen/tests/default_stubs.c gen/tests/default_stubs_cxx.cpp gen/docs/reference.md",
+            "idlc", sorted(coclass_idl), implicit=["idl"])
     runtime, runtime_dirs = walk("runtime", r".*\.c")
     gen_srcs = ["gen/src/mapirt_gen.c", "gen/src/mapirt_vocab.c"]
 
