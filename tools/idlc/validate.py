@@ -462,7 +462,7 @@ class Checker:
             self.rep.error(co.loc, f"coclass '{co.name}' has no interface")
         reached: dict[str, str] = {}  # interface -> the chain that answers it
         chain_locs: dict[str, Loc] = {}
-        listed: dict[str, tuple[str, m.MethodRef, m.Method]] = {}  # body -> first listing
+        listed: dict[str, tuple] = {}  # body -> (chain, MethodRef, Method, origin) first listed
         for ch in co.chains:
             if ch.iface not in self.sym.interfaces:
                 self.rep.error(ch.loc, f"unknown interface '{ch.iface}'")
@@ -500,15 +500,16 @@ class Checker:
                     continue
                 prev = listed.get(mr.name)
                 if prev is None:
-                    listed[mr.name] = (ch.iface, mr, meth)
+                    listed[mr.name] = (ch.iface, mr, meth, origin)
                     continue
                 if signature(meth) != signature(prev[2]):
                     self.rep.error(mr.loc, f"method '{mr.name}' of '{ch.iface}' has another "
                                    f"signature than '{mr.name}' of '{prev[0]}': one C body "
                                    "cannot implement both",
                                    (prev[1].loc, f"'{prev[0]}::{mr.name}' is listed here"),
-                                   (meth.loc, f"'{ch.iface}' declares `{signature(meth)}`"),
-                                   (prev[2].loc, f"'{prev[0]}' declares "
+                                   (meth.loc, f"'{origin}::{mr.name}' is "
+                                              f"`{signature(meth)}`"),
+                                   (prev[2].loc, f"'{prev[3]}::{mr.name}' is "
                                                  f"`{signature(prev[2])}`"))
                 elif mr.extern != prev[1].extern:
                     self.rep.error(mr.loc, f"method '{mr.name}' is 'extern' in one chain and "
