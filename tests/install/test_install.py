@@ -5,6 +5,7 @@ object layer and run it."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,17 @@ def run(cmd, **kw):
     if r.returncode != 0:
         raise AssertionError(f"{cmd}\n{r.stdout}\n{r.stderr}"[:6000])
     return r
+
+
+class ReadmeExample(unittest.TestCase):
+    def test_readme_shows_the_files_this_test_builds(self):
+        """README.md's greeter.idl and greeter.c are these files, byte for byte: what the README
+        tells a user to write is what this test compiles and runs."""
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+            blocks = re.findall(r"^```(?:idl|c)\n(.*?)^```$", fh.read(), re.M | re.S)
+        for name in ("greeter.idl", "greeter.c"):
+            with open(os.path.join(HERE, name), encoding="utf-8") as fh:
+                self.assertIn(fh.read(), blocks, f"README.md does not show tests/install/{name}")
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(ROOT, "build", "libmapirt.so.0")),
