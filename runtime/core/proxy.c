@@ -17,6 +17,7 @@
 
 #include <mapicode.h>
 #include <mapiguid.h>
+#include <mapix.h>
 
 #include <mapirt/alloc.h>
 #include <mapirt/iface.h>
@@ -354,7 +355,27 @@ void mapirt_proxy_failed(void *This, int32_t hr)
         mapirt_lasterror_clear(&px->err);
 }
 
-int32_t mapirt_proxy_wrap_out(void *This, const void *iid, void **slot)
+/* The interface an object of MAPI type `type` is returned as when no IID was asked for
+ * (IMAPIContainer::OpenEntry and the other OpenEntry methods). */
+static const IID *objtype_iid(ULONG type)
+{
+    switch (type) {
+    case MAPI_STORE: return &IID_IMsgStore;
+    case MAPI_ADDRBOOK: return &IID_IAddrBook;
+    case MAPI_FOLDER: return &IID_IMAPIFolder;
+    case MAPI_ABCONT: return &IID_IABContainer;
+    case MAPI_MESSAGE: return &IID_IMessage;
+    case MAPI_MAILUSER: return &IID_IMailUser;
+    case MAPI_ATTACH: return &IID_IAttachment;
+    case MAPI_DISTLIST: return &IID_IDistList;
+    case MAPI_PROFSECT: return &IID_IProfSect;
+    case MAPI_STATUS: return &IID_IMAPIStatus;
+    case MAPI_SESSION: return &IID_IMAPISession;
+    default: return NULL; /* MAPI_FORMINFO and others: not an interface of idl/ */
+    }
+}
+
+int32_t mapirt_proxy_wrap_out(void *This, const void *iid, const uint32_t *objtype, void **slot)
 {
     struct proxy *px = proxy_of(This);
     const mapirt_iface_info *info;
@@ -362,6 +383,8 @@ int32_t mapirt_proxy_wrap_out(void *This, const void *iid, void **slot)
     void *wrapped = NULL;
     HRESULT hr;
 
+    if (iid == NULL && objtype != NULL)
+        iid = objtype_iid(*objtype);
     if (iid == NULL || raw == NULL || (info = iface_find(iid)) == NULL)
         return S_OK;
     if ((IUnknown *)raw == (IUnknown *)&px->unk || mapirt_is_proxy(raw))

@@ -35,7 +35,8 @@ class MethodVM(NamedTuple):
     node: m.Method
     check: str  # the exported check function: `{origin}_{name}_check`
     std_lasterror: bool  # GetLastError(HRESULT, ULONG, LPMAPIERROR *): the object layer's
-    outs: list  # (param, IID expression) of [out] interface pointers a proxy wraps
+    outs: list  # (param, IID expression, object-type parameter) of [out] interface pointers a
+    #             proxy wraps
 
 
 class InterfaceVM(NamedTuple):
@@ -163,11 +164,11 @@ class Lowerer:
         checks, trace = self.wrap.method(meth)
         outs = []
         for p in meth.params:
-            itf, riid = self.wrap.iface_out(p, meth.params)
+            itf, riid, otype = self.wrap.iface_out(p)
             if itf:
-                outs.append((p.decl.name, "&" + iid_name(self.sym.interfaces[itf])))
-            elif riid:
-                outs.append((p.decl.name, riid))
+                outs.append((p.decl.name, "&" + iid_name(self.sym.interfaces[itf]), "NULL"))
+            elif riid or otype:
+                outs.append((p.decl.name, riid or "NULL", otype or "NULL"))
         return MethodVM(meth.name, origin, ret, ret if ret.endswith("*") else ret + " ", returns,
                         list(meth.params), [p.decl.name for p in meth.params], c_zeros,
                         cxx_zeros, checks, trace, meth, f"{origin}_{meth.name}_check",

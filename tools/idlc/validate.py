@@ -25,7 +25,7 @@ BUILTIN_INTS = {
 }
 PARAM_ATTRS = {"in", "out", "unique", "size_is", "string", "tstring", "iid_is", "flags", "values",
                "reserved", "proptag", "proptags", "entryid", "length_is", "ref", "ptr",
-               "switch_is", "retval"}
+               "switch_is", "retval", "objtype"}
 COCLASS_ATTRS = {"component", "novalidate", "static"}
 TSTRING_TYPES = {"PT_TSTRING": ("PT_STRING8", "PT_UNICODE"),
                  "PT_MV_TSTRING": ("PT_MV_STRING8", "PT_MV_UNICODE")}
@@ -296,7 +296,7 @@ class Checker:
             if a.name not in PARAM_ATTRS:
                 self.rep.error(a.loc, f"unknown parameter attribute '{a.name}'")
                 continue
-            if a.name in ("size_is", "length_is", "iid_is", "tstring", "entryid"):
+            if a.name in ("size_is", "length_is", "iid_is", "tstring", "entryid", "objtype"):
                 refs = _names_in_args(a.args)
                 if not a.args:
                     self.rep.error(a.loc, f"{a.name} needs an argument")

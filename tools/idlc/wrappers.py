@@ -92,32 +92,45 @@ class WrapperLowering:
         fs = self.sym.flagsets.get(name)
         return [mm.name for mm in fs.members] if fs is not None else []
 
-    def iface_out(self, p: m.Param, params: tuple) -> tuple[str, str]:
-        """For an [out] parameter that returns an interface pointer: (its interface, or "" when
-        the IID is a parameter, the IID expression); ("", "") for any other parameter."""
+    def derived(self) -> set[str]:
+        """Interfaces that other interfaces derive from."""
+        if not hasattr(self, "_derived"):
+            self._derived = {i.base for i in self.sym.interfaces.values() if i.base}
+        return self._derived
+
+    def iface_out(self, p: m.Param) -> tuple[str, str, str]:
+        """For an [out] parameter that returns an interface pointer a proxy can wrap: (its
+        interface, or "" when the IID is a parameter; the IID parameter; the object-type
+        parameter). ("", "", "") for any other parameter. A pointer declared as an interface
+        that others derive from is not wrapped: the caller may hold a more derived object and
+        cast, which a face of the declared interface would not survive."""
         attrs = {a.name: a for a in p.attrs}
         if "out" not in attrs or "in" in attrs:
-            return "", ""
+            return "", "", ""
         iid_is = attrs.get("iid_is")
-        if iid_is is not None and iid_is.args and isinstance(iid_is.args[0], m.Name):
+        objtype = attrs.get("objtype")
+        riid = iid_is.args[0].name if iid_is and iid_is.args and \
+            isinstance(iid_is.args[0], m.Name) else ""
+        otype = objtype.args[0].name if objtype and objtype.args and \
+            isinstance(objtype.args[0], m.Name) else ""
+        if riid or otype:
             r = self.resolve(p.spec, p.decl)
-            if r.depth == 2:
-                return "", iid_is.args[0].name
-            return "", ""
+            return ("", riid, otype) if r.depth == 2 else ("", "", "")
         spec, depth = p.spec, len(p.decl.ptrs)
         if p.decl.arrays or p.decl.params is not None:
-            return "", ""
+            return "", "", ""
         seen: set[str] = set()
         while isinstance(spec, m.NamedType) and spec.name in self.sym.typedefs \
                 and spec.name not in seen and spec.name not in self.sym.interfaces:
             seen.add(spec.name)
             spec, td = self.sym.typedefs[spec.name]
             if td.arrays or td.params is not None:
-                return "", ""
+                return "", "", ""
             depth += len(td.ptrs)
-        if isinstance(spec, m.NamedType) and spec.name in self.sym.interfaces and depth == 2:
-            return spec.name, ""
-        return "", ""
+        if isinstance(spec, m.NamedType) and spec.name in self.sym.interfaces and depth == 2 \
+                and spec.name not in self.derived():
+            return spec.name, "", ""
+        return "", "", ""
 
     def method(self, meth: m.Method) -> tuple[list[Check], list[TraceArg]]:
         checks: list[Check] = []

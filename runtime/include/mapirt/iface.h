@@ -89,10 +89,11 @@ int mapirt_proxy_own_error(void *This, int32_t hResult, uint32_t ulFlags, void *
                            int32_t *hr);
 /* A forwarded call failed: the inner object now holds the explanation. */
 void mapirt_proxy_failed(void *This, int32_t hr);
-/* Replaces the interface pointer *slot (interface iid, which may be NULL: left alone) that a
- * forwarded call returned with a proxy of the same kind; on failure releases it, sets it NULL
- * and returns the error. */
-int32_t mapirt_proxy_wrap_out(void *This, const void *iid, void **slot);
+/* Replaces the interface pointer *slot that a forwarded call returned with a proxy of the same
+ * kind. Its interface is iid or, when iid is NULL, the standard interface of the MAPI object type
+ * *objtype (OpenEntry's lpulObjType); with neither it is left alone. On failure releases it, sets
+ * it NULL and returns the error. */
+int32_t mapirt_proxy_wrap_out(void *This, const void *iid, const uint32_t *objtype, void **slot);
 
 #ifdef __cplusplus
 }

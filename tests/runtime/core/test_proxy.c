@@ -84,6 +84,42 @@ static HRESULT provobj_GetMax(struct provobj *self, ULONG *lpulMax)
     return S_OK;
 }
 
+struct provfolder {
+    int unused;
+};
+
+#include "provfolder_object.h"
+
+static void provfolder_destroy(struct provfolder *self)
+{
+    (void)self;
+    atomic_fetch_add(&destroyed, 1);
+}
+
+struct provcont {
+    int unused;
+};
+
+#include "provcont_object.h"
+
+static void provcont_destroy(struct provcont *self)
+{
+    (void)self;
+}
+
+static HRESULT provcont_OpenEntry(struct provcont *self, ULONG cbEntryID, LPENTRYID lpEntryID,
+                                  LPCIID lpInterface, ULONG ulFlags, ULONG *lpulObjType,
+                                  LPUNKNOWN *lppUnk)
+{
+    (void)self, (void)cbEntryID, (void)lpEntryID, (void)lpInterface, (void)ulFlags;
+    struct provfolder *f = provfolder_new_with(0);
+    if (f == NULL)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    *lpulObjType = MAPI_FOLDER;
+    *lppUnk = (LPUNKNOWN)provfolder_as_IMAPIFolder(f);
+    return S_OK;
+}
+
 static struct provobj *inner_obj;
 
 static IMAPIStatus *inner(void)
@@ -290,6 +326,40 @@ Test(proxy, traces_a_provider_object)
     IMAPIProgress_Release(pg);
     IUnknown_Release(u);
     IMAPIStatus_Release(p);
+    provobj_release(inner_obj);
+    MAPIRT_LEAK_CHECK();
+}
+
+Test(proxy, objects_opened_without_an_iid_are_wrapped_by_their_type)
+{
+    /* MAPIRT_TRACE=IMAPIContainer,IMAPIFolder: the folder a provider's container opens (with a
+     * NULL interface: lpulObjType says MAPI_FOLDER) is traced and validated too. */
+    cr_assert_eq(mapirt_trace_configure("IMAPIContainer,IMAPIFolder", trace_path), 0);
+    struct provcont *c = provcont_new_with(0);
+    LPUNKNOWN out = NULL, u = NULL;
+    ULONG type = 0, n = 0;
+    LPSPropValue v = NULL;
+
+    cr_assert_not_null(c);
+    cr_assert_eq(mapirt_proxy_wrap(&IID_IMAPIContainer, (LPUNKNOWN)provcont_as_IMAPIContainer(c),
+                                   MAPIRT_PROXY_VALIDATE | MAPIRT_PROXY_TRACE, &out),
+                 S_OK);
+    IMAPIContainer *pc = (IMAPIContainer *)out;
+    cr_assert_eq(IMAPIContainer_OpenEntry(pc, 0, NULL, NULL, 0, &type, &u), S_OK);
+    cr_expect_eq(type, MAPI_FOLDER);
+    cr_expect(mapirt_is_proxy(u), "the folder is handed out behind a proxy");
+    IMAPIFolder *f = (IMAPIFolder *)u;
+    cr_expect_eq(IMAPIFolder_GetProps(f, NULL, 0x10, &n, &v), MAPI_E_UNKNOWN_FLAGS);
+    cr_expect_eq(IMAPIFolder_GetProps(f, NULL, 0, &n, &v), MAPI_E_NO_SUPPORT);
+    mapirt_trace_configure(NULL, NULL);
+    const char *log = read_log();
+    cr_expect(strstr(log, "IMAPIContainer::OpenEntry(") != NULL, "%s", log);
+    cr_expect(strstr(log, "IMAPIFolder::GetProps(lpPropTagArray=NULL, ulFlags=0, ") != NULL,
+              "%s", log);
+    IMAPIFolder_Release(f);
+    cr_expect_eq(atomic_load(&destroyed), 1);
+    IMAPIContainer_Release(pc);
+    provcont_release(c);
     provobj_release(inner_obj);
     MAPIRT_LEAK_CHECK();
 }
