@@ -54,7 +54,8 @@ class RuntimeDependencies(unittest.TestCase):
         r = subprocess.run(["gcc", "-std=c11", "-pthread", "-MM", "-I",
                             os.path.join(self.gen, "include"), "-I",
                             os.path.join(self.gen, "objects"), "-I", "runtime/include", "-I",
-                            "runtime", src], cwd=ROOT, capture_output=True, text=True)
+                            "runtime/internal", "-I", "runtime", src], cwd=ROOT,
+                           capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         return r.stdout.replace("\\\n", " ").split()[1:]
 
@@ -63,6 +64,14 @@ class RuntimeDependencies(unittest.TestCase):
                                                     "zz_example_impl.h")))
         with open(os.path.join(self.gen, "include", "mapirt", "impl.h"), encoding="utf-8") as fh:
             self.assertIn("zz_example_impl.h", fh.read())
+
+    def test_the_compiler_finds_every_header(self):
+        """(gcc -MM leaves out a header it cannot find: make sure the include path is whole.)"""
+        for src, want in (("runtime/prop/propstore.c", "runtime/internal/mapirt/alloc.h"),
+                          ("runtime/prop/propdata.c", "objects/propdata_object.h"),
+                          ("runtime/prop/propdata.c", "mapirt/mapiutil_impl.h")):
+            deps = self.deps(src)
+            self.assertTrue([d for d in deps if d.endswith(want)], f"{src}: {want}")
 
     def test_no_runtime_source_reads_unrelated_or_aggregate_headers(self):
         sources = sorted(os.path.relpath(p, ROOT) for p in

@@ -8,7 +8,8 @@ import subprocess
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INC = ["-Igen/include", "-Igen/objects", "-Iruntime/include", "-Iruntime", "-Igen/src"]
+INC = ["-Igen/include", "-Igen/objects", "-Iruntime/include", "-Iruntime/internal", "-Iruntime",
+       "-Igen/src"]
 WARN = ["-Wall", "-Wextra", "-Werror", "-fsyntax-only"]
 
 

@@ -5,7 +5,6 @@ object layer and run it."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -20,17 +19,6 @@ def run(cmd, **kw):
     if r.returncode != 0:
         raise AssertionError(f"{cmd}\n{r.stdout}\n{r.stderr}"[:6000])
     return r
-
-
-class ReadmeExample(unittest.TestCase):
-    def test_readme_shows_the_files_this_test_builds(self):
-        """README.md's greeter.idl and greeter.c are these files, byte for byte: what the README
-        tells a user to write is what this test compiles and runs."""
-        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
-            blocks = re.findall(r"^```(?:idl|c)\n(.*?)^```$", fh.read(), re.M | re.S)
-        for name in ("greeter.idl", "greeter.c"):
-            with open(os.path.join(HERE, name), encoding="utf-8") as fh:
-                self.assertIn(fh.read(), blocks, f"README.md does not show tests/install/{name}")
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(ROOT, "build", "libmapirt.so.0")),
@@ -63,6 +51,18 @@ class Install(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, rel)), rel)
         out = run(["objdump", "-p", os.path.join(self.prefix, "lib", "libmapirt.so.0")]).stdout
         self.assertIn("SONAME               libmapirt.so.0", out)
+
+    def test_only_public_headers_are_installed_and_each_compiles_alone(self):
+        inc = os.path.join(self.prefix, "include", "mapi")
+        headers = sorted(os.path.relpath(os.path.join(d, n), inc)
+                         for d, _, names in os.walk(inc) for n in names if n.endswith(".h"))
+        for internal in ("alloc.h", "init.h", "testhooks.h"):
+            self.assertNotIn("mapirt/" + internal, headers)
+        self.assertIn("mapirt/trace.h", headers)
+        for h in headers:
+            with self.subTest(header=h):
+                run(["gcc", "-std=c11", "-Wall", "-Werror", "-fsyntax-only", "-x", "c", "-",
+                     *self.pkg("--cflags")], input=f"#include <{h}>\n", env=self.env)
 
     def test_installed_vocab_tool_runs(self):
         r = run([os.path.join(self.prefix, "bin", "mapirt-vocab"), "flags", "LogonFlags", "0x29"],

@@ -13,6 +13,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
 
 /* The shape of the generated code this runtime understands; every generated implementation
  * header refuses to compile against another one. */
@@ -95,6 +98,9 @@ void mapirt_proxy_failed(void *This, int32_t hr);
  * it NULL and returns the error. */
 int32_t mapirt_proxy_wrap_out(void *This, const void *iid, const uint32_t *objtype, void **slot);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

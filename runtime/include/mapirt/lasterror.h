@@ -28,6 +28,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
 
 struct mapirt_check_site;
 
@@ -76,6 +79,9 @@ HRESULT mapirt_lasterror_get(mapirt_lasterror *e, HRESULT hResult, ULONG ulFlags
  * holds no failure with that code. */
 const char *mapirt_lasterror_text(mapirt_lasterror *e, HRESULT hResult, char *buf, size_t size);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

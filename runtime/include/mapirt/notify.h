@@ -25,6 +25,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
 
 typedef struct mapirt_advise_list mapirt_advise_list;
 
@@ -63,6 +66,9 @@ HRESULT mapirt_advise_fire_key(mapirt_advise_list *l, ULONG cbKey, const BYTE *l
 /* Number of live registrations (for diagnostics and tests). */
 ULONG mapirt_advise_count(mapirt_advise_list *l);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

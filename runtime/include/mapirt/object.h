@@ -26,6 +26,10 @@
 #include <mapirt/lasterror.h>
 #include <mapirt/trace.h>
 
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
+
 /* The struct of type `type` whose member `member` is at ptr. */
 #define MAPIRT_CONTAINER(ptr, type, member)                                                        \
     ((type *)(void *)((char *)(uintptr_t)(const void *)(ptr) - offsetof(type, member)))
@@ -81,5 +85,9 @@ void mapirt_layers_init(void *layers, size_t size, const mapirt_iface_info *info
  * (MAPIRT_OBJECT_TRACE and the trace filter names the interface now) or both. */
 const void *mapirt_layers_pick(const void *layers, size_t size, const void *plain,
                                const mapirt_iface_info *info, unsigned flags);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #endif

@@ -50,6 +50,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
 
 typedef struct mapirt_propbag mapirt_propbag;
 
@@ -118,6 +121,9 @@ HRESULT mapirt_propbag_HrGetPropAccess(mapirt_propbag *bag, LPSPropTagArray *lpp
 HRESULT mapirt_propbag_HrAddObjProps(mapirt_propbag *bag, LPSPropTagArray lppPropTagArray,
                                      LPSPropProblemArray *lprgulAccess);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
 
 #define MAPIRT_PROXY_VALIDATE 0x1u /* the generated validation layer checks every call */
 #define MAPIRT_PROXY_TRACE 0x2u    /* traced when the trace filter names the interface */
@@ -45,6 +48,9 @@ LPUNKNOWN mapirt_proxy_inner(LPUNKNOWN p);
 /* Nonzero when p is an interface pointer of a proxy. */
 int mapirt_is_proxy(LPUNKNOWN p);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

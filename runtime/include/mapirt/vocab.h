@@ -11,6 +11,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
+#endif
 
 /* Property tag -> its name ("PR_DISPLAY_NAME_W"), or NULL when unknown. For a tag with several
  * names the canonical one is returned. */
@@ -63,6 +66,9 @@ extern const unsigned mapirt_ptype_row_count;
 extern const mapirt_flagset mapirt_flagsets[];
 extern const mapirt_hash mapirt_flagset_hash;
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

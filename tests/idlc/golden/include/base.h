@@ -5,6 +5,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
+#endif
 
 #include <stdint.h>
 #include <string.h>
@@ -80,6 +83,9 @@ struct IUnknown {
 #define IUnknown_Release(This) (This)->lpVtbl->Release(This)
 #endif
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
+#endif
 
 #define WIDGET_MAX ((ULONG)0x10)
 #define WIDGET_FAST ((ULONG)0x00000001)
@@ -171,6 +174,9 @@ struct ISprocket {
 #define ISprocket_Wind(This, cTurns, ulReserved) (This)->lpVtbl->Wind(This, cTurns, ulReserved)
 #endif
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

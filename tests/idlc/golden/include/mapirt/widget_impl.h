@@ -13,6 +13,9 @@
 #if !defined(MAPIRT_RUNTIME_FORMAT) || MAPIRT_RUNTIME_FORMAT != 2
 #error "this generated code does not match the runtime's <mapirt/iface.h>: regenerate it"
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
+#endif
 
 /* Every bit of each flag set (for checks IDL's attributes cannot place, such as one flags word
  * per element of an array). */
@@ -158,4 +161,7 @@ static inline HRESULT WidgetCreate_check_inline(ULONG ulFlags, IWidget **lppWidg
     return 0; /* S_OK */
 }
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #endif
