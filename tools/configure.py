@@ -77,7 +77,8 @@ rule exports
   restat = 1
   description = EXPORTS gen/lib/libmapirt.map
 
-build gen/lib/libmapirt.map: exports | gen/stamp tools/exports.py runtime/include/mapirt
+build gen/lib/libmapirt.map: exports | gen/stamp tools/exports.py $
+    runtime/include/mapirt
 
 # ---- rules ---------------------------------------------------------------------------------
 rule cc
@@ -85,9 +86,9 @@ rule cc
   depfile = $out.d
   deps = gcc
   description = CC $out
-# libmapirt's own objects: hidden unless an installed header declares them (the installed
-# headers mark their declarations with `#pragma GCC visibility push(default)`). Each object
-# depends only on the headers it includes, so a new IDL file rebuilds only the generated code.
+# libmapirt's own objects: hidden unless a public header declares them (the public headers
+# declare inside `#pragma GCC visibility push(default)`, <mapirt/decls.h>). Each object depends
+# only on the headers it includes, so a new IDL file rebuilds only the generated code.
 rule cc_lib
   command = $cc -MMD -MF $out.d $cflags $extra -fvisibility=hidden -c $in -o $out
   depfile = $out.d

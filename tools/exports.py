@@ -13,10 +13,10 @@ What a `cpp_quote` adds to a MAPI header is exported only if the library defines
 provider entry points (`MSProviderInit`, ...) are declared so that a provider's definition is
 type-checked, and the provider defines them.
 
-Nothing else leaves the library. libmapirt's objects are compiled with -fvisibility=hidden; the
-installed headers give what they declare default visibility (`#pragma GCC visibility
-push(default)`, so each object keeps depending only on the headers it includes), and the library
-is linked with the version script gen/lib/libmapirt.map. A new header in either folder, a new
+Nothing else leaves the library. libmapirt's objects are compiled with -fvisibility=hidden (the
+public headers declare inside `#pragma GCC visibility push(default)`: the generated ones through
+their template, mapirt's own through MAPIRT_BEGIN_DECLS in <mapirt/decls.h>), and linked with
+the version script gen/lib/libmapirt.map. A new header in either folder, a new
 IDL function or a new declaration is picked up by the next `ninja`, with no edit here.
 
 Symbol versions: every symbol is bound to a version node. A released node's list is frozen in

@@ -7,15 +7,11 @@
 #ifndef MAPIRT_IFACE_H
 #define MAPIRT_IFACE_H
 
+#include <mapirt/decls.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* The shape of the generated code this runtime understands; every generated implementation
  * header refuses to compile against another one. */
@@ -98,10 +94,5 @@ void mapirt_proxy_failed(void *This, int32_t hr);
  * it NULL and returns the error. */
 int32_t mapirt_proxy_wrap_out(void *This, const void *iid, const uint32_t *objtype, void **slot);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

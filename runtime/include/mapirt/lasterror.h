@@ -20,17 +20,13 @@
 #ifndef MAPIRT_LASTERROR_H
 #define MAPIRT_LASTERROR_H
 
+#include <mapirt/decls.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <mapidefs.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 struct mapirt_check_site;
 
@@ -79,10 +75,5 @@ HRESULT mapirt_lasterror_get(mapirt_lasterror *e, HRESULT hResult, ULONG ulFlags
  * holds no failure with that code. */
 const char *mapirt_lasterror_text(mapirt_lasterror *e, HRESULT hResult, char *buf, size_t size);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

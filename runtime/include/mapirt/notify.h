@@ -20,14 +20,10 @@
 #ifndef MAPIRT_NOTIFY_H
 #define MAPIRT_NOTIFY_H
 
+#include <mapirt/decls.h>
 #include <mapidefs.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 typedef struct mapirt_advise_list mapirt_advise_list;
 
@@ -66,10 +62,5 @@ HRESULT mapirt_advise_fire_key(mapirt_advise_list *l, ULONG cbKey, const BYTE *l
 /* Number of live registrations (for diagnostics and tests). */
 ULONG mapirt_advise_count(mapirt_advise_list *l);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -13,6 +13,7 @@
 #ifndef MAPIRT_OBJECT_H
 #define MAPIRT_OBJECT_H
 
+#include <mapirt/decls.h>
 #ifdef __cplusplus
 #error "the object layer is C; C++ code uses the generated C++ classes of the interfaces"
 #endif
@@ -26,9 +27,7 @@
 #include <mapirt/lasterror.h>
 #include <mapirt/trace.h>
 
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* The struct of type `type` whose member `member` is at ptr. */
 #define MAPIRT_CONTAINER(ptr, type, member)                                                        \
@@ -86,8 +85,6 @@ void mapirt_layers_init(void *layers, size_t size, const mapirt_iface_info *info
 const void *mapirt_layers_pick(const void *layers, size_t size, const void *plain,
                                const mapirt_iface_info *info, unsigned flags);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
+MAPIRT_END_DECLS
 
 #endif

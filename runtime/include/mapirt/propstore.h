@@ -43,16 +43,12 @@
 #ifndef MAPIRT_PROPSTORE_H
 #define MAPIRT_PROPSTORE_H
 
+#include <mapirt/decls.h>
 #include <mapidefs.h>
 #include <mapiutil.h>
 #include <mapirt/lasterror.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 typedef struct mapirt_propbag mapirt_propbag;
 
@@ -121,10 +117,5 @@ HRESULT mapirt_propbag_HrGetPropAccess(mapirt_propbag *bag, LPSPropTagArray *lpp
 HRESULT mapirt_propbag_HrAddObjProps(mapirt_propbag *bag, LPSPropTagArray lppPropTagArray,
                                      LPSPropProblemArray *lprgulAccess);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -21,14 +21,10 @@
 #ifndef MAPIRT_PROXY_H
 #define MAPIRT_PROXY_H
 
+#include <mapirt/decls.h>
 #include <unknwn.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 #define MAPIRT_PROXY_VALIDATE 0x1u /* the generated validation layer checks every call */
 #define MAPIRT_PROXY_TRACE 0x2u    /* traced when the trace filter names the interface */
@@ -48,10 +44,5 @@ LPUNKNOWN mapirt_proxy_inner(LPUNKNOWN p);
 /* Nonzero when p is an interface pointer of a proxy. */
 int mapirt_is_proxy(LPUNKNOWN p);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -5,15 +5,11 @@
 #ifndef MAPIRT_VOCAB_H
 #define MAPIRT_VOCAB_H
 
+#include <mapirt/decls.h>
 #include <stddef.h>
 #include <mapidefs.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the API of libmapirt, built -fvisibility=hidden */
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* Property tag -> its name ("PR_DISPLAY_NAME_W"), or NULL when unknown. For a tag with several
  * names the canonical one is returned. */
@@ -66,10 +62,5 @@ extern const unsigned mapirt_ptype_row_count;
 extern const mapirt_flagset mapirt_flagsets[];
 extern const mapirt_hash mapirt_flagset_hash;
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -2,11 +2,14 @@
 #ifndef BASE_H
 #define BASE_H
 
+/* Every declaration here is part of libmapirt's interface: default visibility under the
+ * library's -fvisibility=hidden (tools/exports.py). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
 #endif
 
 #include <stdint.h>
@@ -83,11 +86,12 @@ struct IUnknown {
 #define IUnknown_Release(This) (This)->lpVtbl->Release(This)
 #endif
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
 #ifdef __cplusplus
 }
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
 #endif
 
 #endif /* BASE_H */

@@ -4,11 +4,14 @@
 
 #include <base.h>
 
+/* Every declaration here is part of libmapirt's interface: default visibility under the
+ * library's -fvisibility=hidden (tools/exports.py). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
 #endif
 
 #define WIDGET_MAX ((ULONG)0x10)
@@ -174,11 +177,12 @@ struct ISprocket {
 #define ISprocket_Wind(This, cTurns, ulReserved) (This)->lpVtbl->Wind(This, cTurns, ulReserved)
 #endif
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
 #ifdef __cplusplus
 }
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
 #endif
 
 #endif /* WIDGET_H */

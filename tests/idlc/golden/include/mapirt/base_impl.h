@@ -7,14 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <base.h>
+#include <mapirt/decls.h>
 #include <mapirt/iface.h>
 
 #if !defined(MAPIRT_RUNTIME_FORMAT) || MAPIRT_RUNTIME_FORMAT != 2
 #error "this generated code does not match the runtime's <mapirt/iface.h>: regenerate it"
 #endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
-#endif
+
+MAPIRT_BEGIN_DECLS
 
 /* ---- IUnknown ---- */
 extern const mapirt_iface_info IUnknown_info; /* what layers and proxies are built from */
@@ -60,7 +60,5 @@ static inline HRESULT IUnknown_Release_check_inline(IUnknown *This)
     return 0; /* S_OK */
 }
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
+MAPIRT_END_DECLS
 #endif

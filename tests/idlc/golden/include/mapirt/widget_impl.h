@@ -8,14 +8,14 @@
 #include <stdint.h>
 #include <widget.h>
 #include <mapirt/base_impl.h>
+#include <mapirt/decls.h>
 #include <mapirt/iface.h>
 
 #if !defined(MAPIRT_RUNTIME_FORMAT) || MAPIRT_RUNTIME_FORMAT != 2
 #error "this generated code does not match the runtime's <mapirt/iface.h>: regenerate it"
 #endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* what libmapirt exports (built -fvisibility=hidden) */
-#endif
+
+MAPIRT_BEGIN_DECLS
 
 /* Every bit of each flag set (for checks IDL's attributes cannot place, such as one flags word
  * per element of an array). */
@@ -161,7 +161,5 @@ static inline HRESULT WidgetCreate_check_inline(ULONG ulFlags, IWidget **lppWidg
     return 0; /* S_OK */
 }
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
+MAPIRT_END_DECLS
 #endif
