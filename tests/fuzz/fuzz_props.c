@@ -9,7 +9,6 @@
 #include <mapicode.h>
 #include <mapidefs.h>
 #include <mapiutil.h>
-#include <mapival.h>
 #include <mapix.h>
 
 #include "fuzz.h"

@@ -14,7 +14,6 @@
 #include <mapidefs.h>
 #include <mapiguid.h>
 #include <mapiutil.h>
-#include <mapival.h>
 #include <mapix.h>
 
 #include "fuzz.h"

@@ -9,7 +9,6 @@
 #include <mapidefs.h>
 #include <mapiguid.h>
 #include <mapiutil.h>
-#include <mapival.h>
 #include <mapix.h>
 
 #define AT(arr, i) ((&(arr)[0])[i])
