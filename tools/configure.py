@@ -45,6 +45,8 @@ sancflags = -std=c11 $warn -g -O1 -pthread $san $incs
 tsancflags = -std=c11 $warn -g -O1 -pthread -fsanitize=thread $incs
 benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $incs
 ldlibs = -pthread
+# What libmapirt itself links: SQLite (the profile store), libunistring (profile names), libdl.
+rtlibs = -lsqlite3 -lunistring -ldl
 
 rule configure
   command = $python tools/configure.py
@@ -98,7 +100,7 @@ rule cxx_san
   deps = gcc
   description = CXX(san) $out
 rule solink
-  command = $cc -shared -Wl,-soname,libmapirt.so.0 -Wl,--no-undefined -o $out $in $ldlibs
+  command = $cc -shared -Wl,-soname,libmapirt.so.0 -Wl,--no-undefined -o $out $in $rtlibs $ldlibs
   description = LINK $out
 rule symlink
   command = ln -sf $target $out
@@ -115,14 +117,18 @@ rule linkxx
   command = $cxx -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $libs $ldlibs
   description = LINK $out
 rule link_san
-  command = $cxx $san -o $out $in $libs $ldlibs
+  command = $cxx $san -o $out $in $libs $rtlibs $ldlibs
   description = LINK(san) $out
 rule link_tsan
-  command = $cc -fsanitize=thread -o $out $in $libs $ldlibs
+  command = $cc -fsanitize=thread -o $out $in $libs $rtlibs $ldlibs
   description = LINK(tsan) $out
 rule link_bench
   command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN/..' $libs $ldlibs
   description = LINK(bench) $out
+# Data files the library finds next to itself (build/mapirt/ as <libdir>/mapirt/ once installed).
+rule stage
+  command = cp $in $out
+  description = STAGE $out
 rule run_tests
   command = $python tests/run.py $in
   description = TEST
@@ -222,6 +228,10 @@ def generate() -> str:
     w.build("build/libmapirt.so", "symlink", ["build/libmapirt.so.0"], target="libmapirt.so.0")
     w.build("build/san/libmapirt.a", "ar", objs["san"])
     w.build("build/tsan/libmapirt.a", "ar", objs["tsan"])
+    # The shipped service catalog, where the uninstalled library looks for it: beside itself,
+    # in mapirt/ (runtime/profile/catalog_locate.c).
+    staged = ["build/mapirt/mapisvc.inf"]
+    w.build("build/mapirt/mapisvc.inf", "stage", ["runtime/profile/mapisvc.inf"])
 
     w.section("programs (tools/NAME/ -> build/NAME)")
     programs = []
@@ -276,11 +286,11 @@ def generate() -> str:
             tsan_tests.append(out)
     tests += tsan_tests
     w.build("test", "run_tests", tests,
-            implicit=["tests/run.py", "build/libmapirt.so", *programs])
+            implicit=["tests/run.py", "build/libmapirt.so", *staged, *programs])
 
     w.section("install (PREFIX, default /usr/local, and DESTDIR from the environment)")
     w.build("install", "install", [],
-            implicit=["build/libmapirt.so", *programs, "gen/stamp", "tools/install.sh"])
+            implicit=["build/libmapirt.so", *staged, *programs, "gen/stamp", "tools/install.sh"])
 
     w.section("benchmarks (ninja bench; bench/README.md)")
     w("# Run on demand, never by `ninja` or `ninja test`: optimised and unsanitised, linked")
@@ -299,7 +309,7 @@ def generate() -> str:
     scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs))
     w.build("build.ninja", "configure", [], implicit=["tools/configure.py", *scanned])
     w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs])
-    w("default build/libmapirt.so " + " ".join(programs))
+    w("default build/libmapirt.so " + " ".join(staged + programs))
     return "\n".join(w.lines) + "\n"
 
 

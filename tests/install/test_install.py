@@ -44,6 +44,7 @@ class Install(unittest.TestCase):
         for rel in ("lib/libmapirt.so.0", "lib/libmapirt.so", "include/mapi/mapix.h",
                     "include/mapi/mapirt/object.h", "share/mapirt/idl/mapidefs.idl",
                     "bin/mapirt-idlc", "bin/mapirt-vocab", "lib/pkgconfig/mapirt.pc",
+                    "lib/mapirt/mapisvc.inf", "lib/mapirt/mapisvc.d",
                     "share/doc/mapirt/reference.md"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, rel)), rel)
         out = run(["objdump", "-p", os.path.join(self.prefix, "lib", "libmapirt.so.0")]).stdout
