@@ -129,6 +129,21 @@ rule link_bench
 rule stage
   command = cp $in $out
   description = STAGE $out
+# Test providers: shared objects built as a third party builds them, from the public headers
+# only (gen/include and runtime/include are what `ninja install` puts under include/mapi).
+rule cc_provider
+  command = $cc -MMD -MF $out.d -std=c11 $warn -g -O1 -fPIC -Igen/include -Iruntime/include $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC(provider) $out
+rule cxx_provider
+  command = $cxx -MMD -MF $out.d -std=c++17 $warn -g -O1 -fPIC -Igen/include -Iruntime/include $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CXX(provider) $out
+rule link_provider
+  command = $cxx -shared -Wl,--no-undefined -o $out $in $libs
+  description = LINK(provider) $out
 rule run_tests
   command = $python tests/run.py $in
   description = TEST
@@ -285,8 +300,31 @@ def generate() -> str:
             w.build(out, "link_tsan", [obj("tsan", src), "build/tsan/libmapirt.a"], libs=libs)
             tsan_tests.append(out)
     tests += tsan_tests
+
+    # tests/providers/NAME/ -> build/tests/providers/NAME.so (loaded by the tests with dlopen)
+    providers: list[str] = []
+    prov_dirs = ["tests/providers"] if os.path.isdir(os.path.join(ROOT, "tests/providers")) else []
+    if prov_dirs:
+        for name in sorted(os.listdir(os.path.join(ROOT, "tests/providers"))):
+            d = f"tests/providers/{name}"
+            if not os.path.isdir(os.path.join(ROOT, d)):
+                continue
+            srcs, dirs = walk(d, r".*\.(c|cpp)")
+            prov_dirs += dirs
+            if not srcs:
+                continue
+            for src in srcs:
+                w.build(f"build/tests/providers/obj/{os.path.splitext(src)[0]}.o",
+                        "cxx_provider" if src.endswith(".cpp") else "cc_provider", [src],
+                        order=gen)
+            out = f"build/tests/providers/{name}.so"
+            w.build(out, "link_provider",
+                    [f"build/tests/providers/obj/{os.path.splitext(s)[0]}.o" for s in srcs],
+                    libs=" ".join(filter(None, (libs_of(s) for s in srcs))))
+            providers.append(out)
     w.build("test", "run_tests", tests,
-            implicit=["tests/run.py", "build/libmapirt.so", *staged, *programs])
+            implicit=["tests/run.py", "build/libmapirt.so", *staged, *programs, *providers])
+    w.build("test-providers", "phony", providers)
 
     w.section("install (PREFIX, default /usr/local, and DESTDIR from the environment)")
     w.build("install", "install", [],
@@ -306,7 +344,7 @@ def generate() -> str:
     w.build("bench", "phony", bench_outs)
 
     w.section("regeneration and defaults")
-    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs))
+    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs + prov_dirs))
     w.build("build.ninja", "configure", [], implicit=["tools/configure.py", *scanned])
     w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs])
     w("default build/libmapirt.so " + " ".join(staged + programs))
