@@ -11,6 +11,8 @@ A source says what else it needs in a comment line `configure: ...`:
   configure: also under ThreadSanitizer   (a test) also build/tests/tsan_NAME, TSan runtime
   configure: ThreadSanitizer stress program   (tests/**/stress_*.c) a plain TSan program
   configure: link -lfoo -lbar             extra libraries for the program, test or benchmark
+  configure: internal runtime             (a benchmark) linked with the runtime's objects, so that
+                                          it can time internal layers the library does not export
 
 build.ninja regenerates itself (a `generator = 1` edge) when this script or any scanned folder
 changes, so `ninja` stays the one command; tests/build/test_configure.py fails when the
@@ -124,6 +126,9 @@ rule link_tsan
   description = LINK(tsan) $out
 rule link_bench
   command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN/..' $libs $ldlibs
+  description = LINK(bench) $out
+rule link_bench_internal
+  command = $cc -o $out $in $libs $rtlibs $ldlibs
   description = LINK(bench) $out
 # Data files the library finds next to itself (build/mapirt/ as <libdir>/mapirt/ once installed).
 rule stage
@@ -338,8 +343,12 @@ def generate() -> str:
     for src in benches:
         w.build(f"build/bench/obj/{stem(src)}.o", "cc_bench", [src], order=gen)
         out = f"build/bench/{stem(src)}"
-        w.build(out, "link_bench", [f"build/bench/obj/{stem(src)}.o"],
-                implicit=["build/libmapirt.so"], libs=libs_of(src))
+        if "internal runtime" in markers(src):
+            w.build(out, "link_bench_internal", [f"build/bench/obj/{stem(src)}.o", *objs["obj"]],
+                    libs=libs_of(src))
+        else:
+            w.build(out, "link_bench", [f"build/bench/obj/{stem(src)}.o"],
+                    implicit=["build/libmapirt.so"], libs=libs_of(src))
         bench_outs.append(out)
     w.build("bench", "phony", bench_outs)
 
