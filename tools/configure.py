@@ -47,8 +47,9 @@ sancflags = -std=c11 $warn -g -O1 -pthread $san $incs
 tsancflags = -std=c11 $warn -g -O1 -pthread -fsanitize=thread $incs
 benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $incs
 ldlibs = -pthread
-# What libmapirt itself links: SQLite (the profile store), libunistring (profile names), libdl.
-rtlibs = -lsqlite3 -lunistring -ldl
+# What libmapirt itself links: SQLite (the profile store), libunistring (profile names),
+# libsodium (sealed secure profile properties), libdl.
+rtlibs = -lsqlite3 -lunistring -lsodium -ldl
 
 rule configure
   command = $python tools/configure.py

@@ -45,6 +45,6 @@ Description: MAPI runtime for Linux (standard MAPI headers and libmapirt)
 Version: 0.1.0
 Cflags: -I\${includedir}/mapi
 Libs: -L\${libdir} -lmapirt
-Libs.private: -lsqlite3 -lunistring -ldl -pthread
+Libs.private: -lsqlite3 -lunistring -lsodium -ldl -pthread
 EOS
 echo "installed mapirt under $root"

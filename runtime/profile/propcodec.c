@@ -52,7 +52,8 @@ static const void *var_elem(ULONG t, const SPropValue *v, ULONG i, size_t *len)
     }
 }
 
-static HRESULT bind_mv(sqlite3_stmt *st, int i, const SPropValue *v)
+/* The BLOB form of a multi-valued value (mapirt_malloc'd). */
+static HRESULT mv_bytes(const SPropValue *v, unsigned char **out, size_t *outlen)
 {
     ULONG t = PROP_TYPE(v->ulPropTag) & ~(ULONG)MV_FLAG;
     ULONG n = v->Value.MVl.cValues;
@@ -97,6 +98,18 @@ static HRESULT bind_mv(sqlite3_stmt *st, int i, const SPropValue *v)
             w += 4 + len;
         }
     }
+    *out = buf;
+    *outlen = total;
+    return S_OK;
+}
+
+static HRESULT bind_mv(sqlite3_stmt *st, int i, const SPropValue *v)
+{
+    unsigned char *buf;
+    size_t total;
+    HRESULT hr = mv_bytes(v, &buf, &total);
+    if (FAILED(hr))
+        return hr;
     int rc = sqlite3_bind_blob(st, i, buf, (int)total, mapirt_free);
     return rc == SQLITE_OK ? S_OK : rc == SQLITE_NOMEM ? MAPI_E_NOT_ENOUGH_MEMORY : MAPI_E_TOO_BIG;
 }
@@ -159,15 +172,15 @@ static HRESULT more(ULONG cb, void *parent, void **out)
     return MAPIAllocateMore(cb ? cb : 1, parent, out) == S_OK ? S_OK : MAPI_E_NOT_ENOUGH_MEMORY;
 }
 
-static HRESULT column_mv(sqlite3_stmt *st, int col, ULONG t, void *parent, SPropValue *out)
+static HRESULT mv_from_bytes(ULONG t, const unsigned char *b, size_t len, void *parent,
+                             SPropValue *out)
 {
-    const unsigned char *b = sqlite3_column_blob(st, col);
-    size_t len = (size_t)sqlite3_column_bytes(st, col), fs = fixed_size(t);
+    size_t fs = fixed_size(t);
     uint32_t n;
     HRESULT hr;
     void *arr;
 
-    if (sqlite3_column_type(st, col) != SQLITE_BLOB || len < 4)
+    if (!b || len < 4)
         return MAPI_E_CORRUPT_DATA;
     memcpy(&n, b, 4);
     b += 4;
@@ -217,6 +230,14 @@ static HRESULT column_mv(sqlite3_stmt *st, int col, ULONG t, void *parent, SProp
     out->Value.MVl.cValues = n;
     out->Value.MVl.lpl = arr;
     return S_OK;
+}
+
+static HRESULT column_mv(sqlite3_stmt *st, int col, ULONG t, void *parent, SPropValue *out)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_BLOB)
+        return MAPI_E_CORRUPT_DATA;
+    return mv_from_bytes(t, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col),
+                         parent, out);
 }
 
 HRESULT mapirt_propcodec_column(sqlite3_stmt *st, int col, ULONG tag, void *parent,
@@ -312,6 +333,153 @@ HRESULT mapirt_propcodec_column(sqlite3_stmt *st, int col, ULONG tag, void *pare
     default:
         if (t & MV_FLAG)
             return column_mv(st, col, t & ~(ULONG)MV_FLAG, parent, out);
+        return MAPI_E_CORRUPT_DATA;
+    }
+}
+
+/* ---- values as bytes, for sealing secure properties (secret.c) ---- */
+
+HRESULT mapirt_propcodec_bytes(const SPropValue *v, unsigned char **out, size_t *len)
+{
+    const union _PV *pv = &v->Value;
+    ULONG t = PROP_TYPE(v->ulPropTag);
+    unsigned char fixed[16];
+    const void *src = fixed;
+    size_t n;
+
+    switch (t) {
+    case PT_I2: {
+        int32_t x = pv->i;
+        memcpy(fixed, &x, n = 4);
+        break;
+    }
+    case PT_LONG:
+    case PT_ERROR: {
+        int32_t x = t == PT_LONG ? pv->l : pv->err;
+        memcpy(fixed, &x, n = 4);
+        break;
+    }
+    case PT_BOOLEAN: {
+        int32_t x = pv->b;
+        memcpy(fixed, &x, n = 4);
+        break;
+    }
+    case PT_R4: memcpy(fixed, &pv->flt, n = 4); break;
+    case PT_DOUBLE: memcpy(fixed, &pv->dbl, n = 8); break;
+    case PT_APPTIME: memcpy(fixed, &pv->at, n = 8); break;
+    case PT_I8: memcpy(fixed, &pv->li, n = 8); break;
+    case PT_CURRENCY: memcpy(fixed, &pv->cur, n = 8); break;
+    case PT_SYSTIME: memcpy(fixed, &pv->ft, n = 8); break;
+    case PT_CLSID:
+        if (!pv->lpguid)
+            return MAPI_E_INVALID_PARAMETER;
+        src = pv->lpguid;
+        n = sizeof(GUID);
+        break;
+    case PT_STRING8:
+        if (!pv->lpszA)
+            return MAPI_E_INVALID_PARAMETER;
+        src = pv->lpszA;
+        n = strlen(pv->lpszA);
+        break;
+    case PT_UNICODE:
+        if (!pv->lpszW)
+            return MAPI_E_INVALID_PARAMETER;
+        src = pv->lpszW;
+        n = mapirt_wcslen(pv->lpszW) * sizeof(WCHAR);
+        break;
+    case PT_BINARY:
+        if (pv->bin.cb && !pv->bin.lpb)
+            return MAPI_E_INVALID_PARAMETER;
+        src = pv->bin.lpb;
+        n = pv->bin.cb;
+        break;
+    default:
+        if (t & MV_FLAG)
+            return mv_bytes(v, out, len);
+        return MAPI_E_INVALID_TYPE;
+    }
+    unsigned char *buf = mapirt_malloc(n ? n : 1);
+    if (!buf)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    if (n)
+        memcpy(buf, src, n);
+    *out = buf;
+    *len = n;
+    return S_OK;
+}
+
+HRESULT mapirt_propcodec_from_bytes(ULONG tag, const unsigned char *b, size_t n, void *parent,
+                                    SPropValue *out)
+{
+    ULONG t = PROP_TYPE(tag);
+    union _PV *pv = &out->Value;
+    HRESULT hr;
+    void *p;
+
+    memset(out, 0, sizeof *out);
+    out->ulPropTag = tag;
+    switch (t) {
+    case PT_I2:
+    case PT_LONG:
+    case PT_ERROR:
+    case PT_BOOLEAN: {
+        int32_t x;
+        if (n != 4)
+            return MAPI_E_CORRUPT_DATA;
+        memcpy(&x, b, 4);
+        if (t == PT_I2)
+            pv->i = (short)x;
+        else if (t == PT_LONG)
+            pv->l = x;
+        else if (t == PT_ERROR)
+            pv->err = x;
+        else
+            pv->b = (unsigned short)x;
+        return S_OK;
+    }
+    case PT_R4:
+        if (n != 4)
+            return MAPI_E_CORRUPT_DATA;
+        memcpy(&pv->flt, b, 4);
+        return S_OK;
+    case PT_DOUBLE:
+    case PT_APPTIME:
+    case PT_I8:
+    case PT_CURRENCY:
+    case PT_SYSTIME:
+        if (n != 8)
+            return MAPI_E_CORRUPT_DATA;
+        memcpy(pv, b, 8); /* each of these members is 8 bytes at the union's start */
+        return S_OK;
+    case PT_STRING8:
+    case PT_UNICODE:
+    case PT_BINARY:
+    case PT_CLSID: {
+        size_t extra = t == PT_STRING8 ? 1 : t == PT_UNICODE ? 2 : 0;
+        if ((t == PT_UNICODE && n % 2) || (t == PT_CLSID && n != sizeof(GUID)) ||
+            n > 0x7FFFFFF0u)
+            return MAPI_E_CORRUPT_DATA;
+        if (FAILED(hr = more((ULONG)(n + extra), parent, &p)))
+            return hr;
+        if (n)
+            memcpy(p, b, n);
+        memset((char *)p + n, 0, extra);
+        if (t == PT_STRING8)
+            pv->lpszA = p;
+        else if (t == PT_UNICODE)
+            pv->lpszW = p;
+        else if (t == PT_CLSID)
+            pv->lpguid = p;
+        else {
+            pv->bin.cb = (ULONG)n;
+            pv->bin.lpb = p;
+        }
+        return S_OK;
+    }
+    default:
+        if (t & MV_FLAG)
+            return mv_from_bytes(t & ~(ULONG)MV_FLAG, b, n, parent, out);
         return MAPI_E_CORRUPT_DATA;
     }
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <mapicode.h>
+#include <sodium.h>
 
 #include <mapirt/alloc.h>
 
@@ -291,6 +292,7 @@ static HRESULT ensure(mapirt_ps_tx *tx, void *ctx)
 
 static void destroy(mapirt_profstore *ps)
 {
+    sodium_memzero(ps->key, sizeof ps->key);
     for (int i = 0; i < PS_STMT_CACHE; i++)
         if (ps->cache[i].st)
             sqlite3_finalize(ps->cache[i].st);
@@ -396,6 +398,8 @@ HRESULT mapirt_profstore_open(const char *path, mapirt_profstore **out, char *er
         hr = simple(ps, "PRAGMA journal_mode=WAL");
     if (SUCCEEDED(hr))
         hr = run(ps, !sqlite3_db_readonly(ps->db, "main"), ensure, NULL, err, cberr);
+    if (SUCCEEDED(hr))
+        hr = mapirt_ps_key_load(path, ps->key, &ps->have_key, err, cberr);
     if (FAILED(hr)) {
         destroy(ps);
         return hr;

@@ -5,6 +5,9 @@
 
 #include <mapicode.h>
 #include <mapix.h>
+#include <sodium.h>
+
+#include <mapirt/alloc.h>
 
 #include "store_internal.h"
 
@@ -95,16 +98,35 @@ HRESULT mapirt_ps_props_get(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUI
     sqlite3_bind_blob(st, 2, uid, sizeof *uid, SQLITE_STATIC);
     ULONG i = 0;
     hr = S_OK;
-    while (i < n && SUCCEEDED(hr) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ULONG seen = 0;
+    while (seen < n && SUCCEEDED(hr) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        seen++;
         ULONG tag = PROP_TAG((ULONG)sqlite3_column_int(st, 1), (ULONG)sqlite3_column_int(st, 0));
-        hr = mapirt_propcodec_column(st, 2, tag, v, &v[i++]);
+        if (MAPIRT_PROP_IS_SECURE(tag)) {
+            unsigned char *plain;
+            size_t len;
+            const unsigned char *sealed = sqlite3_column_blob(st, 2);
+            int r = mapirt_ps_unseal(tx, uid, tag, sealed, (size_t)sqlite3_column_bytes(st, 2),
+                                     &plain, &len);
+            if (r == -2) {
+                hr = mapirt_ps_oom(tx);
+                break;
+            }
+            if (r != 0)
+                continue; /* sealed with another key: left out (secret.c) */
+            hr = mapirt_propcodec_from_bytes(tag, plain, len, v, &v[i++]);
+            sodium_memzero(plain, len);
+            mapirt_free(plain);
+        } else {
+            hr = mapirt_propcodec_column(st, 2, tag, v, &v[i++]);
+        }
         if (hr == MAPI_E_NOT_ENOUGH_MEMORY)
             mapirt_ps_oom(tx);
         else if (FAILED(hr))
             mapirt_ps_fail(tx, hr, "%s: property 0x%08X of a section is damaged", tx->path,
                            (unsigned)tag);
     }
-    if (SUCCEEDED(hr) && i < n)
+    if (SUCCEEDED(hr) && seen < n)
         hr = mapirt_ps_sqlfail(tx, rc);
     sqlite3_reset(st);
     if (FAILED(hr)) {
@@ -145,7 +167,22 @@ HRESULT mapirt_ps_props_set(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUI
         sqlite3_bind_blob(st, 2, uid, sizeof *uid, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, (int)PROP_ID(lpProps[i].ulPropTag));
         sqlite3_bind_int(st, 4, (int)PROP_TYPE(lpProps[i].ulPropTag));
-        hr = mapirt_propcodec_bind(st, 5, &lpProps[i]);
+        if (MAPIRT_PROP_IS_SECURE(lpProps[i].ulPropTag)) {
+            unsigned char *plain, *sealed;
+            size_t len, slen;
+            hr = mapirt_propcodec_bytes(&lpProps[i], &plain, &len);
+            if (SUCCEEDED(hr)) {
+                hr = mapirt_ps_seal(tx, uid, lpProps[i].ulPropTag, plain, len, &sealed, &slen);
+                sodium_memzero(plain, len);
+                mapirt_free(plain);
+                if (FAILED(hr))
+                    return hr;
+                if (sqlite3_bind_blob64(st, 5, sealed, slen, mapirt_free) != SQLITE_OK)
+                    hr = MAPI_E_NOT_ENOUGH_MEMORY;
+            }
+        } else {
+            hr = mapirt_propcodec_bind(st, 5, &lpProps[i]);
+        }
         if (hr == MAPI_E_NOT_ENOUGH_MEMORY)
             return mapirt_ps_oom(tx);
         if (FAILED(hr))

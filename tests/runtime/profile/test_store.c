@@ -559,3 +559,91 @@ Test(store, out_of_memory_at_every_allocation)
     mapirt_profstore_release(ps);
     MAPIRT_LEAK_CHECK();
 }
+
+/* Whether `needle` appears anywhere in the file (database, WAL). */
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(buf + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+Test(store, secure_properties_are_sealed)
+{
+    mapirt_profstore *ps = open_store();
+    mapirt_profile_id id = create(ps, "Secrets");
+    MAPIUID u = uid_of(0x51), other = uid_of(0x52);
+    SPropValue v[3] = {
+        {.ulPropTag = PROP_TAG(PT_STRING8, PROP_ID_SECURE_MIN), .Value.lpszA = "hunter2-password"},
+        {.ulPropTag = PROP_TAG(PT_BINARY, PROP_ID_SECURE_MAX),
+         .Value.bin = {16, (LPBYTE) "token-0123456789"}},
+        {.ulPropTag = PROP_TAG(PT_STRING8, 0x6600), .Value.lpszA = "public-value"},
+    };
+    char err[256];
+    cr_assert_eq(mapirt_profstore_set_props(ps, id, &u, 3, v, err, sizeof err), S_OK, "%s", err);
+    ULONG n;
+    LPSPropValue out;
+    cr_assert_eq(mapirt_profstore_get_props(ps, id, &u, &n, &out, err, sizeof err), S_OK);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(out[1].Value.lpszA, "hunter2-password");
+    cr_expect_eq(memcmp(out[2].Value.bin.lpb, "token-0123456789", 16), 0);
+    MAPIFreeBuffer(out);
+
+    /* nothing of them in clear on disk; the key beside the store is private */
+    char path[300];
+    snprintf(path, sizeof path, "%s-wal", g_db);
+    cr_expect(file_contains(path, "public-value") || file_contains(g_db, "public-value"),
+              "the scan sees ordinary values");
+    cr_expect_not(file_contains(path, "hunter2") || file_contains(g_db, "hunter2"));
+    cr_expect_not(file_contains(path, "token-0123") || file_contains(g_db, "token-0123"));
+    snprintf(path, sizeof path, "%s.key", g_db);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_expect_eq(st.st_mode & 0777, 0600);
+    cr_expect_eq(st.st_size, 32);
+
+    /* a copied profile reads them */
+    struct ctx c = {.id = id, .name = "Secrets Copy"};
+    cr_assert_eq(mapirt_profstore_write(ps, do_copy, &c, err, sizeof err), S_OK, "%s", err);
+    cr_assert_eq(mapirt_profstore_get_props(ps, c.id2, &u, &n, &out, err, sizeof err), S_OK);
+    cr_expect_eq(n, 3);
+    MAPIFreeBuffer(out);
+
+    /* a sealed value moved to another section does not open there */
+    set_long(ps, id, &other, PROP_TAG(PT_LONG, 0x6600), 1);
+    mapirt_profstore_release(ps);
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO prop SELECT profile, X'%s', id, type, value FROM prop WHERE id = %d",
+             "52525252525252525252525252525252", PROP_ID_SECURE_MIN);
+    exec_sql(g_db, sql);
+    ps = open_store();
+    cr_assert_eq(mapirt_profstore_get_props(ps, id, &other, &n, &out, err, sizeof err), S_OK);
+    cr_expect_eq(n, 1, "the moved secret is left out");
+    MAPIFreeBuffer(out);
+    mapirt_profstore_release(ps);
+
+    /* without its key file the store keeps its other properties */
+    snprintf(path, sizeof path, "%s.key", g_db);
+    cr_assert_eq(unlink(path), 0);
+    ps = open_store();
+    cr_assert_eq(mapirt_profstore_get_props(ps, id, &u, &n, &out, err, sizeof err), S_OK);
+    cr_expect_eq(n, 1);
+    cr_expect_str_eq(out[0].Value.lpszA, "public-value");
+    MAPIFreeBuffer(out);
+    mapirt_profstore_release(ps);
+
+    /* a damaged key file is an error, not a silent new key */
+    write_file(g_dir, "profiles.db.key", "short");
+    mapirt_profstore *bad;
+    cr_expect_eq(mapirt_profstore_open(g_db, &bad, err, sizeof err), MAPI_E_CORRUPT_DATA);
+    cr_expect(strstr(err, "is not a profile store key") != NULL, "%s", err);
+}
