@@ -5,6 +5,7 @@
 #include <mapicode.h>
 
 #include "inuse.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -166,4 +167,51 @@ HRESULT mapirt_profile_delete_or_defer(mapirt_profstore *ps, mapirt_profile_id i
     if (deferred)
         *deferred = c.deferred;
     return hr;
+}
+
+struct pending {
+    mapirt_profile_id *ids;
+    ULONG n;
+};
+
+static HRESULT list_pending(mapirt_ps_tx *tx, void *p)
+{
+    static const char SQL[] = "SELECT id FROM profile WHERE delete_pending = 1";
+    struct pending *pp = p;
+    sqlite3_stmt *st = mapirt_ps_prepare(tx, SQL);
+    if (!st)
+        return mapirt_ps_last(tx);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        mapirt_profile_id *v = mapirt_realloc(pp->ids, (pp->n + 1) * sizeof *v);
+        if (!v) {
+            sqlite3_reset(st);
+            return mapirt_ps_oom(tx);
+        }
+        pp->ids = v;
+        pp->ids[pp->n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? S_OK : mapirt_ps_sqlfail(tx, rc);
+}
+
+ULONG mapirt_profile_sweep(mapirt_profstore *ps)
+{
+    struct pending p = {NULL, 0};
+    ULONG gone = 0;
+    if (SUCCEEDED(mapirt_profstore_read(ps, list_pending, &p, NULL, 0)) && p.n) {
+        int fd = open_lockfile(ps, NULL, 0);
+        for (ULONG i = 0; fd >= 0 && i < p.n; i++) {
+            if (lock_byte(fd, F_WRLCK, p.ids[i], 0) != 0)
+                continue; /* still in use */
+            struct check c = {p.ids[i], 0};
+            if (SUCCEEDED(mapirt_profstore_write(ps, delete_if_pending, &c, NULL, 0)))
+                gone++;
+            lock_byte(fd, F_UNLCK, p.ids[i], 0);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    mapirt_free(p.ids);
+    return gone;
 }

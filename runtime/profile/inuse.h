@@ -28,4 +28,8 @@ void mapirt_profile_use_end(mapirt_profile_use *u);
 HRESULT mapirt_profile_delete_or_defer(mapirt_profstore *ps, mapirt_profile_id id, int *deferred,
                                        char *err, size_t cberr);
 
+/* Deletes every profile marked for deletion that no session uses any more (one whose last user
+ * crashed, or whose last DeleteProfile lost a race). Returns how many went. */
+ULONG mapirt_profile_sweep(mapirt_profstore *ps);
+
 #endif
