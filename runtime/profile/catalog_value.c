@@ -11,7 +11,8 @@
  *   PT_I8                     a number (16 hex digits: little-endian bytes)
  *   PT_R4, PT_DOUBLE          a decimal number
  *   PT_BINARY                 hex digits, two per byte, in byte order
- *   PT_CLSID                  32 hex digits in byte order, or {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}
+ *   PT_CLSID                  32 hex digits in byte order, or
+ *                             {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}
  *   PT_MV_*                   the element values separated by commas
  * Other types cannot be written in a catalog. */
 #include <ctype.h>
@@ -236,7 +237,8 @@ static const char *element(mapirt_arena *a, ULONG tag, ULONG t, mapirt_catalog_r
         pv->l = (LONG)(int32_t)(uint32_t)(unsigned long long)v;
         return NULL;
     case PT_BOOLEAN:
-        if ((n == 4 && strncasecmp(s, "TRUE", 4) == 0) || (n == 5 && strncasecmp(s, "FALSE", 5) == 0)) {
+        if ((n == 4 && strncasecmp(s, "TRUE", 4) == 0) ||
+            (n == 5 && strncasecmp(s, "FALSE", 5) == 0)) {
             pv->b = n == 4;
             return NULL;
         }

@@ -50,7 +50,8 @@ static HRESULT put_string(void *parent, SPropValue *dst, ULONG want, const SProp
         return mapirt_str_a_to_w(src->Value.lpszA, parent, &dst->Value.lpszW);
     if (st == PT_UNICODE && wt == PT_STRING8)
         return mapirt_str_w_to_a(src->Value.lpszW, parent, &dst->Value.lpszA);
-    if ((st == PT_MV_STRING8 || st == PT_MV_UNICODE) && (wt == PT_MV_STRING8 || wt == PT_MV_UNICODE)) {
+    if ((st == PT_MV_STRING8 || st == PT_MV_UNICODE) &&
+        (wt == PT_MV_STRING8 || wt == PT_MV_UNICODE)) {
         ULONG n = src->Value.MVl.cValues;
         void **arr;
         if (MAPIAllocateMore((n ? n : 1) * (ULONG)sizeof(void *), parent, (void **)&arr) != S_OK)

@@ -1,4 +1,5 @@
-/* services.c: message services and providers of a profile (services.h). */
+/* services.c: message services and providers of a profile: created from the catalog, copied,
+ * deleted (services.h). */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 
 #include <mapirt/alloc.h>
 
-#include "services.h"
+#include "services_internal.h"
 #include "store_internal.h"
 
 HRESULT mapirt_new_uid(MAPIUID *uid)
@@ -27,7 +28,7 @@ static HRESULT new_uid(mapirt_ps_tx *tx, MAPIUID *uid)
     return S_OK;
 }
 
-static const SPropValue *find(const SPropValue *v, ULONG n, ULONG tag)
+const SPropValue *mapirt_svc_find(const SPropValue *v, ULONG n, ULONG tag)
 {
     for (ULONG i = 0; i < n; i++)
         if (PROP_ID(v[i].ulPropTag) == PROP_ID(tag))
@@ -35,14 +36,14 @@ static const SPropValue *find(const SPropValue *v, ULONG n, ULONG tag)
     return NULL;
 }
 
-static LONG long_of(const SPropValue *v, ULONG n, ULONG tag)
+LONG mapirt_svc_long_of(const SPropValue *v, ULONG n, ULONG tag)
 {
-    const SPropValue *p = find(v, n, tag);
+    const SPropValue *p = mapirt_svc_find(v, n, tag);
     return p && PROP_TYPE(p->ulPropTag) == PT_LONG ? p->Value.l : 0;
 }
 
 /* PR_RESOURCE_FLAGS and PR_RESOURCE_TYPE of a section (0 when absent). */
-static HRESULT section_longs(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid,
+HRESULT mapirt_svc_section_longs(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid,
                              LONG *flags, LONG *type)
 {
     ULONG n;
@@ -51,14 +52,15 @@ static HRESULT section_longs(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIU
     if (FAILED(hr))
         return hr;
     if (flags)
-        *flags = long_of(v, n, PR_RESOURCE_FLAGS);
+        *flags = mapirt_svc_long_of(v, n, PR_RESOURCE_FLAGS);
     if (type)
-        *type = long_of(v, n, PR_RESOURCE_TYPE);
+        *type = mapirt_svc_long_of(v, n, PR_RESOURCE_TYPE);
     MAPIFreeBuffer(v);
     return S_OK;
 }
 
-static HRESULT set_flags(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid, LONG flags)
+HRESULT mapirt_svc_set_flags(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid,
+                             LONG flags)
 {
     SPropValue v;
     memset(&v, 0, sizeof v);
@@ -77,7 +79,7 @@ static HRESULT merge(mapirt_ps_tx *tx, const SPropValue *base, ULONG nb, const S
         return mapirt_ps_oom(tx);
     ULONG k = 0;
     for (ULONG i = 0; i < nb; i++)
-        if (!find(extra, ne, base[i].ulPropTag))
+        if (!mapirt_svc_find(extra, ne, base[i].ulPropTag))
             v[k++] = base[i];
     for (ULONG i = 0; i < ne; i++)
         v[k++] = extra[i];
@@ -127,234 +129,6 @@ static SPropValue lng(ULONG tag, LONG l)
     return v;
 }
 
-/* ---- primary identity ---- */
-
-/* A service can supply the identity unless it says it cannot, and one of its providers can. */
-static HRESULT can_supply(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *service,
-                          int *yes)
-{
-    LONG sf;
-    mapirt_ps_provider *p;
-    ULONG n;
-    HRESULT hr = section_longs(tx, id, service, &sf, NULL);
-    *yes = 0;
-    if (FAILED(hr) || (sf & SERVICE_NO_PRIMARY_IDENTITY))
-        return hr;
-    if (FAILED(hr = mapirt_ps_provider_list(tx, id, service, &p, &n)))
-        return hr;
-    for (ULONG i = 0; i < n && SUCCEEDED(hr) && !*yes; i++) {
-        LONG pf;
-        if (p[i].kind != MAPIRT_PS_PROVIDER)
-            continue;
-        hr = section_longs(tx, id, &p[i].uid, &pf, NULL);
-        *yes = SUCCEEDED(hr) && !(pf & STATUS_NO_PRIMARY_IDENTITY);
-    }
-    mapirt_free(p);
-    return hr;
-}
-
-HRESULT mapirt_svc_set_identity(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *service)
-{
-    mapirt_ps_service *s = NULL;
-    mapirt_ps_provider *p = NULL;
-    ULONG ns, np;
-    HRESULT hr;
-
-    if (service) {
-        mapirt_ps_service one;
-        LONG sf;
-        if (FAILED(hr = mapirt_ps_service_get(tx, id, service, &one)) ||
-            FAILED(hr = section_longs(tx, id, service, &sf, NULL)))
-            return hr;
-        if (sf & SERVICE_NO_PRIMARY_IDENTITY)
-            return mapirt_ps_fail(tx, MAPI_E_NO_ACCESS,
-                                  "message service '%s' cannot supply the primary identity "
-                                  "(SERVICE_NO_PRIMARY_IDENTITY)",
-                                  one.name);
-    }
-    if (FAILED(hr = mapirt_ps_service_list(tx, id, &s, &ns)))
-        return hr;
-    for (ULONG i = 0; i < ns && SUCCEEDED(hr); i++) {
-        LONG f, nf;
-        int chosen = service && memcmp(&s[i].uid, service, sizeof *service) == 0;
-        if (FAILED(hr = section_longs(tx, id, &s[i].uid, &f, NULL)))
-            break;
-        nf = chosen ? (f | (LONG)SERVICE_PRIMARY_IDENTITY) : (f & ~(LONG)SERVICE_PRIMARY_IDENTITY);
-        if (nf != f)
-            hr = set_flags(tx, id, &s[i].uid, nf);
-    }
-    if (SUCCEEDED(hr))
-        hr = mapirt_ps_provider_list(tx, id, NULL, &p, &np);
-    for (ULONG i = 0; SUCCEEDED(hr) && i < np; i++) {
-        LONG f, nf;
-        if (p[i].kind != MAPIRT_PS_PROVIDER)
-            continue;
-        int chosen = service && memcmp(&p[i].service, service, sizeof *service) == 0;
-        if (FAILED(hr = section_longs(tx, id, &p[i].uid, &f, NULL)))
-            break;
-        nf = chosen && !(f & STATUS_NO_PRIMARY_IDENTITY) ? (f | (LONG)STATUS_PRIMARY_IDENTITY)
-                                                        : (f & ~(LONG)STATUS_PRIMARY_IDENTITY);
-        if (nf != f)
-            hr = set_flags(tx, id, &p[i].uid, nf);
-    }
-    mapirt_free(s);
-    mapirt_free(p);
-    return hr;
-}
-
-/* The service holding SERVICE_PRIMARY_IDENTITY, other than `except`: 1 found, 0 none. */
-static HRESULT identity_service(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *except,
-                                int *found)
-{
-    mapirt_ps_service *s = NULL;
-    ULONG n;
-    HRESULT hr = mapirt_ps_service_list(tx, id, &s, &n);
-    *found = 0;
-    for (ULONG i = 0; SUCCEEDED(hr) && i < n && !*found; i++) {
-        LONG f;
-        if (except && memcmp(&s[i].uid, except, sizeof *except) == 0)
-            continue;
-        hr = section_longs(tx, id, &s[i].uid, &f, NULL);
-        *found = SUCCEEDED(hr) && (f & SERVICE_PRIMARY_IDENTITY);
-    }
-    mapirt_free(s);
-    return hr;
-}
-
-/* After a service arrived: it supplies the identity when nobody else does and it can; else
- * neither it nor its providers claim it. */
-static HRESULT settle_identity(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *service)
-{
-    int other, capable;
-    HRESULT hr = identity_service(tx, id, service, &other);
-    if (SUCCEEDED(hr))
-        hr = can_supply(tx, id, service, &capable);
-    if (FAILED(hr))
-        return hr;
-    if (!other && capable)
-        return mapirt_svc_set_identity(tx, id, service);
-    LONG f;
-    mapirt_ps_provider *p;
-    ULONG n;
-    if (FAILED(hr = section_longs(tx, id, service, &f, NULL)))
-        return hr;
-    if ((f & SERVICE_PRIMARY_IDENTITY) &&
-        FAILED(hr = set_flags(tx, id, service, f & ~(LONG)SERVICE_PRIMARY_IDENTITY)))
-        return hr;
-    if (FAILED(hr = mapirt_ps_provider_list(tx, id, service, &p, &n)))
-        return hr;
-    for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++) {
-        if (p[i].kind != MAPIRT_PS_PROVIDER)
-            continue;
-        if (SUCCEEDED(hr = section_longs(tx, id, &p[i].uid, &f, NULL)) &&
-            (f & STATUS_PRIMARY_IDENTITY))
-            hr = set_flags(tx, id, &p[i].uid, f & ~(LONG)STATUS_PRIMARY_IDENTITY);
-    }
-    mapirt_free(p);
-    return hr;
-}
-
-/* ---- transport order ---- */
-
-/* New providers go before the transports that asked to be last (STATUS_XP_PREFER_LAST) when
- * those are at the end; new ones that ask to be last go last. */
-static HRESULT place_new(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *service)
-{
-    mapirt_ps_provider *p;
-    ULONG n;
-    HRESULT hr = mapirt_ps_provider_list(tx, id, NULL, &p, &n);
-    if (FAILED(hr))
-        return hr;
-    MAPIUID *order = mapirt_calloc(n ? n : 1, sizeof *order);
-    int *last = mapirt_calloc(n ? n : 1, sizeof *last);
-    if (!order || !last) {
-        mapirt_free(order);
-        mapirt_free(last);
-        mapirt_free(p);
-        return mapirt_ps_oom(tx);
-    }
-    for (ULONG i = 0; i < n && SUCCEEDED(hr); i++) {
-        LONG f, t;
-        hr = section_longs(tx, id, &p[i].uid, &f, &t);
-        last[i] = p[i].kind == MAPIRT_PS_PROVIDER && t == MAPI_TRANSPORT_PROVIDER &&
-                  (f & STATUS_XP_PREFER_LAST);
-    }
-    if (SUCCEEDED(hr)) {
-        ULONG k = 0, tail = n;
-        /* the old providers' trailing run of prefer-last transports */
-        for (ULONG i = n; i-- > 0;) {
-            int is_new = memcmp(&p[i].service, service, sizeof *service) == 0;
-            if (is_new)
-                continue;
-            if (!last[i])
-                break;
-            tail = i;
-        }
-        int moved = 0;
-        for (ULONG i = 0; i < n; i++) /* old ones before the tail */
-            if (i < tail && memcmp(&p[i].service, service, sizeof *service) != 0)
-                order[k++] = p[i].uid;
-        for (ULONG i = 0; i < n; i++) /* new ones that do not ask to be last */
-            if (memcmp(&p[i].service, service, sizeof *service) == 0 && !last[i]) {
-                moved |= tail < i;
-                order[k++] = p[i].uid;
-            }
-        for (ULONG i = tail; i < n; i++) /* the old tail */
-            if (memcmp(&p[i].service, service, sizeof *service) != 0)
-                order[k++] = p[i].uid;
-        for (ULONG i = 0; i < n; i++) /* new ones that ask to be last */
-            if (memcmp(&p[i].service, service, sizeof *service) == 0 && last[i])
-                order[k++] = p[i].uid;
-        if (moved)
-            hr = mapirt_ps_provider_reorder(tx, id, k, order);
-    }
-    mapirt_free(order);
-    mapirt_free(last);
-    mapirt_free(p);
-    return hr;
-}
-
-HRESULT mapirt_svc_transport_order(mapirt_ps_tx *tx, mapirt_profile_id id, ULONG cUID,
-                                   const MAPIUID *uids)
-{
-    mapirt_ps_provider *p;
-    ULONG n, nt = 0;
-    HRESULT hr = mapirt_ps_provider_list(tx, id, NULL, &p, &n);
-    if (FAILED(hr))
-        return hr;
-    int *is_xp = mapirt_calloc(n ? n : 1, sizeof *is_xp), *used = mapirt_calloc(n ? n : 1, sizeof *used);
-    if (!is_xp || !used)
-        hr = mapirt_ps_oom(tx);
-    for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++) {
-        LONG t;
-        if (p[i].kind == MAPIRT_PS_PROVIDER &&
-            SUCCEEDED(hr = section_longs(tx, id, &p[i].uid, NULL, &t)))
-            nt += is_xp[i] = t == MAPI_TRANSPORT_PROVIDER;
-    }
-    if (SUCCEEDED(hr) && cUID != nt)
-        hr = mapirt_ps_fail(tx, MAPI_E_BUSY,
-                            "the transport order names %u transports; the profile has %u",
-                            (unsigned)cUID, (unsigned)nt);
-    for (ULONG k = 0; SUCCEEDED(hr) && k < cUID; k++) {
-        ULONG i = 0;
-        while (i < n && !(is_xp[i] && memcmp(&p[i].uid, &uids[k], sizeof uids[k]) == 0))
-            i++;
-        if (i == n || used[i])
-            hr = mapirt_ps_fail(tx, MAPI_E_NOT_FOUND,
-                                "entry %u of the transport order is %s", (unsigned)k,
-                                i == n ? "not a transport provider of the profile"
-                                       : "named twice");
-        else
-            used[i] = 1;
-    }
-    if (SUCCEEDED(hr) && cUID)
-        hr = mapirt_ps_provider_reorder(tx, id, cUID, uids);
-    mapirt_free(is_xp);
-    mapirt_free(used);
-    mapirt_free(p);
-    return hr;
-}
-
 /* ---- creating, copying, deleting ---- */
 
 static HRESULT single_copy_check(mapirt_ps_tx *tx, mapirt_profile_id id, const char *name,
@@ -386,7 +160,7 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
         return mapirt_ps_fail(tx, MAPI_E_NOT_FOUND,
                               "there is no message service '%s' in the service catalog", name);
     const mapirt_catalog_section *sec = svc->section;
-    LONG sflags = long_of(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS);
+    LONG sflags = mapirt_svc_long_of(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS);
     MAPIUID su;
     if (FAILED(hr = single_copy_check(tx, id, svc->name, sflags)) ||
         FAILED(hr = new_uid(tx, &su)) ||
@@ -406,9 +180,9 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
     ULONG na = 0;
     add[na++] = str(PR_SERVICE_NAME_A, svc->name);
     add[na++] = bin(PR_SERVICE_UID, &su, sizeof su);
-    if (!find(sec->lpProps, sec->cValues, PR_DISPLAY_NAME))
+    if (!mapirt_svc_find(sec->lpProps, sec->cValues, PR_DISPLAY_NAME))
         add[na++] = str(PR_DISPLAY_NAME_A, display ? display : svc->display);
-    if (!find(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS))
+    if (!mapirt_svc_find(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS))
         add[na++] = lng(PR_RESOURCE_FLAGS, 0);
     if (sec->cExtras)
         add[na++] = bin(PR_SERVICE_EXTRA_UIDS, extra, sec->cExtras * (ULONG)sizeof *extra);
@@ -426,7 +200,7 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
         padd[pn++] = bin(PR_PROVIDER_UID, &pu, sizeof pu);
         padd[pn++] = bin(PR_SERVICE_UID, &su, sizeof su);
         padd[pn++] = str(PR_SERVICE_NAME_A, svc->name);
-        if (!find(ps->lpProps, ps->cValues, PR_RESOURCE_FLAGS))
+        if (!mapirt_svc_find(ps->lpProps, ps->cValues, PR_RESOURCE_FLAGS))
             padd[pn++] = lng(PR_RESOURCE_FLAGS, 0);
         hr = put_section(tx, id, &pu, ps->lpProps, ps->cValues, padd, pn);
     }
@@ -438,9 +212,9 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
     }
     mapirt_free(extra);
     if (SUCCEEDED(hr))
-        hr = place_new(tx, id, &su);
+        hr = mapirt_svc_place_new(tx, id, &su);
     if (SUCCEEDED(hr))
-        hr = settle_identity(tx, id, &su);
+        hr = mapirt_svc_settle_identity(tx, id, &su);
     if (SUCCEEDED(hr) && uid)
         *uid = su;
     return hr;
@@ -457,7 +231,7 @@ HRESULT mapirt_svc_provider_create(mapirt_ps_tx *tx, mapirt_profile_id id,
         return hr;
     const mapirt_catalog_section *sec = mapirt_catalog_section_find(cat, section);
     if (!sec || (sec->role != MAPIRT_SECTION_PROVIDER && sec->role != MAPIRT_SECTION_UNUSED) ||
-        !find(sec->lpProps, sec->cValues, PR_PROVIDER_DLL_NAME))
+        !mapirt_svc_find(sec->lpProps, sec->cValues, PR_PROVIDER_DLL_NAME))
         return mapirt_ps_fail(tx, MAPI_E_NOT_FOUND,
                               "there is no provider section [%s] in the service catalog",
                               section);
@@ -472,8 +246,8 @@ HRESULT mapirt_svc_provider_create(mapirt_ps_tx *tx, mapirt_profile_id id,
     ids[ni++] = bin(PR_PROVIDER_UID, &pu, sizeof pu);
     ids[ni++] = bin(PR_SERVICE_UID, service, sizeof *service);
     ids[ni++] = str(PR_SERVICE_NAME_A, svc.name);
-    if (!find(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS) &&
-        !find(lpProps, cValues, PR_RESOURCE_FLAGS))
+    if (!mapirt_svc_find(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS) &&
+        !mapirt_svc_find(lpProps, cValues, PR_RESOURCE_FLAGS))
         ids[ni++] = lng(PR_RESOURCE_FLAGS, 0);
     /* catalog, then the caller's properties, then the identifiers */
     if (FAILED(hr = merge(tx, sec->lpProps, sec->cValues, lpProps, cValues, &given, &ng)))
@@ -481,17 +255,17 @@ HRESULT mapirt_svc_provider_create(mapirt_ps_tx *tx, mapirt_profile_id id,
     hr = put_section(tx, id, &pu, given, ng, ids, ni);
     mapirt_free(given);
     if (SUCCEEDED(hr))
-        hr = place_new(tx, id, service);
+        hr = mapirt_svc_place_new(tx, id, service);
     if (SUCCEEDED(hr)) {
         /* it supplies the identity with its service, if that service does */
         LONG sf, pf;
-        if (SUCCEEDED(hr = section_longs(tx, id, service, &sf, NULL)) &&
-            SUCCEEDED(hr = section_longs(tx, id, &pu, &pf, NULL))) {
+        if (SUCCEEDED(hr = mapirt_svc_section_longs(tx, id, service, &sf, NULL)) &&
+            SUCCEEDED(hr = mapirt_svc_section_longs(tx, id, &pu, &pf, NULL))) {
             LONG nf = (sf & SERVICE_PRIMARY_IDENTITY) && !(pf & STATUS_NO_PRIMARY_IDENTITY)
                           ? (pf | (LONG)STATUS_PRIMARY_IDENTITY)
                           : (pf & ~(LONG)STATUS_PRIMARY_IDENTITY);
             if (nf != pf)
-                hr = set_flags(tx, id, &pu, nf);
+                hr = mapirt_svc_set_flags(tx, id, &pu, nf);
         }
     }
     if (SUCCEEDED(hr) && uid)
@@ -502,7 +276,7 @@ HRESULT mapirt_svc_provider_create(mapirt_ps_tx *tx, mapirt_profile_id id,
 HRESULT mapirt_svc_delete(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *service)
 {
     LONG f;
-    HRESULT hr = section_longs(tx, id, service, &f, NULL);
+    HRESULT hr = mapirt_svc_section_longs(tx, id, service, &f, NULL);
     if (FAILED(hr) || FAILED(hr = mapirt_ps_service_delete(tx, id, service)))
         return hr;
     if (!(f & SERVICE_PRIMARY_IDENTITY))
@@ -514,7 +288,7 @@ HRESULT mapirt_svc_delete(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID 
         return hr;
     for (ULONG i = 0; i < n && SUCCEEDED(hr); i++) {
         int capable;
-        if (SUCCEEDED(hr = can_supply(tx, id, &s[i].uid, &capable)) && capable) {
+        if (SUCCEEDED(hr = mapirt_svc_can_supply(tx, id, &s[i].uid, &capable)) && capable) {
             hr = mapirt_svc_set_identity(tx, id, &s[i].uid);
             break;
         }
@@ -547,7 +321,7 @@ HRESULT mapirt_svc_copy(mapirt_ps_tx *tx, mapirt_profile_id from, const MAPIUID 
     MAPIUID su;
     HRESULT hr;
     if (FAILED(hr = mapirt_ps_service_get(tx, from, service, &svc)) ||
-        FAILED(hr = section_longs(tx, from, service, &sf, NULL)) ||
+        FAILED(hr = mapirt_svc_section_longs(tx, from, service, &sf, NULL)) ||
         FAILED(hr = single_copy_check(tx, to, svc.name, sf)) || FAILED(hr = new_uid(tx, &su)) ||
         FAILED(hr = mapirt_ps_service_add(tx, to, &su, svc.name)) ||
         FAILED(hr = mapirt_ps_provider_list(tx, from, service, &p, &n)))
@@ -580,9 +354,9 @@ HRESULT mapirt_svc_copy(mapirt_ps_tx *tx, mapirt_profile_id from, const MAPIUID 
     mapirt_free(extras);
     mapirt_free(p);
     if (SUCCEEDED(hr))
-        hr = place_new(tx, to, &su);
+        hr = mapirt_svc_place_new(tx, to, &su);
     if (SUCCEEDED(hr))
-        hr = settle_identity(tx, to, &su);
+        hr = mapirt_svc_settle_identity(tx, to, &su);
     if (SUCCEEDED(hr) && uid)
         *uid = su;
     return hr;

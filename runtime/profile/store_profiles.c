@@ -186,8 +186,8 @@ static HRESULT insert_profile(mapirt_ps_tx *tx, const char *name, int is_app,
 {
     char canon[MAPIRT_PROFNAME_MAX + 1], key[MAPIRT_PROFKEY_MAX];
     HRESULT hr;
-    if (FAILED(hr = check_name(tx, name, canon, key)) || FAILED(hr = name_free(tx, canon, key, 0)) ||
-        FAILED(hr = new_search_key(tx, key16)))
+    if (FAILED(hr = check_name(tx, name, canon, key)) ||
+        FAILED(hr = name_free(tx, canon, key, 0)) || FAILED(hr = new_search_key(tx, key16)))
         return hr;
     static const char SQL[] =
         "INSERT INTO profile (name, name_key, is_app, search_key) VALUES (?, ?, ?, ?)";

@@ -110,8 +110,8 @@ HRESULT mapirt_module_load(const char *dllname, mapirt_module **out, char *err, 
         found = find_in(dirs + off, cand, ncand, path, sizeof path);
     if (!found) {
         if (err && cberr) {
-            int w = snprintf(err, cberr, "no shared object for provider DLL '%s' (tried %s", dllname,
-                             cand[0]);
+            int w = snprintf(err, cberr, "no shared object for provider DLL '%s' (tried %s",
+                             dllname, cand[0]);
             for (int i = 1; i < ncand && w > 0 && (size_t)w < cberr; i++)
                 w += snprintf(err + w, cberr - (size_t)w, ", %s", cand[i]);
             if (w > 0 && (size_t)w < cberr)
