@@ -76,7 +76,8 @@ HRESULT mapirt_svc_transport_order(mapirt_ps_tx *tx, mapirt_profile_id id, ULONG
     HRESULT hr = mapirt_ps_provider_list(tx, id, NULL, &p, &n);
     if (FAILED(hr))
         return hr;
-    int *is_xp = mapirt_calloc(n ? n : 1, sizeof *is_xp), *used = mapirt_calloc(n ? n : 1, sizeof *used);
+    int *is_xp = mapirt_calloc(n ? n : 1, sizeof *is_xp);
+    int *used = mapirt_calloc(n ? n : 1, sizeof *used);
     if (!is_xp || !used)
         hr = mapirt_ps_oom(tx);
     for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++) {
