@@ -39,9 +39,10 @@ python = /usr/bin/python3
 cc = gcc
 cxx = g++
 warn = -Wall -Wextra -Werror
-# Programs and benchmarks see what an installed mapirt offers (pkg-config's -I); the runtime and
-# its tests also see the internal headers (runtime/internal/, never installed).
-pubincs = -Igen/include -Iruntime/include
+# Programs and benchmarks see what an installed mapirt offers (pkg-config's -I) and the object
+# headers of their own coclasses (gen/objects, as a third party's own generated folder); the
+# runtime and its tests also see the internal headers (runtime/internal/, never installed).
+pubincs = -Igen/include -Igen/objects -Iruntime/include
 incs = $pubincs -Iruntime/internal -Iruntime
 cflags = -std=c11 $warn -g -O2 -fPIC -pthread $incs
 progcflags = -std=c11 $warn -g -O2 -pthread $pubincs
@@ -61,17 +62,16 @@ rule configure
   description = CONFIGURE build.ninja
 
 # ---- generator -----------------------------------------------------------------------------
-# Every idl/*.idl is compiled in one run; a new file is picked up because the directory itself
-# is an input. Outputs are rewritten only when their bytes change (restat keeps Ninja quiet).
+# Every idl/*.idl is compiled in one run, with the coclasses of the objects (the .idl files
+# beside runtime/, test, tool and benchmark sources: gen/objects/NAME_object.h and _decl.h); a
+# new idl/ file is picked up because the directory itself is an input. Outputs are rewritten
+# only when their bytes change (restat keeps Ninja quiet).
 rule idlc
-  command = $python -m tools.idlc -I idl -o gen --aggregate --stamp $out --depfile $out.d idl/*.idl
+  command = $python -m tools.idlc -I idl -o gen --aggregate --stamp $out --depfile $out.d idl/*.idl $in
   depfile = $out.d
   deps = gcc
   restat = 1
-  description = IDLC idl/*.idl
-
-build gen/stamp | gen/src/mapirt_gen.c gen/src/mapirt_vocab.c gen/include/mapirt/impl.h $
-    gen/tests/default_stubs.c gen/tests/default_stubs_cxx.cpp gen/docs/reference.md: idlc | idl
+  description = IDLC idl/*.idl $in
 
 # What libmapirt exports: the version script, from the IDL and the installed headers
 # (tools/exports.py). A new header or declaration needs no edit anywhere.
@@ -92,7 +92,8 @@ rule cc
   deps = gcc
   description = CC $out
 # libmapirt's own objects: hidden unless a public header declares them (the public headers
-# declare inside `#pragma GCC visibility push(default)`, <mapirt/decls.h>).
+# declare inside `#pragma GCC visibility push(default)`, <mapirt/decls.h>). Each object depends
+# only on the headers it includes, so a new IDL file rebuilds only the generated code.
 rule cc_lib
   command = $cc -MMD -MF $out.d $cflags $extra -fvisibility=hidden -c $in -o $out
   depfile = $out.d
@@ -264,6 +265,13 @@ def generate() -> str:
     w = Writer()
     w.lines.append(HEADER.rstrip("\n"))
     gen = ["gen/stamp"]
+    coclass_idl = []
+    for top in ("runtime", "tests/runtime", "tools", "bench"):
+        found, _ = walk(top, r".*\.idl")
+        coclass_idl += [f for f in found if not f.startswith("tools/idlc/")]
+    w.build("gen/stamp | gen/src/mapirt_gen.c gen/src/mapirt_vocab.c gen/include/mapirt/impl.h "
+            "gen/tests/default_stubs.c gen/tests/default_stubs_cxx.cpp gen/docs/reference.md",
+            "idlc", sorted(coclass_idl), implicit=["idl"])
     runtime, runtime_dirs = walk("runtime", r".*\.c")
     gen_srcs = ["gen/src/mapirt_gen.c", "gen/src/mapirt_vocab.c"]
 

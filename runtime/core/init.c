@@ -20,10 +20,10 @@
 #include <mapiutil.h>
 
 #include <mapirt/init.h>
+#include <mapirt/mapiutil_impl.h>
+#include <mapirt/mapix_impl.h>
 
 #include "notify/notify_internal.h"
-
-#define INIT_FLAGS (MAPI_MULTITHREAD_NOTIFICATIONS | MAPI_NO_COINIT | MAPI_NT_SERVICE)
 
 static pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long g_init_count; /* under g_init_mu */
@@ -42,7 +42,8 @@ HRESULT MAPIInitialize(LPVOID lpMapiInit)
         if (init->ulVersion != MAPI_INIT_VERSION)
             return MAPI_E_INVALID_PARAMETER;
         flags = init->ulFlags;
-        if (flags & ~INIT_FLAGS)
+        /* In a structure, so not an IDL parameter attribute: the generated mask. */
+        if (flags & ~MAPIRT_FLAGSET_InitFlags)
             return MAPI_E_UNKNOWN_FLAGS;
     }
 
@@ -86,9 +87,10 @@ int mapirt_multithread_notifications(void) { return mapirt_dispatcher_running();
 
 SCODE ScInitMapiUtil(ULONG ulFlags)
 {
-    /* Reserved flags word: any bit is unknown. */
-    if (ulFlags)
-        return MAPI_E_UNKNOWN_FLAGS;
+    HRESULT hr = ScInitMapiUtil_check_inline(ulFlags);
+
+    if (FAILED(hr))
+        return hr;
     pthread_mutex_lock(&g_init_mu);
     g_util_count++;
     pthread_mutex_unlock(&g_init_mu);

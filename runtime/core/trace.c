@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,8 @@
 
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int enabled;
+/* Nonzero while tracing is on (mapirt_trace_active() reads it inline in every tracing wrapper). */
+int mapirt_trace_on_;
 static char filter[512]; /* ",IMAPISession,IMAPITable," or "*" */
 static FILE *out;        /* NULL: stderr */
 
@@ -26,7 +26,7 @@ static void configure_locked(const char *f, const char *path)
     if (out != NULL)
         fclose(out);
     out = NULL;
-    atomic_store(&enabled, 0);
+    __atomic_store_n(&mapirt_trace_on_, 0, __ATOMIC_SEQ_CST);
     if (f == NULL || *f == '\0' || strcmp(f, "0") == 0)
         return;
     if (path != NULL && *path != '\0') {
@@ -40,7 +40,7 @@ static void configure_locked(const char *f, const char *path)
         snprintf(filter, sizeof filter, "*");
     else
         snprintf(filter, sizeof filter, ",%s,", f);
-    atomic_store(&enabled, 1);
+    __atomic_store_n(&mapirt_trace_on_, 1, __ATOMIC_SEQ_CST);
 }
 
 static void read_env(void)
@@ -55,7 +55,8 @@ int mapirt_trace_configure(const char *f, const char *path)
     pthread_once(&env_once, read_env);
     pthread_mutex_lock(&config_lock);
     configure_locked(f, path);
-    int ok = (f == NULL || *f == '\0' || strcmp(f, "0") == 0) || atomic_load(&enabled);
+    int ok = (f == NULL || *f == '\0' || strcmp(f, "0") == 0) ||
+             __atomic_load_n(&mapirt_trace_on_, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&config_lock);
     return ok ? 0 : -1;
 }
@@ -63,7 +64,7 @@ int mapirt_trace_configure(const char *f, const char *path)
 int mapirt_trace_enabled(void)
 {
     pthread_once(&env_once, read_env);
-    return atomic_load_explicit(&enabled, memory_order_relaxed);
+    return __atomic_load_n(&mapirt_trace_on_, __ATOMIC_RELAXED);
 }
 
 static uint64_t now_ns(void)
@@ -97,7 +98,8 @@ int mapirt_trace_wants(const char *iface)
     char key[160];
     snprintf(key, sizeof key, ",%s,", iface);
     pthread_mutex_lock(&config_lock);
-    int hit = atomic_load(&enabled) && (filter[0] == '*' || strstr(filter, key) != NULL);
+    int hit = __atomic_load_n(&mapirt_trace_on_, __ATOMIC_SEQ_CST) &&
+              (filter[0] == '*' || strstr(filter, key) != NULL);
     pthread_mutex_unlock(&config_lock);
     return hit;
 }
@@ -106,7 +108,7 @@ int mapirt_trace_begin(mapirt_trace *t, const char *iface, const char *method, c
 {
     /* The interface filter was applied when the object chose its vtable (mapirt_trace_wants);
      * here only "is tracing still on" is asked, so a traced call costs no lookup. */
-    if (!atomic_load_explicit(&enabled, memory_order_relaxed))
+    if (!__atomic_load_n(&mapirt_trace_on_, __ATOMIC_RELAXED))
         return 0;
     t->len = 0;
     t->nargs = 0;

@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mapirt/object.h>
-
 #include "mem_internal.h"
+
+struct default_malloc {
+    char unused; /* the allocator keeps no state: block sizes live in the blocks */
+};
+
+#include "default_malloc_object.h"
 
 #define MALLOC_TAG ((uintptr_t)0x4d41504952544d41ull) /* "MAPIRTMA" */
 
@@ -37,9 +41,9 @@ static struct malloc_hdr *malloc_hdr_of(void *p)
     return malloc_read_tag(h) == (MALLOC_TAG ^ (uintptr_t)h) ? h : NULL;
 }
 
-static void *STDMETHODCALLTYPE im_Alloc(IMalloc *This, SIZE_T cb)
+static void *default_malloc_Alloc(struct default_malloc *self, SIZE_T cb)
 {
-    (void)This;
+    (void)self;
     size_t total;
     if (__builtin_add_overflow(sizeof(struct malloc_hdr), (size_t)cb, &total))
         return NULL;
@@ -53,9 +57,9 @@ static void *STDMETHODCALLTYPE im_Alloc(IMalloc *This, SIZE_T cb)
     return h + 1;
 }
 
-static void STDMETHODCALLTYPE im_Free(IMalloc *This, void *pv)
+static void default_malloc_Free(struct default_malloc *self, void *pv)
 {
-    (void)This;
+    (void)self;
     struct malloc_hdr *h = malloc_hdr_of(pv);
     if (h == NULL)
         return; /* NULL or not ours: freeing it would corrupt someone else's heap */
@@ -63,15 +67,15 @@ static void STDMETHODCALLTYPE im_Free(IMalloc *This, void *pv)
     free(h);
 }
 
-static void *STDMETHODCALLTYPE im_Realloc(IMalloc *This, void *pv, SIZE_T cb)
+static void *default_malloc_Realloc(struct default_malloc *self, void *pv, SIZE_T cb)
 {
     if (pv == NULL)
-        return im_Alloc(This, cb);
+        return default_malloc_Alloc(self, cb);
     struct malloc_hdr *h = malloc_hdr_of(pv);
     if (h == NULL)
         return NULL;
     if (cb == 0) {
-        im_Free(This, pv);
+        default_malloc_Free(self, pv);
         return NULL;
     }
     size_t total;
@@ -92,42 +96,27 @@ static void *STDMETHODCALLTYPE im_Realloc(IMalloc *This, void *pv, SIZE_T cb)
     return n + 1;
 }
 
-static SIZE_T STDMETHODCALLTYPE im_GetSize(IMalloc *This, void *pv)
+static SIZE_T default_malloc_GetSize(struct default_malloc *self, void *pv)
 {
-    (void)This;
+    (void)self;
     struct malloc_hdr *h = malloc_hdr_of(pv);
     return h == NULL ? (SIZE_T)-1 : (SIZE_T)h->size;
 }
 
-static int STDMETHODCALLTYPE im_DidAlloc(IMalloc *This, void *pv)
+static int default_malloc_DidAlloc(struct default_malloc *self, void *pv)
 {
-    (void)This;
+    (void)self;
     if (pv == NULL)
         return -1;
     return malloc_hdr_of(pv) != NULL ? 1 : 0;
 }
 
-static void STDMETHODCALLTYPE im_HeapMinimize(IMalloc *This)
+static void default_malloc_HeapMinimize(struct default_malloc *self)
 {
-    (void)This; /* glibc returns memory to the system on its own */
-}
-
-/* QueryInterface/AddRef/Release come from the generated defaults: the allocator is a static
- * object that lives as long as the process. */
-MAPIRT_DEFINE_VTBL(IMalloc, default_malloc_vtbl,
-    .Alloc = im_Alloc, .Realloc = im_Realloc, .Free = im_Free, .GetSize = im_GetSize,
-    .DidAlloc = im_DidAlloc, .HeapMinimize = im_HeapMinimize);
-
-static IMalloc default_malloc;
-static pthread_once_t default_malloc_once = PTHREAD_ONCE_INIT;
-
-static void default_malloc_init(void)
-{
-    default_malloc.lpVtbl = MAPIRT_VTBL(default_malloc_vtbl);
+    (void)self; /* glibc returns memory to the system on its own */
 }
 
 LPMALLOC MAPIGetDefaultMalloc(void)
 {
-    pthread_once(&default_malloc_once, default_malloc_init);
-    return &default_malloc;
+    return default_malloc_as_IMalloc(default_malloc_static());
 }

@@ -18,7 +18,7 @@
 #include <mapiutil.h>
 
 #include <mapirt/init.h>
-#include <mapirt/object.h>
+#include <mapirt/mapiutil_impl.h>
 
 #include <mapirt/alloc.h>
 #include "notify_internal.h"
@@ -26,60 +26,51 @@
 /* ---- HrAllocAdviseSink -------------------------------------------------------------- */
 
 struct cb_sink {
-    IMAPIAdviseSink iface;
-    mapirt_ref ref;
     LPNOTIFCALLBACK fn;
     LPVOID ctx;
 };
 
-static ULONG cb_AddRef(IMAPIAdviseSink *This)
+#include "cb_sink_object.h"
+
+static void cb_sink_destroy(struct cb_sink *self)
 {
-    return mapirt_ref_inc(&((struct cb_sink *)This)->ref);
+    (void)self;
 }
 
-static ULONG cb_Release(IMAPIAdviseSink *This)
+static ULONG cb_sink_OnNotify(struct cb_sink *self, ULONG cNotif, LPNOTIFICATION lpNotifications)
 {
-    struct cb_sink *s = (struct cb_sink *)This;
-    ULONG n = mapirt_ref_dec(&s->ref);
-    if (n == 0)
-        mapirt_free(s);
-    return n;
-}
-
-static ULONG cb_OnNotify(IMAPIAdviseSink *This, ULONG cNotif, LPNOTIFICATION lpNotifications)
-{
-    struct cb_sink *s = (struct cb_sink *)This;
     /* A provider callback's CALLBACK_DISCONTINUE travels back through OnNotify's result. */
-    return (ULONG)s->fn(s->ctx, cNotif, lpNotifications);
+    return (ULONG)self->fn(self->ctx, cNotif, lpNotifications);
 }
-
-MAPIRT_DEFINE_VTBL(IMAPIAdviseSink, cb_vtbl, .AddRef = cb_AddRef, .Release = cb_Release,
-                   .OnNotify = cb_OnNotify)
 
 HRESULT HrAllocAdviseSink(LPNOTIFCALLBACK lpfnCallback, LPVOID lpvContext,
                           LPMAPIADVISESINK *lppAdviseSink)
 {
     struct cb_sink *s;
+    HRESULT hr;
 
-    if (!lppAdviseSink)
-        return MAPI_E_INVALID_PARAMETER;
-    *lppAdviseSink = NULL;
-    if (!lpfnCallback)
-        return MAPI_E_INVALID_PARAMETER;
-    s = mapirt_calloc(1, sizeof(*s));
+    if (lppAdviseSink)
+        *lppAdviseSink = NULL;
+    hr = HrAllocAdviseSink_check_inline(lpfnCallback, lpvContext, lppAdviseSink);
+    if (FAILED(hr))
+        return hr;
+    s = cb_sink_new();
     if (!s)
         return MAPI_E_NOT_ENOUGH_MEMORY;
-    s->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(cb_vtbl);
-    mapirt_ref_init(&s->ref);
     s->fn = lpfnCallback;
     s->ctx = lpvContext;
-    *lppAdviseSink = &s->iface;
+    *lppAdviseSink = cb_sink_as_IMAPIAdviseSink(s);
     return S_OK;
 }
 
 /* ---- HrThisThreadAdviseSink --------------------------------------------------------- */
 
-struct tt_sink;
+struct tt_sink {
+    LPMAPIADVISESINK inner;
+    struct tt_queue *q;
+};
+
+#include "tt_sink_object.h"
 
 struct tt_job {
     struct tt_job *next;
@@ -97,13 +88,6 @@ struct tt_queue {
     struct tt_job *head, *tail;
 };
 
-struct tt_sink {
-    IMAPIAdviseSink iface;
-    mapirt_ref ref;
-    LPMAPIADVISESINK inner;
-    struct tt_queue *q;
-};
-
 static pthread_once_t g_tt_once = PTHREAD_ONCE_INIT;
 static pthread_key_t g_tt_key;
 static int g_tt_key_ok;
@@ -116,14 +100,12 @@ static void tt_queue_unref(struct tt_queue *q)
     }
 }
 
-static ULONG tt_Release(IMAPIAdviseSink *This);
-
 static void tt_jobs_free(struct tt_job *j)
 {
     while (j) {
         struct tt_job *next = j->next;
         mapirt_free(j->notifs);
-        tt_Release(&j->sink->iface);
+        tt_sink_release(j->sink);
         mapirt_free(j);
         j = next;
     }
@@ -172,26 +154,16 @@ static struct tt_queue *tt_current(int create)
     return q;
 }
 
-static ULONG tt_AddRef(IMAPIAdviseSink *This)
+static void tt_sink_destroy(struct tt_sink *self)
 {
-    return mapirt_ref_inc(&((struct tt_sink *)This)->ref);
+    if (self->inner)
+        self->inner->lpVtbl->Release(self->inner);
+    if (self->q)
+        tt_queue_unref(self->q);
 }
 
-static ULONG tt_Release(IMAPIAdviseSink *This)
+static ULONG tt_sink_OnNotify(struct tt_sink *s, ULONG cNotif, LPNOTIFICATION lpNotifications)
 {
-    struct tt_sink *s = (struct tt_sink *)This;
-    ULONG n = mapirt_ref_dec(&s->ref);
-    if (n == 0) {
-        s->inner->lpVtbl->Release(s->inner);
-        tt_queue_unref(s->q);
-        mapirt_free(s);
-    }
-    return n;
-}
-
-static ULONG tt_OnNotify(IMAPIAdviseSink *This, ULONG cNotif, LPNOTIFICATION lpNotifications)
-{
-    struct tt_sink *s = (struct tt_sink *)This;
     struct tt_queue *q = s->q;
     struct tt_job *j;
 
@@ -217,7 +189,7 @@ static ULONG tt_OnNotify(IMAPIAdviseSink *This, ULONG cNotif, LPNOTIFICATION lpN
     }
     j->cNotif = cNotif;
     j->sink = s;
-    tt_AddRef(This);
+    tt_sink_addref(s);
     pthread_mutex_lock(&q->mu);
     if (q->dead) {
         pthread_mutex_unlock(&q->mu);
@@ -233,34 +205,30 @@ static ULONG tt_OnNotify(IMAPIAdviseSink *This, ULONG cNotif, LPNOTIFICATION lpN
     return 0;
 }
 
-MAPIRT_DEFINE_VTBL(IMAPIAdviseSink, tt_vtbl, .AddRef = tt_AddRef, .Release = tt_Release,
-                   .OnNotify = tt_OnNotify)
-
 HRESULT HrThisThreadAdviseSink(LPMAPIADVISESINK lpAdviseSink, LPMAPIADVISESINK *lppAdviseSink)
 {
     struct tt_queue *q;
     struct tt_sink *s;
+    HRESULT hr;
 
-    if (!lppAdviseSink)
-        return MAPI_E_INVALID_PARAMETER;
-    *lppAdviseSink = NULL;
-    if (!lpAdviseSink)
-        return MAPI_E_INVALID_PARAMETER;
-    s = mapirt_calloc(1, sizeof(*s));
+    if (lppAdviseSink)
+        *lppAdviseSink = NULL;
+    hr = HrThisThreadAdviseSink_check_inline(lpAdviseSink, lppAdviseSink);
+    if (FAILED(hr))
+        return hr;
+    s = tt_sink_new();
     if (!s)
         return MAPI_E_NOT_ENOUGH_MEMORY;
     q = tt_current(1);
     if (!q) {
-        mapirt_free(s);
+        tt_sink_release(s);
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
     atomic_fetch_add(&q->refs, 1);
-    s->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(tt_vtbl);
-    mapirt_ref_init(&s->ref);
     s->inner = lpAdviseSink;
     lpAdviseSink->lpVtbl->AddRef(lpAdviseSink);
     s->q = q;
-    *lppAdviseSink = &s->iface;
+    *lppAdviseSink = tt_sink_as_IMAPIAdviseSink(s);
     return S_OK;
 }
 
@@ -269,9 +237,10 @@ HRESULT HrDispatchNotifications(ULONG ulFlags)
     struct tt_queue *q;
     struct tt_job *jobs, *j;
 
-    /* The flags word is reserved: every bit is unknown. */
-    if (ulFlags)
-        return MAPI_E_UNKNOWN_FLAGS;
+    HRESULT hr = HrDispatchNotifications_check_inline(ulFlags);
+
+    if (FAILED(hr))
+        return hr;
     if (!mapirt_is_initialized())
         return MAPI_E_NOT_INITIALIZED;
     mapirt_dispatcher_flush();

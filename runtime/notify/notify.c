@@ -16,6 +16,7 @@
 #include <mapispi.h> /* NOTIFY_SYNC, NOTIFY_CANCELED, CALLBACK_DISCONTINUE */
 #include <mapiutil.h>
 
+#include <mapirt/mapispi_impl.h>
 #include <mapirt/notify.h>
 
 #include <mapirt/alloc.h>
@@ -176,7 +177,7 @@ HRESULT mapirt_advise_add_key(mapirt_advise_list *l, ULONG cbKey, const BYTE *lp
 {
     if (cbKey == 0 || !lpbKey)
         return MAPI_E_INVALID_PARAMETER;
-    if (ulFlags & ~NOTIFY_SYNC)
+    if (ulFlags & ~MAPIRT_FLAGSET_SubscribeFlags)
         return MAPI_E_UNKNOWN_FLAGS;
     return add_entry(l, cbKey, lpbKey, 1, ulEventMask, ulFlags, sink, lpulConnection);
 }

@@ -1,5 +1,5 @@
 /* runtime/prop/propobj.c: the IMAPIProp methods of a property bag that are not plain storage:
- * GetLastError, SaveChanges, OpenProperty, CopyTo and CopyProps. */
+ * SaveChanges, OpenProperty, CopyTo, CopyProps and the named-property methods. */
 #include <stdint.h>
 #include <string.h>
 
@@ -10,92 +10,37 @@
 #include <mapix.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/mapidefs_impl.h>
+#include <mapirt/proxy.h>
 #include "propstore_internal.h"
 
 #define ULONG_LIMIT 0xFFFFFFFFu
 
-/* ---- GetLastError ------------------------------------------------------------------ */
-
-/* The recorded texts are ASCII, so widening is a plain copy. */
-static HRESULT dup_text(mapirt_propbag *bag, const char *s, int wide, LPVOID parent,
-                        LPTSTR *out)
-{
-    size_t n = strlen(s) + 1;
-    void *dst = NULL;
-
-    if (FAILED(bag->more((ULONG)(wide ? n * sizeof(WCHAR) : n), parent, &dst)) || !dst)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    if (wide) {
-        WCHAR *w = dst;
-        for (size_t i = 0; i < n; i++)
-            w[i] = (WCHAR)(unsigned char)s[i];
-    } else {
-        memcpy(dst, s, n);
-    }
-    *out = dst;
-    return S_OK;
-}
-
-HRESULT mapirt_propbag_get_last_error(mapirt_propbag *bag, HRESULT hResult, ULONG ulFlags,
-                                      LPMAPIERROR *lppMAPIError)
-{
-    LPMAPIERROR err = NULL;
-    const char *msg;
-    HRESULT last;
-    int wide = (ulFlags & MAPI_UNICODE) != 0;
-
-    if (!bag || !lppMAPIError)
-        return MAPI_E_INVALID_PARAMETER;
-    *lppMAPIError = NULL;
-    if (ulFlags & ~MAPI_UNICODE)
-        return MAPI_E_UNKNOWN_FLAGS;
-    pthread_mutex_lock(&bag->mu);
-    last = bag->last_hr;
-    msg = bag->last_msg;
-    pthread_mutex_unlock(&bag->mu);
-    /* Nothing recorded for this code: S_OK with no structure, as the reference allows. */
-    if (!msg || last != hResult)
-        return S_OK;
-    if (FAILED(bag->alloc(sizeof(MAPIERROR), (LPVOID *)&err)) || !err)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    memset(err, 0, sizeof(*err));
-    err->ulVersion = MAPI_ERROR_VERSION;
-    if (FAILED(dup_text(bag, msg, wide, err, &err->lpszError)) ||
-        FAILED(dup_text(bag, bag->component, wide, err, &err->lpszComponent))) {
-        bag->freebuf(err);
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    }
-    *lppMAPIError = err;
-    return S_OK;
-}
-
 /* ---- SaveChanges, OpenProperty ----------------------------------------------------- */
 
-HRESULT mapirt_propbag_save_changes(mapirt_propbag *bag, ULONG ulFlags)
+HRESULT mapirt_propbag_SaveChanges(mapirt_propbag *bag, ULONG ulFlags)
 {
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
-    if (ulFlags & ~(KEEP_OPEN_READONLY | KEEP_OPEN_READWRITE | FORCE_SAVE | MAPI_DEFERRED_ERRORS))
-        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS, "SaveChanges: unknown flags");
+    /* IMAPIProp documents these for messages only; this is no message. */
+    if (ulFlags & MAPIRT_FLAGSET_MessageSaveFlags)
+        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS,
+                                   "SaveChanges: SPAMFILTER_ONSAVE, ITEMPROC_FORCE and "
+                                   "NON_EMS_XP_SAVE apply to messages only");
     /* Not transacted: every change is already in effect. */
     return S_OK;
 }
 
-HRESULT mapirt_propbag_open_property(mapirt_propbag *bag, ULONG ulPropTag, LPCIID lpiid,
-                                     ULONG ulInterfaceOptions, ULONG ulFlags, LPUNKNOWN *lppUnk)
+HRESULT mapirt_propbag_OpenProperty(mapirt_propbag *bag, ULONG ulPropTag, LPCIID lpiid,
+                                    ULONG ulInterfaceOptions, ULONG ulFlags, LPUNKNOWN *lppUnk)
 {
     int found;
     ULONG i;
 
     (void)ulInterfaceOptions;
-    if (!bag || !lppUnk)
-        return MAPI_E_INVALID_PARAMETER;
+    (void)lpiid;
     *lppUnk = NULL;
-    if (!lpiid || PROP_TYPE(ulPropTag) == PT_UNSPECIFIED)
+    if (PROP_TYPE(ulPropTag) == PT_UNSPECIFIED)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
-                                   "OpenProperty: an interface and a typed tag are required");
-    if (ulFlags & ~(MAPI_CREATE | MAPI_MODIFY | MAPI_DEFERRED_ERRORS))
-        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS, "OpenProperty: unknown flags");
+                                   "OpenProperty: a typed tag is required");
     pthread_mutex_lock(&bag->mu);
     int readonly = bag->readonly;
     i = mapirt_propbag_find_locked(bag, PROP_ID(ulPropTag), &found);
@@ -111,8 +56,7 @@ HRESULT mapirt_propbag_open_property(mapirt_propbag *bag, ULONG ulPropTag, LPCII
 
 /* ---- CopyTo, CopyProps ------------------------------------------------------------- */
 
-#define COPY_FLAGS (MAPI_MOVE | MAPI_NOREPLACE | MAPI_DIALOG | MAPI_DECLINE_OK)
-
+/* Whether a and b are one object; a proxy (<mapirt/proxy.h>) counts as the object it wraps. */
 static int same_object(LPUNKNOWN a, LPUNKNOWN b)
 {
     LPUNKNOWN ua = NULL, ub = NULL;
@@ -124,7 +68,7 @@ static int same_object(LPUNKNOWN a, LPUNKNOWN b)
         ua = NULL;
     if (FAILED(b->lpVtbl->QueryInterface(b, &IID_IUnknown, (void **)&ub)))
         ub = NULL;
-    same = ua && ua == ub;
+    same = ua && ub && mapirt_proxy_inner(ua) == mapirt_proxy_inner(ub);
     if (ua)
         ua->lpVtbl->Release(ua);
     if (ub)
@@ -181,11 +125,6 @@ static HRESULT copy_common(mapirt_propbag *bag, LPUNKNOWN self, LPSPropTagArray 
 
     if (lppProblems)
         *lppProblems = NULL;
-    if (ulFlags & ~COPY_FLAGS)
-        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS, "copy: unknown flags");
-    if (!lpInterface || !lpDestObj)
-        return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
-                                   "copy: destination and its interface are required");
     if ((ulFlags & MAPI_MOVE) && !mapirt_propbag_writable(bag))
         return mapirt_propbag_fail(bag, MAPI_E_NO_ACCESS,
                                    "copy: cannot move from a read-only object");
@@ -304,20 +243,16 @@ static int has_pr_null(LPSPropTagArray tags)
     return 0;
 }
 
-HRESULT mapirt_propbag_copy_to(mapirt_propbag *bag, LPUNKNOWN self, ULONG ciidExclude,
-                               LPCIID rgiidExclude, LPSPropTagArray lpExcludeProps,
-                               ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
-                               LPCIID lpInterface, LPVOID lpDestObj, ULONG ulFlags,
-                               LPSPropProblemArray *lppProblems)
+HRESULT mapirt_propbag_CopyTo(mapirt_propbag *bag, ULONG ciidExclude, LPCIID rgiidExclude,
+                              LPSPropTagArray lpExcludeProps, ULONG_PTR ulUIParam,
+                              LPMAPIPROGRESS lpProgress, LPCIID lpInterface, LPVOID lpDestObj,
+                              ULONG ulFlags, LPSPropProblemArray *lppProblems)
 {
     (void)ulUIParam;
     (void)lpProgress;
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
     if (lppProblems)
         *lppProblems = NULL;
-    if ((ciidExclude && !rgiidExclude) ||
-        (lpExcludeProps && (lpExcludeProps->cValues == 0 || has_pr_null(lpExcludeProps))))
+    if (lpExcludeProps && (lpExcludeProps->cValues == 0 || has_pr_null(lpExcludeProps)))
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "CopyTo: bad exclusions");
     /* Every property of a bag belongs to IMAPIProp: excluding it (or IUnknown) excludes all
      * the interfaces the object knows. */
@@ -326,24 +261,42 @@ HRESULT mapirt_propbag_copy_to(mapirt_propbag *bag, LPUNKNOWN self, ULONG ciidEx
             !memcmp(&rgiidExclude[i], &IID_IUnknown, sizeof(IID)))
             return mapirt_propbag_fail(bag, MAPI_E_INTERFACE_NOT_SUPPORTED,
                                        "CopyTo: every interface is excluded");
-    return copy_common(bag, self, NULL, lpExcludeProps, lpInterface, lpDestObj, ulFlags,
+    return copy_common(bag, bag->owner, NULL, lpExcludeProps, lpInterface, lpDestObj, ulFlags,
                        lppProblems);
 }
 
-HRESULT mapirt_propbag_copy_props(mapirt_propbag *bag, LPUNKNOWN self,
-                                  LPSPropTagArray lpIncludeProps, ULONG_PTR ulUIParam,
-                                  LPMAPIPROGRESS lpProgress, LPCIID lpInterface,
-                                  LPVOID lpDestObj, ULONG ulFlags,
-                                  LPSPropProblemArray *lppProblems)
+HRESULT mapirt_propbag_CopyProps(mapirt_propbag *bag, LPSPropTagArray lpIncludeProps,
+                                 ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
+                                 LPCIID lpInterface, LPVOID lpDestObj, ULONG ulFlags,
+                                 LPSPropProblemArray *lppProblems)
 {
     (void)ulUIParam;
     (void)lpProgress;
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
     if (lppProblems)
         *lppProblems = NULL;
-    if (!lpIncludeProps || lpIncludeProps->cValues == 0 || has_pr_null(lpIncludeProps))
+    if (lpIncludeProps->cValues == 0 || has_pr_null(lpIncludeProps))
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "CopyProps: bad tag array");
-    return copy_common(bag, self, lpIncludeProps, NULL, lpInterface, lpDestObj, ulFlags,
+    return copy_common(bag, bag->owner, lpIncludeProps, NULL, lpInterface, lpDestObj, ulFlags,
                        lppProblems);
+}
+
+/* ---- named properties: none ------------------------------------------------------------ */
+
+HRESULT mapirt_propbag_GetNamesFromIDs(mapirt_propbag *bag, LPSPropTagArray *lppPropTags,
+                                       LPGUID lpPropSetGuid, ULONG ulFlags,
+                                       ULONG *lpcPropNames, LPMAPINAMEID **lpppPropNames)
+{
+    (void)lppPropTags, (void)lpPropSetGuid, (void)ulFlags, (void)lpcPropNames,
+        (void)lpppPropNames;
+    return mapirt_propbag_fail(bag, MAPI_E_NO_SUPPORT,
+                               "GetNamesFromIDs: the object has no named properties");
+}
+
+HRESULT mapirt_propbag_GetIDsFromNames(mapirt_propbag *bag, ULONG cPropNames,
+                                       LPMAPINAMEID *lppPropNames, ULONG ulFlags,
+                                       LPSPropTagArray *lppPropTags)
+{
+    (void)cPropNames, (void)lppPropNames, (void)ulFlags, (void)lppPropTags;
+    return mapirt_propbag_fail(bag, MAPI_E_NO_SUPPORT,
+                               "GetIDsFromNames: the object has no named properties");
 }

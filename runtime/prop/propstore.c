@@ -14,6 +14,7 @@
 #include <mapix.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/mapiutil_impl.h>
 #include "propstore_internal.h"
 #include <mapirt/strconv.h>
 
@@ -41,9 +42,25 @@ HRESULT mapirt_propbag_create(ALLOCATEBUFFER *lpAllocateBuffer, ALLOCATEMORE *lp
     bag->alloc = given ? lpAllocateBuffer : MAPIAllocateBuffer;
     bag->more = given ? lpAllocateMore : MAPIAllocateMore;
     bag->freebuf = given ? lpFreeBuffer : MAPIFreeBuffer;
-    bag->component = component ? component : "mapirt";
+    mapirt_lasterror_init(&bag->own_err, component);
+    mapirt_lasterror_allocators(&bag->own_err, bag->alloc, bag->more, bag->freebuf);
+    bag->err = &bag->own_err;
     *out = bag;
     return S_OK;
+}
+
+void mapirt_propbag_attach(mapirt_propbag *bag, LPUNKNOWN owner, mapirt_lasterror *err)
+{
+    bag->owner = owner;
+    if (err != NULL) {
+        mapirt_lasterror_allocators(err, bag->alloc, bag->more, bag->freebuf);
+        bag->err = err;
+    }
+}
+
+mapirt_lasterror *mapirt_propbag_lasterror(mapirt_propbag *bag)
+{
+    return bag->err;
 }
 
 void mapirt_propbag_destroy(mapirt_propbag *bag)
@@ -54,23 +71,9 @@ void mapirt_propbag_destroy(mapirt_propbag *bag)
         if (bag->v[i].value)
             bag->freebuf(bag->v[i].value);
     mapirt_free(bag->v);
+    mapirt_lasterror_fini(&bag->own_err);
     pthread_mutex_destroy(&bag->mu);
     mapirt_free(bag);
-}
-
-HRESULT mapirt_propbag_fail(mapirt_propbag *bag, HRESULT hr, const char *msg)
-{
-    pthread_mutex_lock(&bag->mu);
-    bag->last_hr = hr;
-    bag->last_msg = msg;
-    pthread_mutex_unlock(&bag->mu);
-    return hr;
-}
-
-void mapirt_propbag_set_error(mapirt_propbag *bag, HRESULT hr, const char *msg)
-{
-    if (bag)
-        mapirt_propbag_fail(bag, hr, msg);
 }
 
 int mapirt_propbag_writable(mapirt_propbag *bag)
@@ -290,19 +293,18 @@ static void add_problem(LPSPropProblemArray p, ULONG index, ULONG tag, SCODE sc)
     p->cProblem++;
 }
 
-HRESULT mapirt_propbag_set_props(mapirt_propbag *bag, ULONG cValues, LPSPropValue lpPropArray,
-                                 LPSPropProblemArray *lppProblems)
+HRESULT mapirt_propbag_SetProps(mapirt_propbag *bag, ULONG cValues, LPSPropValue lpPropArray,
+                                LPSPropProblemArray *lppProblems)
 {
     struct set_plan *plan;
     LPSPropProblemArray probs = NULL;
     ULONG nstore = 0, nprob = 0;
+    const char *msg;
     HRESULT hr;
 
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
     if (lppProblems)
         *lppProblems = NULL;
-    if (cValues == 0 || !lpPropArray)
+    if (cValues == 0)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "SetProps: no values");
     for (ULONG i = 0; i < cValues; i++) {
         ULONG type = PROP_TYPE(lpPropArray[i].ulPropTag);
@@ -320,7 +322,7 @@ HRESULT mapirt_propbag_set_props(mapirt_propbag *bag, ULONG cValues, LPSPropValu
     pthread_mutex_lock(&bag->mu);
     if (bag->readonly) {
         hr = MAPI_E_NO_ACCESS;
-        bag->last_msg = "SetProps: the object is read-only";
+        msg = "SetProps: the object is read-only";
         goto fail;
     }
     for (ULONG i = 0; i < cValues; i++) {
@@ -377,14 +379,13 @@ HRESULT mapirt_propbag_set_props(mapirt_propbag *bag, ULONG cValues, LPSPropValu
 
 oom:
     hr = MAPI_E_NOT_ENOUGH_MEMORY;
-    bag->last_msg = "SetProps: out of memory";
+    msg = "SetProps: out of memory";
 fail:
-    bag->last_hr = hr;
     pthread_mutex_unlock(&bag->mu);
     if (probs)
         bag->freebuf(probs);
     free_plan(bag, plan, cValues);
-    return hr;
+    return mapirt_propbag_fail(bag, hr, msg);
 }
 
 HRESULT mapirt_propbag_put(mapirt_propbag *bag, ULONG cValues, const SPropValue *lpProps,
@@ -616,18 +617,14 @@ HRESULT mapirt_propbag_values_locked(mapirt_propbag *bag, LPSPropTagArray tags, 
     return S_OK;
 }
 
-HRESULT mapirt_propbag_get_props(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
-                                 ULONG ulFlags, ULONG *lpcValues, LPSPropValue *lppPropArray)
+HRESULT mapirt_propbag_GetProps(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
+                                ULONG ulFlags, ULONG *lpcValues, LPSPropValue *lppPropArray)
 {
     HRESULT hr;
     int errors;
 
-    if (!bag || !lpcValues || !lppPropArray)
-        return MAPI_E_INVALID_PARAMETER;
     *lpcValues = 0;
     *lppPropArray = NULL;
-    if (ulFlags & ~MAPI_UNICODE)
-        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS, "GetProps: unknown flags");
     if (lpPropTagArray && lpPropTagArray->cValues == 0)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "GetProps: empty tag array");
     pthread_mutex_lock(&bag->mu);
@@ -639,17 +636,13 @@ HRESULT mapirt_propbag_get_props(mapirt_propbag *bag, LPSPropTagArray lpPropTagA
     return errors ? MAPI_W_ERRORS_RETURNED : S_OK;
 }
 
-HRESULT mapirt_propbag_get_prop_list(mapirt_propbag *bag, ULONG ulFlags,
-                                     LPSPropTagArray *lppPropTagArray)
+HRESULT mapirt_propbag_GetPropList(mapirt_propbag *bag, ULONG ulFlags,
+                                   LPSPropTagArray *lppPropTagArray)
 {
     LPSPropTagArray out = NULL;
     ULONG count = 0;
 
-    if (!bag || !lppPropTagArray)
-        return MAPI_E_INVALID_PARAMETER;
     *lppPropTagArray = NULL;
-    if (ulFlags & ~MAPI_UNICODE)
-        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS, "GetPropList: unknown flags");
     pthread_mutex_lock(&bag->mu);
     for (ULONG i = 0; i < bag->n; i++)
         if (!bag->v[i].deleted)
@@ -674,25 +667,21 @@ HRESULT mapirt_propbag_get_prop_list(mapirt_propbag *bag, ULONG ulFlags,
 
 /* ---- DeleteProps ------------------------------------------------------------------- */
 
-HRESULT mapirt_propbag_delete_props(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
-                                    LPSPropProblemArray *lppProblems)
+HRESULT mapirt_propbag_DeleteProps(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
+                                   LPSPropProblemArray *lppProblems)
 {
     LPSPropProblemArray probs = NULL;
     ULONG nprob = 0;
     HRESULT hr;
 
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
     if (lppProblems)
         *lppProblems = NULL;
-    if (!lpPropTagArray || lpPropTagArray->cValues == 0)
+    if (lpPropTagArray->cValues == 0)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "DeleteProps: no tags");
     pthread_mutex_lock(&bag->mu);
     if (bag->readonly) {
-        bag->last_hr = MAPI_E_NO_ACCESS;
-        bag->last_msg = "DeleteProps: the object is read-only";
         pthread_mutex_unlock(&bag->mu);
-        return MAPI_E_NO_ACCESS;
+        return mapirt_propbag_fail(bag, MAPI_E_NO_ACCESS, "DeleteProps: the object is read-only");
     }
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
         struct prop_entry *e = find_live(bag, PROP_ID(lpPropTagArray->aulPropTag[i]));
@@ -702,10 +691,8 @@ HRESULT mapirt_propbag_delete_props(mapirt_propbag *bag, LPSPropTagArray lpPropT
     if (lppProblems && nprob) {
         hr = alloc_problems(bag, nprob, &probs);
         if (FAILED(hr)) {
-            bag->last_hr = hr;
-            bag->last_msg = "DeleteProps: out of memory";
             pthread_mutex_unlock(&bag->mu);
-            return hr;
+            return mapirt_propbag_fail(bag, hr, "DeleteProps: out of memory");
         }
     }
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
@@ -726,12 +713,9 @@ HRESULT mapirt_propbag_delete_props(mapirt_propbag *bag, LPSPropTagArray lpPropT
 
 /* ---- IPropData access -------------------------------------------------------------- */
 
-HRESULT mapirt_propbag_set_obj_access(mapirt_propbag *bag, ULONG ulAccess)
+HRESULT mapirt_propbag_HrSetObjAccess(mapirt_propbag *bag, ULONG ulAccess)
 {
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
-    if (ulAccess & ~(IPROP_ACCESS_MASK | IPROP_STATUS_MASK))
-        return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS, "HrSetObjAccess: unknown flags");
+    /* The flags are ObjAccessFlags (validated): exactly one of them must be set. */
     if (ulAccess != IPROP_READONLY && ulAccess != IPROP_READWRITE)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
                                    "HrSetObjAccess: give IPROP_READONLY or IPROP_READWRITE");
@@ -747,15 +731,14 @@ static int access_word_bad(ULONG a)
            (a & IPROP_STATUS_MASK) == IPROP_STATUS_MASK;
 }
 
-HRESULT mapirt_propbag_set_prop_access(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
+HRESULT mapirt_propbag_HrSetPropAccess(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
                                        ULONG *rgulAccess)
 {
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
-    if (!lpPropTagArray || !rgulAccess || lpPropTagArray->cValues == 0)
+    if (lpPropTagArray->cValues == 0)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "HrSetPropAccess: no tags");
+    /* One PropAccessFlags word per tag: an array IDL's attributes cannot describe. */
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
-        if (rgulAccess[i] & ~(IPROP_ACCESS_MASK | IPROP_STATUS_MASK))
+        if (rgulAccess[i] & ~MAPIRT_FLAGSET_PropAccessFlags)
             return mapirt_propbag_fail(bag, MAPI_E_UNKNOWN_FLAGS,
                                        "HrSetPropAccess: unknown flags");
         if (access_word_bad(rgulAccess[i]))
@@ -764,10 +747,9 @@ HRESULT mapirt_propbag_set_prop_access(mapirt_propbag *bag, LPSPropTagArray lpPr
     }
     pthread_mutex_lock(&bag->mu);
     if (bag->readonly) {
-        bag->last_hr = MAPI_E_NO_ACCESS;
-        bag->last_msg = "HrSetPropAccess: the object is read-only";
         pthread_mutex_unlock(&bag->mu);
-        return MAPI_E_NO_ACCESS;
+        return mapirt_propbag_fail(bag, MAPI_E_NO_ACCESS,
+                                   "HrSetPropAccess: the object is read-only");
     }
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
         int found;
@@ -793,15 +775,13 @@ HRESULT mapirt_propbag_set_prop_access(mapirt_propbag *bag, LPSPropTagArray lpPr
     return S_OK;
 }
 
-HRESULT mapirt_propbag_get_prop_access(mapirt_propbag *bag, LPSPropTagArray *lppPropTagArray,
+HRESULT mapirt_propbag_HrGetPropAccess(mapirt_propbag *bag, LPSPropTagArray *lppPropTagArray,
                                        ULONG **lprgulAccess)
 {
     LPSPropTagArray tags;
     ULONG *access = NULL;
     ULONG count;
 
-    if (!bag || !lppPropTagArray || !lprgulAccess)
-        return MAPI_E_INVALID_PARAMETER;
     *lprgulAccess = NULL;
     tags = *lppPropTagArray;
     if (tags && tags->cValues == 0)
@@ -837,26 +817,23 @@ HRESULT mapirt_propbag_get_prop_access(mapirt_propbag *bag, LPSPropTagArray *lpp
     *lprgulAccess = access;
     return S_OK;
 oom:
-    bag->last_hr = MAPI_E_NOT_ENOUGH_MEMORY;
-    bag->last_msg = "HrGetPropAccess: out of memory";
     pthread_mutex_unlock(&bag->mu);
     if (access)
         bag->freebuf(access);
-    return MAPI_E_NOT_ENOUGH_MEMORY;
+    return mapirt_propbag_fail(bag, MAPI_E_NOT_ENOUGH_MEMORY, "HrGetPropAccess: out of memory");
 }
 
-HRESULT mapirt_propbag_add_obj_props(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
+HRESULT mapirt_propbag_HrAddObjProps(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
                                      LPSPropProblemArray *lppProblems)
 {
     LPSPropProblemArray probs = NULL;
     ULONG nprob = 0, nadd = 0;
+    const char *msg;
     HRESULT hr;
 
-    if (!bag)
-        return MAPI_E_INVALID_PARAMETER;
     if (lppProblems)
         *lppProblems = NULL;
-    if (!lpPropTagArray || lpPropTagArray->cValues == 0)
+    if (lpPropTagArray->cValues == 0)
         return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER, "HrAddObjProps: no tags");
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++)
         if (PROP_TYPE(lpPropTagArray->aulPropTag[i]) != PT_OBJECT)
@@ -865,7 +842,7 @@ HRESULT mapirt_propbag_add_obj_props(mapirt_propbag *bag, LPSPropTagArray lpProp
     pthread_mutex_lock(&bag->mu);
     if (bag->readonly) {
         hr = MAPI_E_NO_ACCESS;
-        bag->last_msg = "HrAddObjProps: the object is read-only";
+        msg = "HrAddObjProps: the object is read-only";
         goto fail;
     }
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
@@ -879,7 +856,7 @@ HRESULT mapirt_propbag_add_obj_props(mapirt_propbag *bag, LPSPropTagArray lpProp
     if (SUCCEEDED(hr) && lppProblems && nprob)
         hr = alloc_problems(bag, nprob, &probs);
     if (FAILED(hr)) {
-        bag->last_msg = "HrAddObjProps: out of memory";
+        msg = "HrAddObjProps: out of memory";
         goto fail;
     }
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
@@ -895,7 +872,6 @@ HRESULT mapirt_propbag_add_obj_props(mapirt_propbag *bag, LPSPropTagArray lpProp
         *lppProblems = probs;
     return nprob ? MAPI_W_PARTIAL_COMPLETION : S_OK;
 fail:
-    bag->last_hr = hr;
     pthread_mutex_unlock(&bag->mu);
-    return hr;
+    return mapirt_propbag_fail(bag, hr, msg);
 }

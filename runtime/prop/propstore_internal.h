@@ -23,16 +23,19 @@ struct mapirt_propbag {
     ALLOCATEBUFFER *alloc;
     ALLOCATEMORE *more;
     FREEBUFFER *freebuf;
-    const char *component;
     int readonly;
     struct prop_entry *v; /* sorted by property ID, one entry per ID */
     ULONG n, cap;
-    HRESULT last_hr;
-    const char *last_msg;
+    mapirt_lasterror *err; /* the owner's record (mapirt_propbag_attach), else own_err */
+    mapirt_lasterror own_err;
+    LPUNKNOWN owner; /* the owning object's identity, or NULL */
 };
 
-/* Records the error for GetLastError and returns hr; takes the lock itself. */
-HRESULT mapirt_propbag_fail(mapirt_propbag *bag, HRESULT hr, const char *msg);
+/* Records the error for GetLastError and returns hr (never takes the bag's lock). */
+static inline HRESULT mapirt_propbag_fail(mapirt_propbag *bag, HRESULT hr, const char *msg)
+{
+    return mapirt_lasterror_set(bag->err, hr, msg);
+}
 
 /* GetProps' core, under the caller's lock. With keep_types, properties whose type the
  * caller left open keep their stored string type (copies must not lose the width). */

@@ -12,16 +12,14 @@
  *  - HrDeleteRows without TAD_ALL_ROWS sends row events like the other bulk calls (up to
  *    eight per view, else one TABLE_CHANGED); with TAD_ALL_ROWS, TABLE_RELOAD.
  *  - HrNotify on a row that does not exist is MAPI_E_NOT_FOUND.
- *  - "Reserved, must be zero" flag words that are not zero give MAPI_E_UNKNOWN_FLAGS. */
+ *  - "Reserved, must be zero" flag words that are not zero give MAPI_E_UNKNOWN_FLAGS (the
+ *    validation layer: NoFlags in idl/mapiutil.idl). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "table_internal.h"
-
-static tbl_data *td_of(ITableData *This)
-{
-    return (tbl_data *)This;
-}
+#include "tbl_data_object.h"
+#include <mapirt/mapiutil_impl.h>
 
 /* ---- rows ----------------------------------------------------------------------------- */
 
@@ -292,77 +290,49 @@ static HRESULT delete_rows(tbl_data *t, tbl_row **victims, ULONG n)
 
 /* ---- ITableData ----------------------------------------------------------------------- */
 
-static ULONG td_AddRef(ITableData *This)
+/* Views hold references on their table, so none is left. */
+static void tbl_data_destroy(tbl_data *t)
 {
-    return mapirt_ref_inc(&td_of(This)->ref);
-}
-
-static ULONG td_Release(ITableData *This)
-{
-    tbl_data *t = td_of(This);
-    ULONG n = mapirt_ref_dec(&t->ref);
-
-    if (n == 0) {
-        /* Views hold references, so none is left. */
-        for (ULONG i = 0; i < t->nrows; i++)
-            free_row(t->rows[i]);
-        mapirt_free(t->rows);
-        mapirt_free(t->hash);
-        mapirt_free(t->cols);
+    for (ULONG i = 0; i < t->nrows; i++)
+        free_row(t->rows[i]);
+    mapirt_free(t->rows);
+    mapirt_free(t->hash);
+    mapirt_free(t->cols);
+    if (t->lock_ok)
         pthread_mutex_destroy(&t->lock);
-        mapirt_free(t);
-    }
-    return n;
 }
 
-static HRESULT td_HrGetView(ITableData *This, LPSSortOrderSet lpSSortOrderSet,
-    CALLERRELEASE *lpfCallerRelease, ULONG_PTR ulCallerData,
-    LPMAPITABLE *lppMAPITable)
+static HRESULT tbl_data_HrGetView(tbl_data *t, LPSSortOrderSet lpSSortOrderSet,
+    CALLERRELEASE *lpfCallerRelease, ULONG_PTR ulCallerData, LPMAPITABLE *lppMAPITable)
 {
-    tbl_data *t = td_of(This);
     tbl_view *v;
     HRESULT hr;
 
-    if (!lppMAPITable)
-        return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     hr = tbl_view_create(t, lpSSortOrderSet, lpfCallerRelease, ulCallerData, &v);
     pthread_mutex_unlock(&t->lock);
     if (SUCCEEDED(hr))
-        *lppMAPITable = &v->iface;
+        *lppMAPITable = tbl_view_as_IMAPITable(v);
     return hr;
 }
 
-static HRESULT td_HrModifyRow(ITableData *This, LPSRow lpSRow)
+static HRESULT tbl_data_HrModifyRow(tbl_data *t, LPSRow lpSRow)
 {
-    tbl_data *t = td_of(This);
-
-    if (!lpSRow)
-        return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     return upsert(t, lpSRow, 1, -1);
 }
 
-static HRESULT td_HrModifyRows(ITableData *This, ULONG ulFlags, LPSRowSet lpSRowSet)
+static HRESULT tbl_data_HrModifyRows(tbl_data *t, ULONG ulFlags, LPSRowSet lpSRowSet)
 {
-    tbl_data *t = td_of(This);
-
-    if (ulFlags)
-        return MAPI_E_UNKNOWN_FLAGS;
-    if (!lpSRowSet)
-        return MAPI_E_INVALID_PARAMETER;
+    (void)ulFlags;
     if (lpSRowSet->cRows == 0)
         return S_OK;
     pthread_mutex_lock(&t->lock);
     return upsert(t, lpSRowSet->aRow, lpSRowSet->cRows, -1);
 }
 
-static HRESULT td_HrInsertRow(ITableData *This, ULONG uliRow, LPSRow lpSRow)
+static HRESULT tbl_data_HrInsertRow(tbl_data *t, ULONG uliRow, LPSRow lpSRow)
 {
-    tbl_data *t = td_of(This);
-
-    if (!lpSRow)
-        return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     if (uliRow > t->nrows) {
         pthread_mutex_unlock(&t->lock);
@@ -371,12 +341,11 @@ static HRESULT td_HrInsertRow(ITableData *This, ULONG uliRow, LPSRow lpSRow)
     return upsert(t, lpSRow, 1, uliRow);
 }
 
-static HRESULT td_HrDeleteRow(ITableData *This, LPSPropValue lpSPropValue)
+static HRESULT tbl_data_HrDeleteRow(tbl_data *t, LPSPropValue lpSPropValue)
 {
-    tbl_data *t = td_of(This);
     tbl_row *r;
 
-    if (!lpSPropValue || lpSPropValue->ulPropTag != t->index_tag)
+    if (lpSPropValue->ulPropTag != t->index_tag)
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpSPropValue, tbl_key_hash(lpSPropValue));
@@ -420,16 +389,13 @@ static HRESULT delete_all(tbl_data *t, ULONG *cRowsDeleted)
     return S_OK;
 }
 
-static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprowsetToDelete,
+static HRESULT tbl_data_HrDeleteRows(tbl_data *t, ULONG ulFlags, LPSRowSet lprowsetToDelete,
     ULONG *cRowsDeleted)
 {
-    tbl_data *t = td_of(This);
     tbl_row **victims;
     ULONG n = 0;
 
-    if (ulFlags & ~(ULONG)TAD_ALL_ROWS)
-        return MAPI_E_UNKNOWN_FLAGS;
-    if (!cRowsDeleted || (!(ulFlags & TAD_ALL_ROWS) && !lprowsetToDelete))
+    if (!(ulFlags & TAD_ALL_ROWS) && !lprowsetToDelete)
         return MAPI_E_INVALID_PARAMETER;
     if (ulFlags & TAD_ALL_ROWS)
         return delete_all(t, cRowsDeleted);
@@ -466,14 +432,13 @@ static HRESULT td_HrDeleteRows(ITableData *This, ULONG ulFlags, LPSRowSet lprows
     return hr;
 }
 
-static HRESULT td_HrQueryRow(ITableData *This, LPSPropValue lpsPropValue, LPSRow *lppSRow,
+static HRESULT tbl_data_HrQueryRow(tbl_data *t, LPSPropValue lpsPropValue, LPSRow *lppSRow,
     ULONG *lpuliRow)
 {
-    tbl_data *t = td_of(This);
     tbl_row *r;
     HRESULT hr;
 
-    if (!lpsPropValue || !lppSRow || lpsPropValue->ulPropTag != t->index_tag)
+    if (lpsPropValue->ulPropTag != t->index_tag)
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpsPropValue, tbl_key_hash(lpsPropValue));
@@ -488,13 +453,10 @@ static HRESULT td_HrQueryRow(ITableData *This, LPSPropValue lpsPropValue, LPSRow
     return hr;
 }
 
-static HRESULT td_HrEnumRow(ITableData *This, ULONG ulRowNumber, LPSRow *lppSRow)
+static HRESULT tbl_data_HrEnumRow(tbl_data *t, ULONG ulRowNumber, LPSRow *lppSRow)
 {
-    tbl_data *t = td_of(This);
     HRESULT hr = S_OK;
 
-    if (!lppSRow)
-        return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     if (ulRowNumber < t->nrows)
         hr = row_for_caller(t, t->rows[ulRowNumber], lppSRow);
@@ -504,18 +466,16 @@ static HRESULT td_HrEnumRow(ITableData *This, ULONG ulRowNumber, LPSRow *lppSRow
     return hr;
 }
 
-static HRESULT td_HrNotify(ITableData *This, ULONG ulFlags, ULONG cValues,
+static HRESULT tbl_data_HrNotify(tbl_data *t, ULONG ulFlags, ULONG cValues,
     LPSPropValue lpSPropValue)
 {
-    tbl_data *t = td_of(This);
     const SPropValue *key;
     tbl_change c;
     tbl_row *r;
     HRESULT hr;
 
-    if (ulFlags)
-        return MAPI_E_UNKNOWN_FLAGS;
-    if ((cValues && !lpSPropValue) || !(key = tbl_find(lpSPropValue, cValues, t->index_tag)))
+    (void)ulFlags;
+    if (!(key = tbl_find(lpSPropValue, cValues, t->index_tag)))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, key, tbl_key_hash(key));
@@ -534,54 +494,43 @@ static HRESULT td_HrNotify(ITableData *This, ULONG ulFlags, ULONG cValues,
     return hr;
 }
 
-MAPIRT_DEFINE_VTBL(ITableData, td_vtbl,
-    .AddRef = td_AddRef,
-    .Release = td_Release,
-    .HrGetView = td_HrGetView,
-    .HrModifyRow = td_HrModifyRow,
-    .HrDeleteRow = td_HrDeleteRow,
-    .HrQueryRow = td_HrQueryRow,
-    .HrEnumRow = td_HrEnumRow,
-    .HrNotify = td_HrNotify,
-    .HrInsertRow = td_HrInsertRow,
-    .HrModifyRows = td_HrModifyRows,
-    .HrDeleteRows = td_HrDeleteRows)
-
 SCODE CreateTable(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
     ALLOCATEMORE *lpAllocateMore, FREEBUFFER *lpFreeBuffer, LPVOID lpvReserved,
     ULONG ulTableType, ULONG ulPropTagIndexColumn,
     LPSPropTagArray lpSPropTagArrayColumns, LPTABLEDATA *lppTableData)
 {
     tbl_data *t;
+    HRESULT hr;
 
-    if (!lppTableData)
-        return MAPI_E_INVALID_PARAMETER;
+    hr = CreateTable_check_inline(lpInterface, lpAllocateBuffer, lpAllocateMore, lpFreeBuffer,
+        lpvReserved, ulTableType, ulPropTagIndexColumn, lpSPropTagArrayColumns, lppTableData);
+    if (FAILED(hr))
+        return hr;
     if (lpInterface && memcmp(lpInterface, &IID_IMAPITableData, sizeof(IID)) != 0)
         return MAPI_E_INTERFACE_NOT_SUPPORTED;
-    if (!lpAllocateBuffer || !lpAllocateMore || !lpFreeBuffer || lpvReserved ||
-        ulTableType > TBLTYPE_DYNAMIC || !tbl_index_type_ok(PROP_TYPE(ulPropTagIndexColumn)) ||
-        !lpSPropTagArrayColumns || FBadColumnSet(lpSPropTagArrayColumns))
+    if (!tbl_index_type_ok(PROP_TYPE(ulPropTagIndexColumn)) ||
+        FBadColumnSet(lpSPropTagArrayColumns))
         return MAPI_E_INVALID_PARAMETER;
-    t = mapirt_calloc(1, sizeof(*t));
+    t = tbl_data_new();
     if (!t)
         return MAPI_E_NOT_ENOUGH_MEMORY;
     t->ncols = t->capcols = lpSPropTagArrayColumns->cValues;
     t->cols = mapirt_malloc((t->ncols ? t->ncols : 1) * sizeof(ULONG));
     if (!t->cols || pthread_mutex_init(&t->lock, NULL) != 0) {
-        mapirt_free(t->cols);
-        mapirt_free(t);
+        tbl_data_release(t);
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
+    t->lock_ok = true;
     if (t->ncols)
         memcpy(t->cols, lpSPropTagArrayColumns->aulPropTag, t->ncols * sizeof(ULONG));
-    mapirt_ref_init(&t->ref);
-    t->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(td_vtbl);
+    mapirt_lasterror_allocators(tbl_data_lasterror(t), lpAllocateBuffer, lpAllocateMore,
+        lpFreeBuffer);
     t->alloc = lpAllocateBuffer;
     t->more = lpAllocateMore;
     t->freebuf = lpFreeBuffer;
     t->type = ulTableType;
     t->index_tag = ulPropTagIndexColumn;
     t->next_serial = 1;
-    *lppTableData = &t->iface;
+    *lppTableData = tbl_data_as_ITableData(t);
     return S_OK;
 }

@@ -32,7 +32,6 @@
 
 #include <mapirt/alloc.h>
 #include <mapirt/notify.h>
-#include <mapirt/object.h>
 #include <mapirt/proputil.h>
 
 /* MV_FLAG | MV_INSTANCE: a multi-valued column shown one value per row. */
@@ -109,10 +108,10 @@ typedef struct tbl_sort {
     SSortOrder *keys; /* mapirt_malloc; NULL when n == 0 */
 } tbl_sort;
 
+/* The ITableData (coclass tbl_data, table.idl). */
 struct tbl_data {
-    ITableData iface;
-    mapirt_ref ref;
     pthread_mutex_t lock;
+    bool lock_ok; /* initialised (the destroy hook may run on a half-built table) */
     ALLOCATEBUFFER *alloc;
     ALLOCATEMORE *more;
     FREEBUFFER *freebuf;
@@ -131,10 +130,9 @@ struct tbl_data {
     tbl_view *views; /* open views, doubly linked */
 };
 
+/* An IMAPITable view (coclass tbl_view, table.idl). */
 struct tbl_view {
-    IMAPITable iface;
-    mapirt_ref ref;
-    tbl_data *t;
+    tbl_data *t; /* referenced */
     tbl_view *next, *prev;
     CALLERRELEASE *on_release;
     ULONG_PTR caller_data;
@@ -152,10 +150,12 @@ struct tbl_view {
     tbl_mark *marks; /* marks[0] is the cursor */
     ULONG nmarks, capmarks;
     BOOKMARK next_bk;
-
-    HRESULT last_hr; /* for GetLastError */
-    const char *last_msg;
 };
+
+/* The generated object layer: tbl_data_as_ITableData(), tbl_view_release(), tbl_view_tryref(),
+ * tbl_view_lasterror() and the prototypes of the view's methods written outside tableview.c. */
+#include "tbl_data_decl.h"
+#include "tbl_view_decl.h"
 
 /* A value as a view sees it, with room for a synthesized instance key. */
 typedef struct tbl_val {
@@ -241,27 +241,18 @@ void tbl_index_remove(tbl_data *t, const tbl_row *r);
 /* A new view of t (lock held), linked into t's list and holding a reference to t. */
 HRESULT tbl_view_create(tbl_data *t, const SSortOrderSet *sort, CALLERRELEASE *cb,
     ULONG_PTR data, tbl_view **out);
-/* Takes a reference unless the view is already being destroyed. */
-bool tbl_view_tryref(tbl_view *v);
 /* Builds the column values of vr for QueryRows and notifications: vals[i] for column i.
  * hints (one per column, zeroed before the first row; may be NULL) speed up row after row. */
 void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
     ULONG *hints);
 
-static inline tbl_view *tbl_view_of(IMAPITable *This)
-{
-    return (tbl_view *)This;
-}
-
 #define TBL_LOCK(v) pthread_mutex_lock(&(v)->t->lock)
 #define TBL_UNLOCK(v) pthread_mutex_unlock(&(v)->t->lock)
 
-/* Records an error for GetLastError (lock held) and returns it. */
+/* Records an error for GetLastError and returns it. */
 static inline HRESULT tbl_fail(tbl_view *v, HRESULT hr, const char *msg)
 {
-    v->last_hr = hr;
-    v->last_msg = msg;
-    return hr;
+    return mapirt_lasterror_set(tbl_view_lasterror(v), hr, msg);
 }
 
 /* The same, then drops the lock. */
@@ -274,23 +265,6 @@ static inline HRESULT tbl_unlock_fail(tbl_view *v, HRESULT hr, const char *msg)
 
 /* Forgets every bookmark and puts the cursor at the start. */
 void tbl_discard_bookmarks(tbl_view *v);
-
-/* IMAPITable methods implemented outside tableview.c (which holds the vtable). */
-HRESULT tbl_view_GetRowCount(IMAPITable *This, ULONG ulFlags, ULONG *lpulCount);
-HRESULT tbl_view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount, LONG *lplRowsSought);
-HRESULT tbl_view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDenominator);
-HRESULT tbl_view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNumerator,
-    ULONG *lpulDenominator);
-HRESULT tbl_view_CreateBookmark(IMAPITable *This, BOOKMARK *lpbkPosition);
-HRESULT tbl_view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition);
-HRESULT tbl_view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
-    ULONG ulFlags);
-HRESULT tbl_view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, ULONG ulFlags);
-HRESULT tbl_view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *lpPropTagArray);
-HRESULT tbl_view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG ulFlags);
-HRESULT tbl_view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, ULONG ulFlags);
-HRESULT tbl_view_QuerySortOrder(IMAPITable *This, LPSSortOrderSet *lppSortCriteria);
-HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows);
 
 /* ---- changes (tableupdate.c) ----------------------------------------------------------- */
 

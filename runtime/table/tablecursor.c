@@ -53,24 +53,18 @@ static HRESULT consume_moved(tbl_mark *mk)
     return S_OK;
 }
 
-HRESULT tbl_view_GetRowCount(IMAPITable *This, ULONG ulFlags, ULONG *lpulCount)
+HRESULT tbl_view_GetRowCount(tbl_view *v, ULONG ulFlags, ULONG *lpulCount)
 {
-    tbl_view *v = tbl_view_of(This);
-
+    (void)ulFlags;
     TBL_LOCK(v);
-    if (ulFlags)
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "GetRowCount: flags must be zero");
-    if (!lpulCount)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "GetRowCount: NULL output");
     *lpulCount = v->n;
     TBL_UNLOCK(v);
     return S_OK;
 }
 
-HRESULT tbl_view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount,
+HRESULT tbl_view_SeekRow(tbl_view *v, BOOKMARK bkOrigin, LONG lRowCount,
     LONG *lplRowsSought)
 {
-    tbl_view *v = tbl_view_of(This);
     tbl_mark *mk;
     ULONG from;
     int64_t to;
@@ -93,10 +87,8 @@ HRESULT tbl_view_SeekRow(IMAPITable *This, BOOKMARK bkOrigin, LONG lRowCount,
     return hr;
 }
 
-HRESULT tbl_view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDenominator)
+HRESULT tbl_view_SeekRowApprox(tbl_view *v, ULONG ulNumerator, ULONG ulDenominator)
 {
-    tbl_view *v = tbl_view_of(This);
-
     TBL_LOCK(v);
     if (ulDenominator == 0 || ulNumerator > ulDenominator)
         return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SeekRowApprox: bad fraction");
@@ -105,14 +97,10 @@ HRESULT tbl_view_SeekRowApprox(IMAPITable *This, ULONG ulNumerator, ULONG ulDeno
     return S_OK;
 }
 
-HRESULT tbl_view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNumerator,
+HRESULT tbl_view_QueryPosition(tbl_view *v, ULONG *lpulRow, ULONG *lpulNumerator,
     ULONG *lpulDenominator)
 {
-    tbl_view *v = tbl_view_of(This);
-
     TBL_LOCK(v);
-    if (!lpulRow || !lpulNumerator || !lpulDenominator)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryPosition: NULL output");
     *lpulRow = v->marks[0].pos;
     *lpulNumerator = v->marks[0].pos;
     *lpulDenominator = v->n ? v->n : 1;
@@ -120,15 +108,12 @@ HRESULT tbl_view_QueryPosition(IMAPITable *This, ULONG *lpulRow, ULONG *lpulNume
     return S_OK;
 }
 
-HRESULT tbl_view_CreateBookmark(IMAPITable *This, BOOKMARK *lpbkPosition)
+HRESULT tbl_view_CreateBookmark(tbl_view *v, BOOKMARK *lpbkPosition)
 {
-    tbl_view *v = tbl_view_of(This);
     BOOKMARK id;
     bool taken;
 
     TBL_LOCK(v);
-    if (!lpbkPosition)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "CreateBookmark: NULL output");
     if (v->nmarks > TBL_MAX_BOOKMARKS)
         return tbl_unlock_fail(v, MAPI_E_UNABLE_TO_COMPLETE, "CreateBookmark: too many bookmarks");
     if (v->nmarks == v->capmarks) {
@@ -155,10 +140,8 @@ HRESULT tbl_view_CreateBookmark(IMAPITable *This, BOOKMARK *lpbkPosition)
     return S_OK;
 }
 
-HRESULT tbl_view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition)
+HRESULT tbl_view_FreeBookmark(tbl_view *v, BOOKMARK bkPosition)
 {
-    tbl_view *v = tbl_view_of(This);
-
     if (bkPosition <= BOOKMARK_END)
         return S_OK; /* the predefined bookmarks are never freed */
     TBL_LOCK(v);
@@ -174,20 +157,15 @@ HRESULT tbl_view_FreeBookmark(IMAPITable *This, BOOKMARK bkPosition)
 
 /* ---- FindRow ------------------------------------------------------------------------- */
 
-HRESULT tbl_view_FindRow(IMAPITable *This, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
+HRESULT tbl_view_FindRow(tbl_view *v, LPSRestriction lpRestriction, BOOKMARK bkOrigin,
     ULONG ulFlags)
 {
-    tbl_view *v = tbl_view_of(This);
     tbl_res *res;
     tbl_mark *mk;
     ULONG from;
     HRESULT hr;
 
     TBL_LOCK(v);
-    if (ulFlags & ~DIR_BACKWARD)
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "FindRow: unknown flags");
-    if (!lpRestriction)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "FindRow: NULL restriction");
     hr = origin(v, bkOrigin, &from, &mk);
     if (FAILED(hr))
         return tbl_unlock_fail(v, hr, "FindRow: unknown bookmark");

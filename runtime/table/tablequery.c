@@ -63,18 +63,16 @@ static HRESULT copy_tags(const SPropTagArray *src, LPSPropTagArray *out)
 
 /* ---- columns -------------------------------------------------------------------------- */
 
-HRESULT tbl_view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, ULONG ulFlags)
+HRESULT tbl_view_SetColumns(tbl_view *v, LPSPropTagArray lpPropTagArray, ULONG ulFlags)
 {
-    tbl_view *v = tbl_view_of(This);
     LPSPropTagArray cols, old_cols;
     ULONG *mvi, nmvi, *old_mvi, old_nmvi, n, cap;
     tbl_vrow *rows;
     HRESULT hr;
 
+    (void)ulFlags; /* TBL_ASYNC, TBL_BATCH: the work is done before the call returns */
     TBL_LOCK(v);
-    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "SetColumns: unknown flags");
-    if (!lpPropTagArray || lpPropTagArray->cValues == 0 || FBadColumnSet(lpPropTagArray))
+    if (lpPropTagArray->cValues == 0 || FBadColumnSet(lpPropTagArray))
         return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SetColumns: bad column set");
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
         ULONG type = PROP_TYPE(lpPropTagArray->aulPropTag[i]);
@@ -118,19 +116,14 @@ HRESULT tbl_view_SetColumns(IMAPITable *This, LPSPropTagArray lpPropTagArray, UL
     return S_OK;
 }
 
-HRESULT tbl_view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *lpPropTagArray)
+HRESULT tbl_view_QueryColumns(tbl_view *v, ULONG ulFlags, LPSPropTagArray *lpPropTagArray)
 {
-    tbl_view *v = tbl_view_of(This);
     tbl_data *t = v->t;
     LPSPropTagArray a;
     const ULONG *tags;
     ULONG n;
 
     TBL_LOCK(v);
-    if (ulFlags & ~TBL_ALL_COLUMNS)
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "QueryColumns: unknown flags");
-    if (!lpPropTagArray)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryColumns: NULL output");
     if (ulFlags & TBL_ALL_COLUMNS) {
         tags = t->cols;
         n = t->ncols;
@@ -148,17 +141,15 @@ HRESULT tbl_view_QueryColumns(IMAPITable *This, ULONG ulFlags, LPSPropTagArray *
     return S_OK;
 }
 
-HRESULT tbl_view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG ulFlags)
+HRESULT tbl_view_Restrict(tbl_view *v, LPSRestriction lpRestriction, ULONG ulFlags)
 {
-    tbl_view *v = tbl_view_of(This);
     tbl_res *res = NULL, *old;
     tbl_vrow *rows;
     ULONG n, cap;
     HRESULT hr;
 
+    (void)ulFlags; /* TBL_ASYNC, TBL_BATCH: the work is done before the call returns */
     TBL_LOCK(v);
-    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "Restrict: unknown flags");
     if (lpRestriction) {
         hr = tbl_res_compile(lpRestriction, &res);
         if (FAILED(hr))
@@ -178,19 +169,15 @@ HRESULT tbl_view_Restrict(IMAPITable *This, LPSRestriction lpRestriction, ULONG 
     return S_OK;
 }
 
-HRESULT tbl_view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, ULONG ulFlags)
+HRESULT tbl_view_SortTable(tbl_view *v, LPSSortOrderSet lpSortCriteria, ULONG ulFlags)
 {
-    tbl_view *v = tbl_view_of(This);
     tbl_sort sort, old;
     ULONG *mvi, nmvi, *old_mvi, old_nmvi, n, cap;
     tbl_vrow *rows;
     HRESULT hr;
 
+    (void)ulFlags; /* TBL_ASYNC, TBL_BATCH: the work is done before the call returns */
     TBL_LOCK(v);
-    if (ulFlags & ~(TBL_ASYNC | TBL_BATCH))
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "SortTable: unknown flags");
-    if (!lpSortCriteria)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "SortTable: NULL sort order");
     hr = tbl_sort_compile(lpSortCriteria, &sort);
     if (FAILED(hr))
         return tbl_unlock_fail(v, hr, "SortTable: sort order not supported");
@@ -239,14 +226,11 @@ HRESULT tbl_view_SortTable(IMAPITable *This, LPSSortOrderSet lpSortCriteria, ULO
     return S_OK;
 }
 
-HRESULT tbl_view_QuerySortOrder(IMAPITable *This, LPSSortOrderSet *lppSortCriteria)
+HRESULT tbl_view_QuerySortOrder(tbl_view *v, LPSSortOrderSet *lppSortCriteria)
 {
-    tbl_view *v = tbl_view_of(This);
     LPSSortOrderSet s;
 
     TBL_LOCK(v);
-    if (!lppSortCriteria)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QuerySortOrder: NULL output");
     if (FAILED(v->t->alloc(CbNewSSortOrderSet(v->sort.n), (void **)&s)))
         return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QuerySortOrder: out of memory");
     s->cSorts = v->sort.n;
@@ -268,9 +252,8 @@ static void free_rowset(tbl_data *t, LPSRowSet set)
     t->freebuf(set);
 }
 
-HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows)
+HRESULT tbl_view_QueryRows(tbl_view *v, LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows)
 {
-    tbl_view *v = tbl_view_of(This);
     tbl_data *t = v->t;
     ULONG cur, start, count, ncols, newpos;
     SPropValue *vals = NULL;
@@ -279,10 +262,8 @@ HRESULT tbl_view_QueryRows(IMAPITable *This, LONG lRowCount, ULONG ulFlags, LPSR
     LPSRowSet set;
 
     TBL_LOCK(v);
-    if (ulFlags & ~TBL_NOADVANCE)
-        return tbl_unlock_fail(v, MAPI_E_UNKNOWN_FLAGS, "QueryRows: unknown flags");
-    if (lRowCount == 0 || !lppRows)
-        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryRows: zero row count or NULL output");
+    if (lRowCount == 0)
+        return tbl_unlock_fail(v, MAPI_E_INVALID_PARAMETER, "QueryRows: zero row count");
     cur = v->marks[0].pos;
     if (lRowCount > 0) {
         start = cur;

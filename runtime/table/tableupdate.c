@@ -420,7 +420,7 @@ void tbl_change_fire(tbl_data *t, tbl_change *c)
         }
         for (ULONG k = 0; k < pd->n; k++)
             t->freebuf(pd->bufs[k]);
-        v->iface.lpVtbl->Release(&v->iface);
+        tbl_view_release(v);
     }
     mapirt_free(c->pend);
     c->pend = NULL;

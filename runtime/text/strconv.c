@@ -183,6 +183,23 @@ HRESULT mapirt_str_w_to_a(const WCHAR *in, void *parent, LPSTR *out)
     return S_OK;
 }
 
+size_t mapirt_str_a_to_w_into(const char *in, WCHAR *out)
+{
+    size_t len = strlen(in);
+    size_t n = convert(true, in, len, (char *)out);
+
+    if (n == (size_t)-1) {
+        /* No converter: the bytes as code units (exact for ASCII, which every text of the
+         * runtime is). */
+        for (n = 0; n < len; n++)
+            out[n] = (WCHAR)(unsigned char)in[n];
+        out[len] = 0;
+        return len;
+    }
+    out[n / sizeof(WCHAR)] = 0;
+    return n / sizeof(WCHAR);
+}
+
 WCHAR *mapirt_str_a_to_w_dup(const char *in)
 {
     size_t room;

@@ -47,21 +47,34 @@ NOT_IN_MINGW: dict[str, str] = {
 NOT_IN_MINGW_PREFIXES = ("PSETID_", "SETID_")
 
 
-def our_model():
+def our_model(idl_dir: str = os.path.join(ROOT, "idl")):
     rep = Reporter({})
-    files = sorted(glob.glob(os.path.join(ROOT, "idl", "*.idl")))
-    prog = loader.load(files, [os.path.join(ROOT, "idl")], rep)
+    files = sorted(glob.glob(os.path.join(idl_dir, "*.idl")))
+    prog = loader.load(files, [idl_dir], rep)
     rep.check()
     sym = validate.check(prog, rep)
     rep.check()
     return prog, sym
 
 
+def compared_files(prog) -> list[str]:
+    """The IDL files behind the headers compared (HEADERS and what they import): any other file
+    in idl/ (an extension such as the README's example) has nothing to compare with."""
+    wanted = [p for p, f in prog.files.items() if f.stem + ".h" in HEADERS]
+    out: list[str] = []
+    for p in wanted:
+        for q in loader.closure(prog, p):
+            if q not in out:
+                out.append(q)
+    return out
+
+
 def entries(prog, sym) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """([(label, type, member-or-'')], [guid names])"""
+    """([(label, type, member-or-'')], [guid names]) of the files the compared headers hold."""
     out: list[tuple[str, str, str]] = []
     guids: list[str] = []
-    for f in prog.files.values():
+    for path in compared_files(prog):
+        f = prog.files[path]
         for d in f.decls:
             if isinstance(d, m.Interface) and d.methods is not None:
                 chain, cur = [], d
@@ -165,6 +178,31 @@ def our_guids(names: list[str], tmp: str) -> dict[str, bytes]:
     run = subprocess.run([exe], capture_output=True, text=True, check=True)
     return {ln.split()[0]: bytes(int(x, 16) for x in ln.split()[1:])
             for ln in run.stdout.splitlines()}
+
+
+class ExtraFiles(unittest.TestCase):
+    def test_files_outside_the_mapi_headers_are_not_compared(self):
+        """A file added to idl/ (the README's example) is not in any header MinGW has: the ABI
+        test must leave it out rather than fail on it."""
+        import shutil
+        tmp = tempfile.mkdtemp()
+        try:
+            for p in glob.glob(os.path.join(ROOT, "idl", "*.idl")):
+                shutil.copy(p, tmp)
+            with open(os.path.join(tmp, "zz_extension.idl"), "w", encoding="utf-8") as fh:
+                fh.write('import "mapidefs.idl";\n'
+                         "typedef struct _ZZTHING { ULONG cb; } ZZTHING;\n"
+                         "[object, local, uuid(9b4b6e1e-3c0a-4c55-9d43-0a1f6a3e2b99)]\n"
+                         "interface IZzThing : IMAPIProp { HRESULT Poke([in] ULONG x); }\n")
+            prog, sym = our_model(tmp)
+            items, guids = entries(prog, sym)
+            labels = {x[0] for x in items}
+            self.assertIn("sizeof(IMAPIPropVtbl)", labels)
+            self.assertIn("sizeof(IUnknownVtbl)", labels, "imports of the headers are compared")
+            self.assertFalse([x for x in labels if "IZzThing" in x or "ZZTHING" in x])
+            self.assertNotIn("IID_IZzThing", guids)
+        finally:
+            shutil.rmtree(tmp)
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapix.h")),

@@ -8,7 +8,8 @@ import subprocess
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INC = ["-Igen/include", "-Iruntime/include", "-Iruntime/internal", "-Iruntime", "-Igen/src"]
+INC = ["-Igen/include", "-Igen/objects", "-Iruntime/include", "-Iruntime/internal", "-Iruntime",
+       "-Igen/src"]
 WARN = ["-Wall", "-Wextra", "-Werror", "-fsyntax-only"]
 
 
@@ -47,6 +48,7 @@ class Formatting(unittest.TestCase):
         """Everything the templates lay out (not cpp_quote text, which is copied verbatim)."""
         files = sorted(glob.glob(os.path.join(ROOT, "gen", "src", "*.c"))
                        + glob.glob(os.path.join(ROOT, "gen", "include", "mapirt", "*.h"))
+                       + glob.glob(os.path.join(ROOT, "gen", "objects", "*.h"))
                        + glob.glob(os.path.join(ROOT, "gen", "tests", "*")))
         self.assertGreater(len(files), 10)
         r = subprocess.run(["clang-format", "--dry-run", "-Werror", *files], cwd=ROOT,

@@ -75,6 +75,50 @@ class Golden(unittest.TestCase):
                                  "rerun with IDLC_UPDATE_GOLDEN=1 if the change is intended")
 
 
+class Coclasses(unittest.TestCase):
+    """What a coclass lowers to (tests/idlc/fixtures/widgetobj.idl): chains in order, the interface
+    map, and for each slot the listed body, the delegation, or the default."""
+
+    def test_slots_and_interface_map(self):
+        from tools.idlc import loader, lower, validate
+        from tools.idlc.diag import Reporter
+        os.chdir(ROOT)
+        rep = Reporter({})
+        prog = loader.load(rel_fixtures(), ["tests/idlc/fixtures"], rep)
+        sym = validate.check(prog, rep)
+        rep.check()
+        _, files = lower.lower(prog, sym)
+        co = next(c for f in files for c in f.coclasses)
+        self.assertEqual(co.name, "widgetobj")
+        self.assertEqual(co.component, "widget object")
+        self.assertEqual([c.itf.name for c in co.chains], ["IGadget", "ISprocket"])
+        self.assertEqual([(e.iface, e.chain.itf.name) for e in co.map],
+                         [("IGadget", "IGadget"), ("IWidget", "IGadget"),
+                          ("IUnknown", "IGadget"), ("ISprocket", "ISprocket")],
+                         "every IID once, answered by the first chain that has it")
+        kinds = {(c.itf.name, s.method.name): (s.kind, s.target, s.arg0)
+                 for c in co.chains for s in c.slots}
+        self.assertEqual(kinds[("IGadget", "QueryInterface")][0], "qi")
+        self.assertEqual(kinds[("IGadget", "Spin")], ("body", "widgetobj_Spin", "self"),
+                         "listing overrides the delegation of IWidget")
+        self.assertEqual(kinds[("ISprocket", "Spin")], ("body", "widgetobj_Spin", "self"),
+                         "one body for both chains")
+        self.assertEqual(kinds[("IGadget", "Count")],
+                         ("delegate", "widget_helper_Count", "&self->helper"))
+        self.assertEqual(kinds[("IGadget", "Attach")][:2], ("default", "IGadget_default_Attach"))
+        self.assertEqual(kinds[("ISprocket", "Wind")][:2],
+                         ("default", "ISprocket_default_Wind"))
+        self.assertEqual([(b.name, b.extern) for b in co.bodies],
+                         [("widgetobj_Spin", False), ("widgetobj_Describe", True)])
+
+    def test_a_file_of_coclasses_has_no_public_header(self):
+        outs = process(rel_fixtures(), ["tests/idlc/fixtures"], aggregate=True).outputs
+        self.assertIn("objects/widgetobj_object.h", outs)
+        self.assertIn("objects/widgetobj_decl.h", outs)
+        self.assertNotIn("include/widgetobj.h", outs)
+        self.assertNotIn("src/widgetobj_impl.c", outs)
+
+
 class Diagnostics(unittest.TestCase):
     def test_error_fixtures(self):
         files = sorted(glob.glob(os.path.join(ERRORS, "*.idl")))

@@ -1,6 +1,7 @@
 """`ninja install` (tools/install.sh) into a scratch prefix, then what a user does with it: compile a client with
-pkg-config, and compile their own IDL (the README's IGreeter) with the installed mapirt-idlc
-against the installed MAPI IDL, implement it from the generated defaults and run it."""
+pkg-config, and compile their own IDL (the README's IGreeter and its greeter object) with the
+installed mapirt-idlc against the installed MAPI IDL, build the object with the generated
+object layer and run it."""
 from __future__ import annotations
 
 import os
@@ -42,7 +43,9 @@ class Install(unittest.TestCase):
 
     def test_layout_and_soname(self):
         for rel in ("lib/libmapirt.so.0", "lib/libmapirt.so", "include/mapi/mapix.h",
-                    "include/mapi/mapirt/object.h", "share/mapirt/idl/mapidefs.idl",
+                    "include/mapi/mapirt/object.h", "include/mapi/mapirt/proxy.h",
+                    "include/mapi/mapirt/lasterror.h", "include/mapi/mapirt/iface.h",
+                    "share/mapirt/idl/mapidefs.idl",
                     "bin/mapirt-idlc", "bin/mapirt-vocab", "lib/pkgconfig/mapirt.pc",
                     "lib/mapirt/mapisvc.inf", "lib/mapirt/mapisvc.d",
                     "share/doc/mapirt/reference.md"):
@@ -83,17 +86,30 @@ class Install(unittest.TestCase):
         idlc = os.path.join(self.prefix, "bin", "mapirt-idlc")
         run([idlc, "-o", out, os.path.join(HERE, "greeter.idl")], cwd=self.tmp)
         self.assertTrue(os.path.exists(os.path.join(out, "include", "greeter.h")))
+        self.assertTrue(os.path.exists(os.path.join(out, "objects", "greeter_object.h")))
         self.assertFalse(os.path.exists(os.path.join(out, "include", "mapidefs.h")),
                          "imported files produce no output")
         exe = os.path.join(self.tmp, "greeter")
         run(["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread",
-             "-I", os.path.join(out, "include"), *self.pkg("--cflags"),
+             "-I", os.path.join(out, "include"), "-I", os.path.join(out, "objects"),
+             *self.pkg("--cflags"),
              os.path.join(HERE, "greeter.c"), os.path.join(out, "src", "greeter_impl.c"),
              os.path.join(out, "src", "greeter_wrap.c"), *self.pkg("--libs"),
              "-Wl,-rpath," + os.path.join(self.prefix, "lib"), "-o", exe])
         r = run([exe])
         self.assertIn("HELLO, world!", r.stdout)
+        self.assertIn("IGreeter::Greet: ulFlags has unknown flags 0x00000040 (GreeterFlags "
+                      "allows GREETER_LOUD | MAPI_UNICODE)", r.stdout,
+                      "GetLastError explains the refusal of the validation layer")
         self.assertIn("greeter: ok", r.stdout)
+
+    def test_object_layer_headers_do_not_pull_every_interface(self):
+        """<mapirt/object.h> includes no aggregate of generated headers: a third party's own
+        interface cannot collide with one of the installed tree (README, build fix)."""
+        inc = os.path.join(self.prefix, "include", "mapi", "mapirt")
+        for name in ("object.h", "iface.h", "lasterror.h", "proxy.h", "propstore.h"):
+            with open(os.path.join(inc, name), encoding="utf-8") as fh:
+                self.assertNotIn("<mapirt/impl.h>", fh.read(), name)
 
     def test_bad_user_idl_is_reported_with_location(self):
         bad = os.path.join(self.tmp, "bad.idl")

@@ -1,61 +1,46 @@
-/* The Quick start's main job: an IMAPIProgress implemented in C on top of the generated
- * defaults, called through the C call macros here and through the C++ class in hello_cxx.cpp.
- * SetLimits is deliberately left to the generated default, which answers MAPI_E_NO_SUPPORT. */
+/* The Quick start's main job: an IMAPIProgress declared in hello.idl and implemented in C with
+ * the generated object layer, called through the C call macros here and through the C++ class
+ * in hello_cxx.cpp. GetMin, GetFlags and SetLimits are deliberately left to the generated
+ * defaults, which answer MAPI_E_NO_SUPPORT. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <mapicode.h>
 #include <mapidefs.h>
-#include <mapirt/object.h>
 
+/* The object's own state; its interface pointer, reference count and the rest are generated
+ * from hello.idl into progress_object.h. */
 struct progress {
-    IMAPIProgress iface; /* first: the object pointer is the interface pointer */
-    mapirt_ref ref;
     ULONG max;
 };
 
-static struct progress *impl(IMAPIProgress *This) { return (struct progress *)This; }
+#include "progress_object.h"
 
-static ULONG progress_AddRef(IMAPIProgress *This) { return mapirt_ref_inc(&impl(This)->ref); }
-
-static ULONG progress_Release(IMAPIProgress *This)
+static void progress_destroy(struct progress *self)
 {
-    ULONG n = mapirt_ref_dec(&impl(This)->ref);
-    if (n == 0)
-        free(impl(This));
-    return n;
+    (void)self; /* nothing of its own to free: the generated Release frees the object */
 }
 
-static HRESULT progress_Progress(IMAPIProgress *This, ULONG ulValue, ULONG ulCount, ULONG ulTotal)
+static HRESULT progress_Progress(struct progress *self, ULONG ulValue, ULONG ulCount,
+                                 ULONG ulTotal)
 {
-    printf("  progress: %u of %u (item %u of %u)\n", ulValue, impl(This)->max, ulCount, ulTotal);
+    printf("  progress: %u of %u (item %u of %u)\n", ulValue, self->max, ulCount, ulTotal);
     return S_OK;
 }
 
-static HRESULT progress_GetMax(IMAPIProgress *This, ULONG *lpulMax)
+static HRESULT progress_GetMax(struct progress *self, ULONG *lpulMax)
 {
-    if (lpulMax == NULL)
-        return MAPI_E_INVALID_PARAMETER;
-    *lpulMax = impl(This)->max;
+    *lpulMax = self->max; /* the validation layer has refused a NULL lpulMax */
     return S_OK;
 }
-
-MAPIRT_DEFINE_VTBL(IMAPIProgress, progress_vtbl,
-    .AddRef = progress_AddRef,
-    .Release = progress_Release,
-    .Progress = progress_Progress,
-    .GetMax = progress_GetMax);
 
 IMAPIProgress *demo_progress_new(ULONG max);
 IMAPIProgress *demo_progress_new(ULONG max)
 {
-    struct progress *p = calloc(1, sizeof(*p));
+    struct progress *p = progress_new();
     if (p == NULL)
         return NULL;
-    p->iface.lpVtbl = MAPIRT_VTBL(progress_vtbl);
-    mapirt_ref_init(&p->ref);
     p->max = max;
-    return &p->iface;
+    return progress_as_IMAPIProgress(p);
 }
 
 int demo_call_from_cxx(IMAPIProgress *progress);

@@ -7,6 +7,13 @@ from typing import NamedTuple
 from . import cache
 
 
+def guid_bytes(g) -> bytes:
+    """A GUID as it lies in memory (what memcmp orders), for the sorted interface registry."""
+    import struct
+    return struct.pack("<IHH", int(g.d1, 16), int(g.d2, 16), int(g.d3, 16)) + \
+        bytes(int(b, 16) for b in g.bytes)
+
+
 class Result(NamedTuple):
     outputs: dict[str, str]
     deps: list[str]  # every input read: IDL files, templates, generator modules
@@ -38,8 +45,13 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
     out: dict[str, str] = {}
     impl_stems = []
     for f in files:
-        out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
-        if not f.interfaces and not any(it.kind == "guid" for it in f.items):
+        for co in f.coclasses:
+            out[f"objects/{co.name}_decl.h"] = r.render("object_decl.h.j2", co=co, source=f.path)
+            out[f"objects/{co.name}_object.h"] = r.render("object.h.j2", co=co, source=f.path)
+        if f.public:
+            out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
+        if not f.interfaces and not f.functions and not f.masks and \
+                not any(it.kind == "guid" for it in f.items):
             continue  # nothing to define: no implementation files
         impl_stems.append(f.stem)
         out[f"include/mapirt/{f.stem}_impl.h"] = r.render("impl.h.j2", f=f, source=f.path)
@@ -49,7 +61,10 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
         stems = impl_stems
         src = "the IDL files of this build"
         out["include/mapirt/impl.h"] = r.render("aggregate_impl.h.j2", stems=stems, source=src)
-        out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src)
+        registry = sorted((i for f in files for i in f.interfaces if i.guid),
+                          key=lambda i: guid_bytes(i.guid))
+        out["src/mapirt_gen.c"] = r.render("aggregate_impl.c.j2", stems=stems, source=src,
+                                           registry=registry)
         v = vocab.build(prog, sym)
         out["src/mapirt_vocab.c"] = r.render("vocab.c.j2", v=v, source=src)
         functions = [d for f in prog.roots for d in prog.files[f].decls

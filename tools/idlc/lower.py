@@ -7,7 +7,9 @@ from . import model as m
 from .cdecl import c_decl, c_params, c_ret, c_spec
 from .loader import Program, closure
 from .wrappers import WrapperLowering
-from .validate import TSTRING_TYPES, Symbols, iid_name, ptrtype
+from .validate import TSTRING_TYPES, Symbols, iid_name, ptrtype, signature
+
+STD_LASTERROR = "HRESULT (HRESULT, ULONG, LPMAPIERROR *)"
 
 
 class GuidVM(NamedTuple):
@@ -31,6 +33,10 @@ class MethodVM(NamedTuple):
     checks: list  # wrappers.Check, for the validating wrapper
     trace: list  # wrappers.TraceArg, for the tracing wrapper
     node: m.Method
+    check: str  # the exported check function: `{origin}_{name}_check`
+    std_lasterror: bool  # GetLastError(HRESULT, ULONG, LPMAPIERROR *): the object layer's
+    outs: list  # (param, IID expression, object-type parameter) of [out] interface pointers a
+    #             proxy wraps
 
 
 class InterfaceVM(NamedTuple):
@@ -60,6 +66,58 @@ class FileVM(NamedTuple):
     includes: list[str]
     items: list[Item]
     interfaces: list[InterfaceVM]
+    impl_includes: list[str]  # stems of imported files with implementation headers
+    coclasses: list  # CoclassVM
+    public: bool  # has a public header (anything besides imports and coclasses)
+    functions: list  # FunctionVM: C functions with generated check functions
+    masks: list  # (flagset name, "0x...u"): every bit of each flagset, for the impl header
+
+
+class FunctionVM(NamedTuple):
+    name: str
+    params: list[m.Param]
+    param_names: list[str]
+    checks: list
+
+
+class SlotVM(NamedTuple):
+    """One vtable slot of a coclass chain and what fills it."""
+    method: MethodVM
+    kind: str  # 'qi', 'addref', 'release', 'lasterror', 'body', 'delegate', 'default'
+    target: str  # the function a thunk calls (body, delegate) or the slot holds (default)
+    arg0: str  # the first argument a thunk passes: 'self', 'self->bag', '&self->bag'
+    thunk: str  # the generated thunk's name ('' for 'default': the slot holds the default)
+
+
+class ChainVM(NamedTuple):
+    itf: InterfaceVM
+    field: str
+    slots: list[SlotVM]
+
+
+class MapEntryVM(NamedTuple):
+    iface: str  # the interface (type) QueryInterface answers with this entry
+    iid: str
+    chain: ChainVM  # whose interface pointer answers it
+
+
+class BodyVM(NamedTuple):
+    name: str  # `{coclass}_{method}`
+    method: MethodVM
+    extern: bool
+
+
+class CoclassVM(NamedTuple):
+    name: str
+    path: str
+    guard: str
+    component: str
+    static: bool
+    validate: bool
+    chains: list[ChainVM]
+    map: list[MapEntryVM]
+    bodies: list[BodyVM]
+    impl_includes: list[str]
 
 
 def guid_vm(name: str, text: str) -> GuidVM:
@@ -104,9 +162,17 @@ class Lowerer:
         cxx_zeros = [{"scalar": "0", "record": f"{k[1]}()", "cxxref": "idlc_zero_guid"}[k[0]]
                      for k in kinds]
         checks, trace = self.wrap.method(meth)
-        return MethodVM(meth.name, origin, ret, ret if ret.endswith("*") else ret + " ", returns, list(meth.params),
-                        [p.decl.name for p in meth.params], c_zeros, cxx_zeros, checks, trace,
-                        meth)
+        outs = []
+        for p in meth.params:
+            itf, riid, otype = self.wrap.iface_out(p)
+            if itf:
+                outs.append((p.decl.name, "&" + iid_name(self.sym.interfaces[itf]), "NULL"))
+            elif riid or otype:
+                outs.append((p.decl.name, riid or "NULL", otype or "NULL"))
+        return MethodVM(meth.name, origin, ret, ret if ret.endswith("*") else ret + " ", returns,
+                        list(meth.params), [p.decl.name for p in meth.params], c_zeros,
+                        cxx_zeros, checks, trace, meth, f"{origin}_{meth.name}_check",
+                        meth.name == "GetLastError" and signature(meth) == STD_LASTERROR, outs)
 
     def param_kind(self, p: m.Param) -> tuple[str, str]:
         """'scalar' (integer, float, pointer), 'record' (struct/union by value) or 'cxxref'."""
@@ -155,15 +221,99 @@ class Lowerer:
         self._itf[name] = vm
         return vm
 
+    def has_impl(self, path: str) -> bool:
+        """Whether the file gets implementation files (IIDs, defaults, checks, wrappers)."""
+        return any(isinstance(d, m.Interface) and d.methods is not None or isinstance(d, m.Guid)
+                   or isinstance(d, m.Function) and self.function(d) is not None
+                   or isinstance(d, m.FlagSet) and d.kind == "flagset"
+                   for d in self.prog.files[path].decls)
+
+    def impl_stem(self, iface: str) -> str:
+        return self.prog.files[self.sym.iface_file[iface]].stem
+
+    def coclass(self, co: m.Coclass, path: str) -> CoclassVM:
+        name = co.name
+        slots_of = {}
+        delegates = {d.iface: d for d in co.delegates}
+        listed: dict[str, BodyVM] = {}
+        chains: list[ChainVM] = []
+        for ch in co.chains:
+            itf = self.interface(ch.iface)
+            field = f"itf_{ch.iface}"
+            own = {mr.name: mr for mr in ch.methods}
+            slots = []
+            for mv in itf.slots:
+                thunk = f"{name}__{ch.iface}_{mv.name}"
+                if mv.origin == "IUnknown" and mv.name in ("QueryInterface", "AddRef", "Release"):
+                    kind = {"QueryInterface": "qi", "AddRef": "addref", "Release": "release"}
+                    slots.append(SlotVM(mv, kind[mv.name], "", "", thunk))
+                elif mv.name in own:
+                    body = f"{name}_{mv.name}"
+                    listed.setdefault(mv.name, BodyVM(body, mv, own[mv.name].extern))
+                    slots.append(SlotVM(mv, "body", body, "self", thunk))
+                elif mv.std_lasterror:
+                    slots.append(SlotVM(mv, "lasterror", "", "", thunk))
+                elif mv.origin in delegates:
+                    dg = delegates[mv.origin]
+                    arg = ("&self->" if dg.address else "self->") + dg.member
+                    slots.append(SlotVM(mv, "delegate", f"{dg.prefix}_{mv.name}", arg, thunk))
+                else:
+                    slots.append(SlotVM(mv, "default", f"{ch.iface}_default_{mv.name}", "",
+                                        ""))
+            chains.append(ChainVM(itf, field, slots))
+            slots_of[ch.iface] = slots
+        entries: list[MapEntryVM] = []
+        mapped: set[str] = set()
+        stems: list[str] = []
+        for c in chains:
+            for iname in c.itf.chain:
+                stem = self.impl_stem(iname)
+                if stem not in stems:
+                    stems.append(stem)
+                if iname in mapped:
+                    continue
+                mapped.add(iname)
+                entries.append(MapEntryVM(iname, iid_name(self.sym.interfaces[iname]), c))
+        comp = m.attr(co.attrs, "component")
+        component = comp.args[0] if comp and comp.args and isinstance(comp.args[0], str) \
+            else name
+        return CoclassVM(name=name, path=display_path(path), guard=f"MAPIRT_OBJECT_{name}",
+                         component=component, static=m.attr(co.attrs, "static") is not None,
+                         validate=m.attr(co.attrs, "novalidate") is None, chains=chains,
+                         map=entries, bodies=list(listed.values()), impl_includes=stems)
+
+    def function(self, d: m.Function) -> Optional[FunctionVM]:
+        if c_ret(d.ret, d.ret_ptrs) not in ("HRESULT", "SCODE"):
+            return None
+        fake = m.Method(d.name, d.ret, d.ret_ptrs, d.params, d.attrs, d.loc)
+        checks, _ = self.wrap.method(fake)
+        if not checks:
+            return None
+        return FunctionVM(d.name, list(d.params), [p.decl.name for p in d.params], checks)
+
     def file(self, path: str) -> FileVM:
         f = self.prog.files[path]
         includes = [self.prog.files[p].stem for p in self.prog.imports.get(path, [])
                     if p in self.prog.files]
+        impl_includes = [self.prog.files[p].stem for p in closure(self.prog, path)
+                         if p != path and p in self.prog.files and self.has_impl(p)]
         items: list[Item] = []
         interfaces: list[InterfaceVM] = []
+        coclasses: list[CoclassVM] = []
+        functions: list[FunctionVM] = []
+        masks: list[tuple[str, str]] = []
+        public = False
         for d in f.decls:
             if isinstance(d, m.Import):
                 continue
+            if isinstance(d, m.Coclass):
+                coclasses.append(self.coclass(d, path))
+                continue
+            public = True
+            if isinstance(d, m.Function):
+                fvm = self.function(d)
+                if fvm is not None:
+                    functions.append(fvm)
             if isinstance(d, m.CppQuote):
                 items.append(Item("cpp_quote", d))
             elif isinstance(d, m.Const):
@@ -201,12 +351,18 @@ class Lowerer:
             elif isinstance(d, m.FlagSet):
                 items.append(Item("flagset", d, {"defs": [mm for mm in d.members
                                                           if mm.value is not None]}))
+                if d.kind == "flagset":
+                    mask = 0
+                    for v in self.wrap.flagset_values(d.name):
+                        mask |= v
+                    masks.append((d.name, f"0x{mask:08X}u"))
             elif isinstance(d, m.Guid):
                 items.append(Item("guid", d, {"guid": guid_vm(d.name, d.uuid.text)
                                               if d.uuid and d.uuid.text else None}))
         guard = f.stem.upper().replace("-", "_").replace(".", "_") + "_H"
         return FileVM(path=display_path(path), stem=f.stem, guard=guard, includes=includes,
-                      items=items, interfaces=interfaces)
+                      items=items, interfaces=interfaces, impl_includes=impl_includes,
+                      coclasses=coclasses, public=public, functions=functions, masks=masks)
 
 
 def display_path(path: str) -> str:

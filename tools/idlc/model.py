@@ -200,8 +200,42 @@ class Guid(NamedTuple):
     loc: Loc
 
 
+class MethodRef(NamedTuple):
+    """A method a coclass's C file implements (`extern`: in another file of the object)."""
+    name: str
+    extern: bool
+    loc: Loc
+
+
+class Chain(NamedTuple):
+    """`interface IFoo { Method, extern Other };` inside a coclass: one vtable and one interface
+    pointer of the object; `methods` are the ones its C file writes."""
+    iface: str
+    methods: tuple[MethodRef, ...]
+    loc: Loc  # of the interface name
+
+
+class Delegate(NamedTuple):
+    """`delegate IFoo to prefix(member);`: IFoo's methods call prefix_<Method>(self->member, ...)."""
+    iface: str
+    prefix: str
+    member: str
+    address: bool  # `&member`: the member is embedded, its address is passed
+    loc: Loc  # of the interface name
+    prefix_loc: Loc
+
+
+class Coclass(NamedTuple):
+    """An object kind: `coclass name { chains; delegates }` (docs/idl.md, docs/objects.md)."""
+    name: str
+    chains: tuple[Chain, ...]
+    delegates: tuple[Delegate, ...]
+    attrs: tuple[Attr, ...]
+    loc: Loc
+
+
 Decl = Union[Import, CppQuote, Const, Typedef, TypeDecl, Interface, Function, Scode, Property,
-             FlagSet, Guid]
+             FlagSet, Guid, Coclass]
 
 
 class File(NamedTuple):

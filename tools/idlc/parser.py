@@ -9,8 +9,8 @@ from .lexer import Token
 
 BUILTIN_WORDS = {"void", "char", "short", "int", "long", "signed", "unsigned", "float", "double"}
 # C keywords are reserved everywhere; the dialect's own declaration words (import, cpp_quote,
-# interface, scode, property, flagset, valueset, guid) only where a declaration starts, so they
-# stay usable as member names (SPropProblem.scode).
+# interface, scode, property, flagset, valueset, guid, coclass) only where a declaration starts,
+# so they stay usable as member names (SPropProblem.scode).
 KEYWORDS = {"const", "typedef", "struct", "union", "enum"} | BUILTIN_WORDS
 _BINOPS = [("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*", "/", "%")]
 
@@ -132,6 +132,8 @@ class Parser:
             return m.Typedef(spec, tuple(decls), attrs, t.loc)
         if self.accept("interface"):
             return self.interface(attrs, t.loc)
+        if self.accept("coclass"):
+            return self.coclass(attrs)
         if self.accept("scode"):
             name = self.ident("status code name")
             self.expect("=")
@@ -245,6 +247,58 @@ class Parser:
         self.expect("}")
         self.accept(";")
         return m.Interface(name.text, base, base_loc, attrs, tuple(methods), name.loc)
+
+    # -- coclasses --
+    def coclass(self, attrs) -> m.Coclass:
+        name = self.ident("coclass name")
+        self.expect("{")
+        chains: list[m.Chain] = []
+        delegates: list[m.Delegate] = []
+        while not self.at("}") and self.tok.kind != "eof":
+            start = self.pos
+            try:
+                if self.accept("interface"):
+                    chains.append(self.chain())
+                elif self.accept("delegate"):
+                    delegates.append(self.delegate())
+                else:
+                    self.fail("expected 'interface' or 'delegate' in a coclass")
+            except ParseError:
+                if self.pos == start:
+                    self.next()
+                while self.tok.kind != "eof" and not self.at(";") and not self.at("}"):
+                    self.next()
+                self.accept(";")
+        self.expect("}")
+        self.accept(";")
+        return m.Coclass(name.text, tuple(chains), tuple(delegates), attrs, name.loc)
+
+    def chain(self) -> m.Chain:
+        itf = self.ident("interface name")
+        methods: list[m.MethodRef] = []
+        if self.accept("{"):
+            while not self.at("}"):
+                ext = bool(self.accept("extern"))
+                mn = self.ident("method name")
+                methods.append(m.MethodRef(mn.text, ext, mn.loc))
+                if not self.accept(","):
+                    break
+            self.expect("}")
+        self.expect(";")
+        return m.Chain(itf.text, tuple(methods), itf.loc)
+
+    def delegate(self) -> m.Delegate:
+        itf = self.ident("interface name")
+        if not self.at("to"):
+            self.fail("expected 'to' after the delegated interface")
+        self.next()
+        prefix = self.ident("function prefix")
+        self.expect("(")
+        address = bool(self.accept("&"))
+        member = self.ident("member name")
+        self.expect(")")
+        self.expect(";")
+        return m.Delegate(itf.text, prefix.text, member.text, address, itf.loc, prefix.loc)
 
     def params(self) -> tuple[m.Param, ...]:
         self.expect("(")

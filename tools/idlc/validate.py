@@ -25,7 +25,8 @@ BUILTIN_INTS = {
 }
 PARAM_ATTRS = {"in", "out", "unique", "size_is", "string", "tstring", "iid_is", "flags", "values",
                "reserved", "proptag", "proptags", "entryid", "length_is", "ref", "ptr",
-               "switch_is", "retval"}
+               "switch_is", "retval", "objtype"}
+COCLASS_ATTRS = {"component", "novalidate", "static"}
 TSTRING_TYPES = {"PT_TSTRING": ("PT_STRING8", "PT_UNICODE"),
                  "PT_MV_TSTRING": ("PT_MV_STRING8", "PT_MV_UNICODE")}
 
@@ -40,6 +41,7 @@ class Symbols:
         self.consts: dict[str, m.Expr] = {}  # name -> expression
         self.flagsets: dict[str, m.FlagSet] = {}
         self.values: dict[str, Optional[int]] = {}  # evaluated constants
+        self.coclasses: dict[str, m.Coclass] = {}
 
     def value(self, name: str) -> Optional[int]:
         return self.values.get(name)
@@ -133,6 +135,13 @@ class Checker:
                             self.sym.consts[mem.name] = mem.value
                 elif isinstance(d, m.Guid):
                     self.define(d.name, "a GUID", d, d.loc)
+                elif isinstance(d, m.Coclass):
+                    prev = self.sym.coclasses.get(d.name)
+                    if prev is not None:
+                        self.rep.error(d.loc, f"redefinition of coclass '{d.name}'",
+                                       (prev.loc, "first defined here"))
+                    else:
+                        self.sym.coclasses[d.name] = d
 
     # ---- constant evaluation ----
     def evaluate_all(self) -> None:
@@ -287,7 +296,7 @@ class Checker:
             if a.name not in PARAM_ATTRS:
                 self.rep.error(a.loc, f"unknown parameter attribute '{a.name}'")
                 continue
-            if a.name in ("size_is", "length_is", "iid_is", "tstring", "entryid"):
+            if a.name in ("size_is", "length_is", "iid_is", "tstring", "entryid", "objtype"):
                 refs = _names_in_args(a.args)
                 if not a.args:
                     self.rep.error(a.loc, f"{a.name} needs an argument")
@@ -425,10 +434,109 @@ class Checker:
                                f"as '{seen[v]}' in {fs.kind} '{fs.name}'")
             seen.setdefault(v, mem.name)
 
+    # ---- coclasses ----
+    def inheritance(self, name: str) -> list[str]:
+        """name, its base, ..., IUnknown (the interface is known and checked)."""
+        out = [name]
+        cur = self.sym.interfaces[name]
+        while cur.base is not None and cur.base in self.sym.interfaces and cur.base not in out:
+            out.append(cur.base)
+            cur = self.sym.interfaces[cur.base]
+        return out
+
+    def slots(self, name: str) -> dict[str, tuple[str, m.Method]]:
+        """Every method of the interface's vtable: name -> (declaring interface, method)."""
+        out: dict[str, tuple[str, m.Method]] = {}
+        for iname in reversed(self.inheritance(name)):
+            for meth in self.sym.interfaces[iname].methods or ():
+                out.setdefault(meth.name, (iname, meth))
+        return out
+
+    def check_coclass(self, co: m.Coclass) -> None:
+        for a in co.attrs:
+            if a.name not in COCLASS_ATTRS:
+                self.rep.error(a.loc, f"unknown coclass attribute '{a.name}'")
+            elif a.name == "component" and (len(a.args) != 1 or not isinstance(a.args[0], str)):
+                self.rep.error(a.loc, "component(...) takes one string")
+        if not co.chains:
+            self.rep.error(co.loc, f"coclass '{co.name}' has no interface")
+        reached: dict[str, str] = {}  # interface -> the chain that answers it
+        chain_locs: dict[str, Loc] = {}
+        listed: dict[str, tuple] = {}  # body -> (chain, MethodRef, Method, origin) first listed
+        for ch in co.chains:
+            if ch.iface not in self.sym.interfaces:
+                self.rep.error(ch.loc, f"unknown interface '{ch.iface}'")
+                continue
+            if ch.iface in chain_locs:
+                self.rep.error(ch.loc, f"interface '{ch.iface}' is listed twice in coclass "
+                               f"'{co.name}'", (chain_locs[ch.iface], "first listed here"))
+                continue
+            chain_locs[ch.iface] = ch.loc
+            if ch.iface in reached:
+                self.rep.error(ch.loc, f"interface '{ch.iface}' is already reached through the "
+                               f"chain of '{reached[ch.iface]}': QueryInterface could never "
+                               "return this vtable", (chain_locs[reached[ch.iface]],
+                                                      "that chain is here"))
+                continue
+            for i in self.inheritance(ch.iface):
+                reached.setdefault(i, ch.iface)
+            slots = self.slots(ch.iface)
+            seen: dict[str, Loc] = {}
+            for mr in ch.methods:
+                if mr.name in seen:
+                    self.rep.error(mr.loc, f"method '{mr.name}' is listed twice for "
+                                   f"'{ch.iface}'", (seen[mr.name], "first listed here"))
+                    continue
+                seen[mr.name] = mr.loc
+                if mr.name not in slots:
+                    self.rep.error(mr.loc, f"'{ch.iface}' has no method '{mr.name}'",
+                                   (self.sym.interfaces[ch.iface].loc,
+                                    f"'{ch.iface}' is declared here"))
+                    continue
+                origin, meth = slots[mr.name]
+                if origin == "IUnknown":
+                    self.rep.error(mr.loc, f"'{mr.name}' is generated by the object layer "
+                                   "and cannot be listed")
+                    continue
+                prev = listed.get(mr.name)
+                if prev is None:
+                    listed[mr.name] = (ch.iface, mr, meth, origin)
+                    continue
+                if signature(meth) != signature(prev[2]):
+                    self.rep.error(mr.loc, f"method '{mr.name}' of '{ch.iface}' has another "
+                                   f"signature than '{mr.name}' of '{prev[0]}': one C body "
+                                   "cannot implement both",
+                                   (prev[1].loc, f"'{prev[0]}::{mr.name}' is listed here"),
+                                   (meth.loc, f"'{origin}::{mr.name}' is "
+                                              f"`{signature(meth)}`"),
+                                   (prev[2].loc, f"'{prev[3]}::{mr.name}' is "
+                                                 f"`{signature(prev[2])}`"))
+                elif mr.extern != prev[1].extern:
+                    self.rep.error(mr.loc, f"method '{mr.name}' is 'extern' in one chain and "
+                                   "not in the other: it has one C body",
+                                   (prev[1].loc, "first listed here"))
+        delegated: dict[str, Loc] = {}
+        for dg in co.delegates:
+            if dg.iface not in self.sym.interfaces:
+                self.rep.error(dg.loc, f"unknown interface '{dg.iface}'")
+            elif dg.iface == "IUnknown":
+                self.rep.error(dg.loc, "IUnknown is generated by the object layer and cannot "
+                               "be delegated")
+            elif dg.iface in delegated:
+                self.rep.error(dg.loc, f"interface '{dg.iface}' is delegated twice",
+                               (delegated[dg.iface], "first delegated here"))
+            elif dg.iface not in reached:
+                self.rep.error(dg.loc, f"no interface of coclass '{co.name}' derives from "
+                               f"'{dg.iface}': nothing to delegate")
+            else:
+                delegated[dg.iface] = dg.loc
+
     def run(self) -> Symbols:
         self.collect()
         self.evaluate_all()
         self.check_interfaces()
+        for co in self.sym.coclasses.values():
+            self.check_coclass(co)
         return self.sym
 
 
@@ -465,6 +573,13 @@ def _names_in_args(args) -> list[m.Name]:
         if not isinstance(a, (str, m.Uuid)):
             out.extend(_expr_names(a))
     return out
+
+
+def signature(meth: m.Method) -> str:
+    """A method's C type without parameter names: `HRESULT (ULONG, ULONG *)`."""
+    from .cdecl import c_decl, c_ret
+    params = ", ".join(c_decl(p.spec, p.decl._replace(name=None)) for p in meth.params)
+    return f"{c_ret(meth.ret, meth.ret_ptrs)} ({params or 'void'})"
 
 
 def ptrtype(itf: m.Interface) -> str:

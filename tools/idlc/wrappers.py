@@ -17,6 +17,8 @@ class Check(NamedTuple):
     other: str = ""  # the count parameter of size_is
     mask: str = ""  # allowed bits (flags)
     values: tuple = ()  # allowed values (values)
+    set: str = ""  # the flagset / valueset named by the attribute
+    names: str = ""  # its members as GetLastError spells them: "A | B" (flags), "A, B" (values)
 
 
 class TraceArg(NamedTuple):
@@ -86,6 +88,50 @@ class WrapperLowering:
         return [v & 0xFFFFFFFF for v in (self.sym.value(mm.name) for mm in fs.members)
                 if v is not None]
 
+    def member_names(self, name: str) -> list[str]:
+        fs = self.sym.flagsets.get(name)
+        return [mm.name for mm in fs.members] if fs is not None else []
+
+    def derived(self) -> set[str]:
+        """Interfaces that other interfaces derive from."""
+        if not hasattr(self, "_derived"):
+            self._derived = {i.base for i in self.sym.interfaces.values() if i.base}
+        return self._derived
+
+    def iface_out(self, p: m.Param) -> tuple[str, str, str]:
+        """For an [out] parameter that returns an interface pointer a proxy can wrap: (its
+        interface, or "" when the IID is a parameter; the IID parameter; the object-type
+        parameter). ("", "", "") for any other parameter. A pointer declared as an interface
+        that others derive from is not wrapped: the caller may hold a more derived object and
+        cast, which a face of the declared interface would not survive."""
+        attrs = {a.name: a for a in p.attrs}
+        if "out" not in attrs or "in" in attrs:
+            return "", "", ""
+        iid_is = attrs.get("iid_is")
+        objtype = attrs.get("objtype")
+        riid = iid_is.args[0].name if iid_is and iid_is.args and \
+            isinstance(iid_is.args[0], m.Name) else ""
+        otype = objtype.args[0].name if objtype and objtype.args and \
+            isinstance(objtype.args[0], m.Name) else ""
+        if riid or otype:
+            r = self.resolve(p.spec, p.decl)
+            return ("", riid, otype) if r.depth == 2 else ("", "", "")
+        spec, depth = p.spec, len(p.decl.ptrs)
+        if p.decl.arrays or p.decl.params is not None:
+            return "", "", ""
+        seen: set[str] = set()
+        while isinstance(spec, m.NamedType) and spec.name in self.sym.typedefs \
+                and spec.name not in seen and spec.name not in self.sym.interfaces:
+            seen.add(spec.name)
+            spec, td = self.sym.typedefs[spec.name]
+            if td.arrays or td.params is not None:
+                return "", "", ""
+            depth += len(td.ptrs)
+        if isinstance(spec, m.NamedType) and spec.name in self.sym.interfaces and depth == 2 \
+                and spec.name not in self.derived():
+            return spec.name, "", ""
+        return "", "", ""
+
     def method(self, meth: m.Method) -> tuple[list[Check], list[TraceArg]]:
         checks: list[Check] = []
         flag_checks: list[Check] = []
@@ -113,11 +159,14 @@ class WrapperLowering:
                 mask = 0
                 for v in self.flagset_values(set_name):
                     mask |= v
-                flag_checks.append(Check("flags", name, mask=f"0x{mask:08X}u"))
+                flag_checks.append(Check("flags", name, mask=f"0x{mask:08X}u", set=set_name,
+                                         names=" | ".join(self.member_names(set_name))))
             if "values" in attrs and attrs["values"].args:
                 set_name = attrs["values"].args[0].name
                 vals = sorted(set(self.flagset_values(set_name)))
-                checks.append(Check("values", name, values=[f"0x{v:08X}u" for v in vals]))
+                checks.append(Check("values", name, values=[f"0x{v:08X}u" for v in vals],
+                                    set=set_name,
+                                    names=", ".join(self.member_names(set_name))))
             trace.append(self.trace_arg(p, r, attrs, set_name))
         # MAPI reports a bad pointer before an unknown flag.
         return checks + flag_checks, trace

@@ -1,83 +1,90 @@
-/* mapirt/object.h: how handwritten objects are put together from generated defaults (C only).
+/* mapirt/object.h: the object layer (C only). An object is declared once, in IDL, as a coclass
+ * (docs/idl.md); idlc generates the rest into two headers the object's C files include after
+ * defining `struct NAME`:
  *
- * Every interface I in idl/ has, generated into <mapirt/impl.h>:
- *   const IVtbl I_default_vtbl;            every slot filled: QueryInterface walks I's
- *                                          inheritance chain, AddRef/Release treat the object
- *                                          as static (return 1), every other method returns
- *                                          MAPI_E_NO_SUPPORT (or 0 for non-HRESULT methods)
- *   HRESULT I_default_QueryInterface(I *This, REFIID riid, void **ppv);
+ *     NAME_object.h   in the one file that builds the object: the static prototypes of the
+ *                     methods the file must write, the thunks, vtables and layers, QueryInterface
+ *                     over the interface map, AddRef/Release, GetLastError, NAME_new()
+ *     NAME_decl.h     in every other file of the object: NAME_as_IFoo(), NAME_from_IFoo(),
+ *                     NAME_addref/release/tryref/refs(), NAME_lasterror(), NAME_fail() and the
+ *                     prototypes of methods marked `extern`
  *
- * A handwritten object embeds the interface as its first member and declares its vtable with
- * MAPIRT_DEFINE_VTBL, naming only the methods it implements:
- *
- *     struct table_view { IMAPITable iface; mapirt_ref ref; ... };
- *     MAPIRT_DEFINE_VTBL(IMAPITable, view_vtbl,
- *         .QueryInterface = view_QueryInterface, .AddRef = view_AddRef,
- *         .Release = view_Release, .QueryRows = view_QueryRows);
- *     ...
- *     v->iface.lpVtbl = MAPIRT_VTBL_VALIDATED(view_vtbl);
- */
+ * docs/objects.md says how to write one. This header holds what the generated code calls. */
 #ifndef MAPIRT_OBJECT_H
 #define MAPIRT_OBJECT_H
 
 #include <mapirt/decls.h>
+#ifdef __cplusplus
+#error "the object layer is C; C++ code uses the generated C++ classes of the interfaces"
+#endif
+
 #include <stdatomic.h>
 #include <stddef.h>
-#include <mapirt/impl.h>
-#include <mapirt/trace.h>
+#include <stdint.h>
 
-#if !defined(MAPIRT_GENERATED_FORMAT) || MAPIRT_GENERATED_FORMAT != 1
-#error "the generated code (gen/include/mapirt/impl.h) does not match this runtime: regenerate"
-#endif
+#include <mapidefs.h>
+#include <mapirt/iface.h>
+#include <mapirt/lasterror.h>
+#include <mapirt/trace.h>
 
 MAPIRT_BEGIN_DECLS
 
-/* Copies `impl` (size bytes of function pointers) into `out`, taking every slot that is NULL in
- * `impl` from `defaults`. */
-void mapirt_vtbl_fill(void *out, const void *impl, const void *defaults, size_t size);
+/* The struct of type `type` whose member `member` is at ptr. */
+#define MAPIRT_CONTAINER(ptr, type, member)                                                        \
+    ((type *)(void *)((char *)(uintptr_t)(const void *)(ptr) - offsetof(type, member)))
 
-/* Layers: a generated wrapper vtable (I_validate_vtbl, I_trace_vtbl) sits in a struct after two
- * pointers: the implementation's vtable (where validation forwards) and the next layer (where
- * tracing forwards: the validating layer or the implementation). The wrappers read them just
- * before the vtable the object points at. */
-#define MAPIRT_LAYER(I) struct { const I##Vtbl *impl; const I##Vtbl *next; I##Vtbl vtbl; }
+/* NAME_new_with() flags (and mapirt_proxy_wrap's, <mapirt/proxy.h>). */
+#define MAPIRT_OBJECT_VALIDATE 0x1u /* the generated validation layer checks every call */
+#define MAPIRT_OBJECT_TRACE 0x2u    /* traced when the trace filter names the interface */
 
-/* The vtable pointer a new object of this implementation should carry: the plain vtable, or,
- * while call tracing is on (mapirt/trace.h), the tracing layer over it. MAPIRT_VTBL_VALIDATED
- * adds the generated parameter validation (bad arguments are answered with
- * MAPI_E_INVALID_PARAMETER / MAPI_E_UNKNOWN_FLAGS before the implementation runs); every
- * runtime object uses it. */
-#define MAPIRT_VTBL(name) (name##_get(0))
-#define MAPIRT_VTBL_VALIDATED(name) (name##_get(1))
+/* What every object carries besides its interface pointers. */
+typedef struct mapirt_objhdr {
+    atomic_uint ref;
+    mapirt_lasterror err;
+} mapirt_objhdr;
 
-#define MAPIRT_DEFINE_VTBL(I, name, ...)                                                          \
-    static const I##Vtbl name##_impl = {__VA_ARGS__};                                             \
-    static I##Vtbl name##_full;                                                                   \
-    static MAPIRT_LAYER(I) name##_valid, name##_trace, name##_trace_valid;                        \
-    __attribute__((constructor)) static void name##_init(void)                                    \
-    {                                                                                             \
-        mapirt_vtbl_fill(&name##_full, &name##_impl, &I##_default_vtbl, sizeof(I##Vtbl));         \
-        name##_valid.impl = name##_valid.next = &name##_full;                                     \
-        name##_valid.vtbl = I##_validate_vtbl;                                                    \
-        name##_trace.impl = name##_trace.next = &name##_full;                                     \
-        name##_trace.vtbl = I##_trace_vtbl;                                                       \
-        name##_trace_valid.impl = &name##_full;                                                   \
-        name##_trace_valid.next = &name##_valid.vtbl;                                             \
-        name##_trace_valid.vtbl = I##_trace_vtbl;                                                 \
-    }                                                                                             \
-    static inline const I##Vtbl *name##_get(int validate)                                         \
-    {                                                                                             \
-        if (mapirt_trace_wants(#I))                                                               \
-            return validate ? &name##_trace_valid.vtbl : &name##_trace.vtbl;                      \
-        return validate ? &name##_valid.vtbl : &name##_full;                                      \
-    }
+/* QueryInterface's map: where the interface pointer answering an IID lies in the object. */
+typedef struct mapirt_qi_entry {
+    const IID *iid;
+    size_t offset;
+} mapirt_qi_entry;
 
-/* Atomic reference count for objects. */
-typedef struct { atomic_uint n; } mapirt_ref;
-static inline void mapirt_ref_init(mapirt_ref *r) { atomic_init(&r->n, 1); }
-static inline ULONG mapirt_ref_inc(mapirt_ref *r) { return atomic_fetch_add(&r->n, 1) + 1; }
-/* Returns the new count; the caller destroys the object when it returns 0. */
-static inline ULONG mapirt_ref_dec(mapirt_ref *r) { return atomic_fetch_sub(&r->n, 1) - 1; }
+/* Zeroed memory for an object, from the runtime's heap (so mapirt_test_fail_alloc reaches it);
+ * NULL without memory. mapirt_object_free finalises the header and frees. */
+void *mapirt_object_alloc(size_t size);
+void mapirt_object_free(mapirt_objhdr *hdr, void *object);
+
+/* One reference, an empty last-error record naming `component` (a static string). */
+void mapirt_objhdr_init(mapirt_objhdr *hdr, const char *component);
+
+static inline ULONG mapirt_objhdr_addref(mapirt_objhdr *hdr)
+{
+    return atomic_fetch_add_explicit(&hdr->ref, 1, memory_order_relaxed) + 1;
+}
+
+/* The count after the release; 0 exactly once, when the caller must destroy the object.
+ * References taken and dropped while it is being destroyed never bring it to 0 again. */
+ULONG mapirt_objhdr_release(mapirt_objhdr *hdr);
+/* A reference unless the object is already being destroyed: 1 taken, 0 not. */
+int mapirt_objhdr_tryref(mapirt_objhdr *hdr);
+/* The current count (0 once destruction started). */
+ULONG mapirt_objhdr_refs(mapirt_objhdr *hdr);
+
+/* QueryInterface over a map: *ppv = object + offset of the first entry whose IID is riid, with
+ * a reference (none when hdr is NULL: a static object); MAPI_E_INVALID_PARAMETER for NULL
+ * arguments, MAPI_E_INTERFACE_NOT_SUPPORTED (*ppv = NULL) for another IID. */
+HRESULT mapirt_object_query(void *object, mapirt_objhdr *hdr, const mapirt_qi_entry *map,
+                            size_t n, REFIID riid, void **ppv);
+
+/* Fills an object's three layers of interface `info` (validated, traced, traced over
+ * validated; each `size` bytes, MAPIRT_LAYER(I)) over its plain vtable. */
+void mapirt_layers_init(void *layers, size_t size, const mapirt_iface_info *info,
+                        const void *plain, mapirt_errof_fn errof);
+/* The vtable a new object gets: plain, validated (MAPIRT_OBJECT_VALIDATE), traced
+ * (MAPIRT_OBJECT_TRACE and the trace filter names the interface now) or both. */
+const void *mapirt_layers_pick(const void *layers, size_t size, const void *plain,
+                               const mapirt_iface_info *info, unsigned flags);
 
 MAPIRT_END_DECLS
+
 #endif

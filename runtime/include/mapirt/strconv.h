@@ -29,6 +29,11 @@ HRESULT mapirt_str_a_to_w(const char *in, void *parent, LPWSTR *out);
 /* The reverse, UTF-16 to 8-bit (UTF-8). */
 HRESULT mapirt_str_w_to_a(const WCHAR *in, void *parent, LPSTR *out);
 
+/* Converts in into out, which has room for strlen(in) + 1 UTF-16 units (the most UTF-8 needs);
+ * returns the units written before the terminating NUL. For callers that allocate the room
+ * with their own allocator (GetLastError's MAPIERROR). */
+size_t mapirt_str_a_to_w_into(const char *in, WCHAR *out);
+
 /* Same on the runtime's private heap (release with mapirt_free); NULL on NULL input or no memory. */
 WCHAR *mapirt_str_a_to_w_dup(const char *in);
 char *mapirt_str_w_to_a_dup(const WCHAR *in);

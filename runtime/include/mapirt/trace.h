@@ -1,6 +1,7 @@
-/* mapirt/trace.h: call tracing. Every generated interface has a tracing wrapper vtable
- * (I_trace_vtbl); objects created while tracing is on get it as an outer layer (see
- * MAPIRT_DEFINE_VTBL), objects created while it is off get the plain vtable: zero cost.
+/* mapirt/trace.h: call tracing. Every generated interface has a tracing layer (a vtable of
+ * wrappers); objects created while tracing is on get it over their vtable (<mapirt/object.h>), and
+ * so do proxies (<mapirt/proxy.h>); objects created while it is off get the plain vtable:
+ * zero cost.
  *
  * Turn it on with the environment (read at the first MAPI call of the process):
  *   MAPIRT_TRACE=1                      trace every interface
@@ -30,6 +31,16 @@ int mapirt_trace_enabled(void);
 int mapirt_trace_wants(const char *iface);
 
 /* ---- used by the generated tracing wrappers ---- */
+
+/* Whether tracing is on, read inline first by every tracing wrapper: an object that got its
+ * tracing layer while tracing was on pays this load and a branch per call once tracing is off
+ * (docs/decisions.md). */
+extern int mapirt_trace_on_;
+static inline int mapirt_trace_active(void)
+{
+    return __atomic_load_n(&mapirt_trace_on_, __ATOMIC_RELAXED);
+}
+
 typedef struct mapirt_trace {
     char buf[1536];
     size_t len;

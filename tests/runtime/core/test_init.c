@@ -14,7 +14,6 @@
 
 #include <mapirt/init.h>
 #include <mapirt/notify.h>
-#include <mapirt/object.h>
 #include <mapirt/testhooks.h>
 
 #include "oom.h"
@@ -147,50 +146,45 @@ Test(init, refcount_from_several_threads)
 
 /* The last MAPIUninitialize made from a callback running on the dispatcher thread itself. */
 struct uninit_sink {
-    IMAPIAdviseSink iface;
     atomic_int calls;
 };
 
-static ULONG us_AddRef(IMAPIAdviseSink *This) { (void)This; return 2; }
-static ULONG us_Release(IMAPIAdviseSink *This) { (void)This; return 1; }
-static ULONG us_OnNotify(IMAPIAdviseSink *This, ULONG c, LPNOTIFICATION n)
+#include "uninit_sink_object.h"
+
+static ULONG uninit_sink_OnNotify(struct uninit_sink *self, ULONG c, LPNOTIFICATION n)
 {
     (void)c;
     (void)n;
     MAPIUninitialize();
-    atomic_fetch_add(&((struct uninit_sink *)This)->calls, 1);
+    atomic_fetch_add(&self->calls, 1);
     return 0;
 }
-
-MAPIRT_DEFINE_VTBL(IMAPIAdviseSink, us_vtbl, .AddRef = us_AddRef, .Release = us_Release,
-                   .OnNotify = us_OnNotify)
 
 Test(init, last_uninitialize_from_dispatcher_callback)
 {
     MAPIINIT_0 mt = {MAPI_INIT_VERSION, MAPI_MULTITHREAD_NOTIFICATIONS};
-    struct uninit_sink s;
+    struct uninit_sink *s = uninit_sink_static();
     mapirt_advise_list *l;
     ULONG_PTR conn;
     NOTIFICATION n;
     struct timespec d = {0, 1000 * 1000};
 
-    s.iface.lpVtbl = (IMAPIAdviseSinkVtbl *)MAPIRT_VTBL(us_vtbl);
-    atomic_init(&s.calls, 0);
+    atomic_init(&s->calls, 0);
     memset(&n, 0, sizeof(n));
     n.ulEventType = fnevCriticalError;
     cr_assert_eq(MAPIInitialize(&mt), S_OK);
     cr_assert_eq(mapirt_advise_list_create(&l), S_OK);
-    cr_assert_eq(mapirt_advise_add(l, fnevCriticalError, &s.iface, &conn), S_OK);
+    cr_assert_eq(mapirt_advise_add(l, fnevCriticalError, uninit_sink_as_IMAPIAdviseSink(s), &conn), S_OK);
     cr_assert_eq(mapirt_advise_fire(l, 1, &n), S_OK);
-    for (int i = 0; i < 2000 && atomic_load(&s.calls) == 0; i++)
+    for (int i = 0; i < 2000 && atomic_load(&s->calls) == 0; i++)
         nanosleep(&d, NULL);
-    cr_expect_eq(atomic_load(&s.calls), 1, "the callback ran and returned: no self-join");
+    cr_expect_eq(atomic_load(&s->calls), 1, "the callback ran and returned: no self-join");
     cr_expect_not(mapirt_is_initialized());
     cr_expect_not(mapirt_multithread_notifications());
     /* Synchronous again. */
     cr_assert_eq(MAPIInitialize(NULL), S_OK);
     cr_assert_eq(mapirt_advise_fire(l, 1, &n), S_OK);
-    cr_expect_eq(atomic_load(&s.calls), 2, "delivered on this thread");
+    cr_expect_eq(atomic_load(&s->calls), 2, "delivered on this thread");
     mapirt_advise_list_destroy(l);
     nanosleep(&d, NULL); /* let the detached dispatcher finish exiting */
     MAPIRT_LEAK_CHECK();

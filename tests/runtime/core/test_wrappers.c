@@ -10,77 +10,107 @@
 
 #include <mapicode.h>
 #include <mapix.h>
-#include <mapirt/object.h>
 #include <mapirt/trace.h>
 
 static int reached;
 
-static HRESULT fake_Logoff(IMAPISession *This, ULONG_PTR ui, ULONG flags, ULONG reserved)
+struct fake_session {
+    int unused;
+};
+
+#include "fake_session_object.h"
+
+static void fake_session_destroy(struct fake_session *self)
 {
-    (void)This, (void)ui, (void)flags, (void)reserved;
+    (void)self;
+}
+
+static HRESULT fake_session_Logoff(struct fake_session *self, ULONG_PTR ui, ULONG flags,
+                                   ULONG reserved)
+{
+    (void)self, (void)ui, (void)flags, (void)reserved;
     reached++;
     return S_OK;
 }
 
-static HRESULT fake_GetMsgStoresTable(IMAPISession *This, ULONG flags, LPMAPITABLE *lpp)
+static HRESULT fake_session_GetMsgStoresTable(struct fake_session *self, ULONG flags,
+                                              LPMAPITABLE *lpp)
 {
-    (void)This, (void)flags;
+    (void)self, (void)flags;
     reached++;
     *lpp = NULL;
     return MAPI_E_NOT_FOUND;
 }
 
-static HRESULT fake_SetDefaultStore(IMAPISession *This, ULONG flags, ULONG cb, LPENTRYID eid)
+static HRESULT fake_session_SetDefaultStore(struct fake_session *self, ULONG flags, ULONG cb,
+                                            LPENTRYID eid)
 {
-    (void)This, (void)flags, (void)cb, (void)eid;
+    (void)self, (void)flags, (void)cb, (void)eid;
     reached++;
     return S_OK;
 }
 
-static HRESULT fake_CompareEntryIDs(IMAPISession *This, ULONG cb1, LPENTRYID e1, ULONG cb2,
-                                    LPENTRYID e2, ULONG flags, ULONG *result)
+static HRESULT fake_session_CompareEntryIDs(struct fake_session *self, ULONG cb1, LPENTRYID e1,
+                                            ULONG cb2, LPENTRYID e2, ULONG flags, ULONG *result)
 {
-    (void)This, (void)flags;
+    (void)self, (void)flags;
     reached++;
     *result = cb1 == cb2 && memcmp(e1, e2, cb1) == 0;
     return S_OK;
 }
 
-static HRESULT fake_QueryIdentity(IMAPISession *This, ULONG *lpcb, LPENTRYID *lppEntryID)
+static HRESULT fake_session_QueryIdentity(struct fake_session *self, ULONG *lpcb,
+                                          LPENTRYID *lppEntryID)
 {
-    (void)This;
+    (void)self;
     reached++;
     *lpcb = 0;
     *lppEntryID = NULL;
     return MAPI_W_NO_SERVICE;
 }
 
-MAPIRT_DEFINE_VTBL(IMAPISession, fake_vtbl,
-    .Logoff = fake_Logoff,
-    .GetMsgStoresTable = fake_GetMsgStoresTable,
-    .SetDefaultStore = fake_SetDefaultStore,
-    .CompareEntryIDs = fake_CompareEntryIDs,
-    .QueryIdentity = fake_QueryIdentity);
+/* Objects made by a test, released by its fini. */
+static IMAPISession *made[16];
+static int nmade;
 
-static IMAPISession plain = {NULL}, checked = {NULL};
+/* An object whose vtable is chosen now: plain (0) or validated, traced when the filter says. */
+static IMAPISession *make(unsigned flags)
+{
+    struct fake_session *o = fake_session_new_with(flags | MAPIRT_OBJECT_TRACE);
+    cr_assert_not_null(o);
+    cr_assert_lt(nmade, 16);
+    return made[nmade++] = fake_session_as_IMAPISession(o);
+}
+
+static void release_made(void)
+{
+    while (nmade > 0) {
+        IMAPISession *o = made[--nmade];
+        IMAPISession_Release(o);
+    }
+}
+
+static const void *plain_vtbl = &fake_session_IMAPISession_vtbl;
+
+static IMAPISession *plain, *checked;
 
 static void setup(void)
 {
     mapirt_trace_configure(NULL, NULL);
-    plain.lpVtbl = MAPIRT_VTBL(fake_vtbl);
-    checked.lpVtbl = MAPIRT_VTBL_VALIDATED(fake_vtbl);
+    plain = make(0);
+    checked = make(MAPIRT_OBJECT_VALIDATE);
     reached = 0;
 }
 
-TestSuite(validation, .init = setup);
+TestSuite(validation, .init = setup, .fini = release_made);
 
 Test(validation, good_calls_reach_the_implementation)
 {
     BYTE a[20] = {0}, b[20] = {0};
     ULONG same = 0;
-    cr_expect_eq(IMAPISession_Logoff(&checked, 0, MAPI_LOGOFF_UI, 0), S_OK);
-    cr_expect_eq(IMAPISession_SetDefaultStore(&checked, MAPI_DEFAULT_STORE, 0, NULL), S_OK);
-    cr_expect_eq(IMAPISession_CompareEntryIDs(&checked, 20, (LPENTRYID)a, 20, (LPENTRYID)b, 0,
+    cr_expect_eq(IMAPISession_Logoff(checked, 0, MAPI_LOGOFF_UI, 0), S_OK);
+    cr_expect_eq(IMAPISession_SetDefaultStore(checked, MAPI_DEFAULT_STORE, 0, NULL), S_OK);
+    cr_expect_eq(IMAPISession_CompareEntryIDs(checked, 20, (LPENTRYID)a, 20, (LPENTRYID)b, 0,
                                               &same), S_OK);
     cr_expect_eq(same, 1);
     cr_expect_eq(reached, 3);
@@ -88,17 +118,17 @@ Test(validation, good_calls_reach_the_implementation)
 
 Test(validation, unknown_flag_bits_are_refused)
 {
-    cr_expect_eq(IMAPISession_Logoff(&checked, 0, 0x100, 0), MAPI_E_UNKNOWN_FLAGS);
-    cr_expect_eq(IMAPISession_GetMsgStoresTable(&checked, 0x1, &(LPMAPITABLE){NULL}),
+    cr_expect_eq(IMAPISession_Logoff(checked, 0, 0x100, 0), MAPI_E_UNKNOWN_FLAGS);
+    cr_expect_eq(IMAPISession_GetMsgStoresTable(checked, 0x1, &(LPMAPITABLE){NULL}),
                  MAPI_E_UNKNOWN_FLAGS);
     cr_expect_eq(reached, 0);
-    cr_expect_eq(IMAPISession_Logoff(&plain, 0, 0x100, 0), S_OK, "plain vtable: no checks");
+    cr_expect_eq(IMAPISession_Logoff(plain, 0, 0x100, 0), S_OK, "plain vtable: no checks");
     cr_expect_eq(reached, 1);
 }
 
 Test(validation, reserved_parameters_must_be_zero)
 {
-    cr_expect_eq(IMAPISession_Logoff(&checked, 0, 0, 1), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_Logoff(checked, 0, 0, 1), MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(reached, 0);
 }
 
@@ -106,9 +136,9 @@ Test(validation, reserved_flag_words_refuse_every_bit)
 {
     BYTE a[20] = {0};
     ULONG same;
-    cr_expect_eq(IMAPISession_CompareEntryIDs(&checked, 20, (LPENTRYID)a, 20, (LPENTRYID)a, 7,
+    cr_expect_eq(IMAPISession_CompareEntryIDs(checked, 20, (LPENTRYID)a, 20, (LPENTRYID)a, 7,
                                               &same), MAPI_E_UNKNOWN_FLAGS);
-    cr_expect_eq(IMAPISession_AdminServices(&checked, 0x80000000u, &(LPSERVICEADMIN){NULL}),
+    cr_expect_eq(IMAPISession_AdminServices(checked, 0x80000000u, &(LPSERVICEADMIN){NULL}),
                  MAPI_E_UNKNOWN_FLAGS);
     cr_expect_eq(reached, 0);
 }
@@ -117,11 +147,11 @@ Test(validation, out_pointers_must_not_be_null)
 {
     BYTE a[20] = {0};
     ULONG cb;
-    cr_expect_eq(IMAPISession_GetMsgStoresTable(&checked, 0, NULL), MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_CompareEntryIDs(&checked, 20, (LPENTRYID)a, 20, (LPENTRYID)a, 0,
+    cr_expect_eq(IMAPISession_GetMsgStoresTable(checked, 0, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_CompareEntryIDs(checked, 20, (LPENTRYID)a, 20, (LPENTRYID)a, 0,
                                               NULL), MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_QueryIdentity(&checked, &cb, NULL), MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_QueryIdentity(&checked, NULL, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_QueryIdentity(checked, &cb, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_QueryIdentity(checked, NULL, NULL), MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(reached, 0);
 }
 
@@ -129,36 +159,37 @@ Test(validation, in_pointers_without_unique_must_not_be_null)
 {
     BYTE a[20] = {0};
     ULONG same;
-    cr_expect_eq(IMAPISession_CompareEntryIDs(&checked, 20, NULL, 20, (LPENTRYID)a, 0, &same),
+    cr_expect_eq(IMAPISession_CompareEntryIDs(checked, 20, NULL, 20, (LPENTRYID)a, 0, &same),
                  MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(reached, 0);
 }
 
 Test(validation, values_outside_a_valueset_are_refused)
 {
-    cr_expect_eq(IMAPISession_SetDefaultStore(&checked, 0, 0, NULL), MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_SetDefaultStore(&checked, 6, 0, NULL), MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_SetDefaultStore(&checked, 7, 0, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_SetDefaultStore(checked, 0, 0, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_SetDefaultStore(checked, 6, 0, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_SetDefaultStore(checked, 7, 0, NULL), MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(reached, 0);
-    cr_expect_eq(IMAPISession_SetDefaultStore(&checked, MAPI_SECONDARY_STORE, 0, NULL), S_OK);
+    cr_expect_eq(IMAPISession_SetDefaultStore(checked, MAPI_SECONDARY_STORE, 0, NULL), S_OK);
     cr_expect_eq(reached, 1);
 }
 
 Test(validation, query_interface_checks_its_arguments)
 {
     void *pv;
-    cr_expect_eq(IMAPISession_QueryInterface(&checked, NULL, &pv), MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_QueryInterface(&checked, &IID_IMAPISession, NULL),
+    cr_expect_eq(IMAPISession_QueryInterface(checked, NULL, &pv), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_QueryInterface(checked, &IID_IMAPISession, NULL),
                  MAPI_E_INVALID_PARAMETER);
-    cr_expect_eq(IMAPISession_QueryInterface(&checked, &IID_IMAPISession, &pv), S_OK);
-    cr_expect_eq(pv, &checked);
+    cr_expect_eq(IMAPISession_QueryInterface(checked, &IID_IMAPISession, &pv), S_OK);
+    cr_expect_eq(pv, checked);
+    IMAPISession_Release((IMAPISession *)pv); /* the reference QueryInterface took */
 }
 
 Test(validation, unimplemented_slots_still_answer_no_support)
 {
-    cr_expect_eq(IMAPISession_AdminServices(&checked, 0, &(LPSERVICEADMIN){NULL}),
+    cr_expect_eq(IMAPISession_AdminServices(checked, 0, &(LPSERVICEADMIN){NULL}),
                  MAPI_E_NO_SUPPORT);
-    cr_expect_eq(IMAPISession_AdminServices(&checked, 0, NULL), MAPI_E_INVALID_PARAMETER);
+    cr_expect_eq(IMAPISession_AdminServices(checked, 0, NULL), MAPI_E_INVALID_PARAMETER);
 }
 
 /* ---- tracing ---- */
@@ -187,6 +218,7 @@ static void trace_teardown(void)
 {
     mapirt_trace_configure(NULL, NULL);
     unlink(trace_path);
+    release_made();
 }
 
 TestSuite(tracing, .init = trace_setup, .fini = trace_teardown);
@@ -195,22 +227,22 @@ Test(tracing, off_means_the_plain_vtable)
 {
     cr_assert_eq(mapirt_trace_configure(NULL, NULL), 0);
     cr_expect_eq(mapirt_trace_enabled(), 0);
-    cr_expect_eq((const void *)MAPIRT_VTBL(fake_vtbl), (const void *)&fake_vtbl_full);
+    cr_expect_eq((const void *)make(0)->lpVtbl, plain_vtbl);
 }
 
 Test(tracing, calls_are_logged_with_decoded_arguments_and_results)
 {
     cr_assert_eq(mapirt_trace_configure("1", trace_path), 0);
-    IMAPISession s = {MAPIRT_VTBL_VALIDATED(fake_vtbl)};
+    IMAPISession *s = make(MAPIRT_OBJECT_VALIDATE);
     BYTE eid[6] = {0, 0, 0, 0, 0xAB, 0xCD};
     ULONG same = 0, cb = 1;
     LPENTRYID id = (LPENTRYID)eid;
     LPMAPITABLE t = NULL;
-    IMAPISession_Logoff(&s, 0, MAPI_LOGOFF_SHARED | MAPI_LOGOFF_UI, 0);
-    IMAPISession_GetMsgStoresTable(&s, MAPI_UNICODE, &t);
-    IMAPISession_CompareEntryIDs(&s, 6, id, 6, id, 0, &same);
-    IMAPISession_Logoff(&s, 0, 0x100, 0);
-    IMAPISession_QueryIdentity(&s, &cb, &id);
+    IMAPISession_Logoff(s, 0, MAPI_LOGOFF_SHARED | MAPI_LOGOFF_UI, 0);
+    IMAPISession_GetMsgStoresTable(s, MAPI_UNICODE, &t);
+    IMAPISession_CompareEntryIDs(s, 6, id, 6, id, 0, &same);
+    IMAPISession_Logoff(s, 0, 0x100, 0);
+    IMAPISession_QueryIdentity(s, &cb, &id);
     cr_expect_eq(reached, 4);
     mapirt_trace_configure(NULL, NULL);
     const char *log = read_all(trace_path);
@@ -232,13 +264,13 @@ Test(tracing, calls_are_logged_with_decoded_arguments_and_results)
 Test(tracing, filter_by_interface)
 {
     cr_assert_eq(mapirt_trace_configure("IMAPITable,IMsgStore", trace_path), 0);
-    IMAPISession s = {MAPIRT_VTBL(fake_vtbl)};
-    cr_expect_eq((const void *)s.lpVtbl, (const void *)&fake_vtbl_full,
+    IMAPISession *s = make(0);
+    cr_expect_eq((const void *)s->lpVtbl, plain_vtbl,
                  "an interface outside the filter gets the plain vtable");
     cr_assert_eq(mapirt_trace_configure("IMAPITable,IMAPISession", trace_path), 0);
-    cr_expect_neq((const void *)MAPIRT_VTBL(fake_vtbl), (const void *)&fake_vtbl_full);
+    cr_expect_neq((const void *)make(0)->lpVtbl, plain_vtbl);
     cr_assert_eq(mapirt_trace_configure("IMAPITable", trace_path), 0);
-    IMAPISession_Logoff(&s, 0, 0, 0);
+    IMAPISession_Logoff(s, 0, 0, 0);
     mapirt_trace_configure(NULL, NULL);
     cr_expect_eq(reached, 1);
     cr_expect_str_eq(read_all(trace_path), "");
@@ -262,11 +294,11 @@ Test(tracing, lines_from_threads_do_not_interleave)
 {
     enum { THREADS = 4 };
     pthread_t th[THREADS];
-    IMAPISession obj[THREADS];
+    IMAPISession *obj[THREADS];
     cr_assert_eq(mapirt_trace_configure("IMAPISession", trace_path), 0);
     for (int i = 0; i < THREADS; i++) {
-        obj[i].lpVtbl = MAPIRT_VTBL_VALIDATED(fake_vtbl);
-        cr_assert_eq(pthread_create(&th[i], NULL, trace_worker, &obj[i]), 0);
+        obj[i] = make(MAPIRT_OBJECT_VALIDATE);
+        cr_assert_eq(pthread_create(&th[i], NULL, trace_worker, obj[i]), 0);
     }
     for (int i = 0; i < THREADS; i++)
         pthread_join(th[i], NULL);

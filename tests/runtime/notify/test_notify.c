@@ -17,7 +17,6 @@
 
 #include <mapirt/init.h>
 #include <mapirt/notify.h>
-#include <mapirt/object.h>
 #include <mapirt/testhooks.h>
 
 #include "oom.h"
@@ -28,8 +27,6 @@ struct tsink;
 typedef void (*tsink_hook)(struct tsink *s, ULONG c, LPNOTIFICATION n);
 
 struct tsink {
-    IMAPIAdviseSink iface;
-    atomic_int ref;
     atomic_int calls;
     atomic_int notifs;
     atomic_int *freed; /* set to 1 when the last reference goes */
@@ -48,26 +45,16 @@ struct tsink {
     void *arg;
 };
 
-static ULONG ts_AddRef(IMAPIAdviseSink *This)
+#include "tsink_object.h"
+
+static void tsink_destroy(struct tsink *s)
 {
-    return (ULONG)atomic_fetch_add(&((struct tsink *)This)->ref, 1) + 1;
+    if (s->freed)
+        atomic_store(s->freed, 1);
 }
 
-static ULONG ts_Release(IMAPIAdviseSink *This)
+static ULONG tsink_OnNotify(struct tsink *s, ULONG c, LPNOTIFICATION n)
 {
-    struct tsink *s = (struct tsink *)This;
-    int n = atomic_fetch_sub(&s->ref, 1) - 1;
-    if (n == 0) {
-        if (s->freed)
-            atomic_store(s->freed, 1);
-        free(s);
-    }
-    return (ULONG)n;
-}
-
-static ULONG ts_OnNotify(IMAPIAdviseSink *This, ULONG c, LPNOTIFICATION n)
-{
-    struct tsink *s = (struct tsink *)This;
     atomic_fetch_add(&s->calls, 1);
     atomic_fetch_add(&s->notifs, (int)c);
     if (s->hook && s->quiet) {
@@ -76,7 +63,7 @@ static ULONG ts_OnNotify(IMAPIAdviseSink *This, ULONG c, LPNOTIFICATION n)
         return s->ret;
     }
     s->thread = pthread_self();
-    s->ref_in_call = atomic_load(&s->ref);
+    s->ref_in_call = (int)tsink_refs(s);
     if (s->nruns < 64)
         s->run_len[s->nruns++] = c;
     for (ULONG i = 0; i < c && s->nevents < 64; i++)
@@ -86,22 +73,17 @@ static ULONG ts_OnNotify(IMAPIAdviseSink *This, ULONG c, LPNOTIFICATION n)
     return s->ret;
 }
 
-MAPIRT_DEFINE_VTBL(IMAPIAdviseSink, ts_vtbl, .AddRef = ts_AddRef, .Release = ts_Release,
-                   .OnNotify = ts_OnNotify)
-
-static struct tsink *tsink_new(atomic_int *freed)
+static struct tsink *sink_new(atomic_int *freed)
 {
-    struct tsink *s = calloc(1, sizeof(*s));
+    struct tsink *s = tsink_new();
     cr_assert_not_null(s);
-    s->iface.lpVtbl = (IMAPIAdviseSinkVtbl *)MAPIRT_VTBL(ts_vtbl);
-    atomic_init(&s->ref, 1);
     s->freed = freed;
     if (freed)
         atomic_store(freed, 0);
     return s;
 }
 
-static LPMAPIADVISESINK S(struct tsink *s) { return &s->iface; }
+static LPMAPIADVISESINK S(struct tsink *s) { return tsink_as_IMAPIAdviseSink(s); }
 
 static NOTIFICATION notif(ULONG type)
 {
@@ -120,7 +102,7 @@ static NOTIFICATION notif(ULONG type)
 Test(notify, bad_arguments)
 {
     mapirt_advise_list *l;
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     ULONG_PTR conn = 0;
     NOTIFICATION n = notif(fnevTableModified);
     ULONG fl = 123;
@@ -140,7 +122,7 @@ Test(notify, bad_arguments)
                  MAPI_E_UNKNOWN_FLAGS);
     cr_expect_eq(mapirt_advise_add_key(l, 2, key, 0, 0, S(s), &conn), MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(conn, 0, "no connection handed out on failure");
-    cr_expect_eq(atomic_load(&s->ref), 1, "failed adds must not keep a reference");
+    cr_expect_eq((int)tsink_refs(s), 1, "failed adds must not keep a reference");
     cr_expect_eq(mapirt_advise_remove(NULL, 1), MAPI_E_INVALID_PARAMETER);
     cr_expect_eq(mapirt_advise_remove(l, 0), MAPI_E_NOT_FOUND);
     cr_expect_eq(mapirt_advise_remove(l, 12345), MAPI_E_NOT_FOUND);
@@ -157,7 +139,7 @@ Test(notify, bad_arguments)
     cr_expect_eq(mapirt_advise_count(NULL), 0);
     mapirt_advise_list_destroy(l);
     mapirt_advise_list_destroy(NULL);
-    ts_Release(S(s));
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -167,7 +149,7 @@ Test(notify, add_remove_references_and_unique_connections)
 {
     mapirt_advise_list *a, *b;
     atomic_int freed;
-    struct tsink *s = tsink_new(&freed);
+    struct tsink *s = sink_new(&freed);
     ULONG_PTR c1 = 0, c2 = 0, c3 = 0;
 
     cr_assert_eq(mapirt_advise_list_create(&a), S_OK);
@@ -180,16 +162,16 @@ Test(notify, add_remove_references_and_unique_connections)
     cr_expect_neq(c1, c2);
     cr_expect_neq(c1, c3, "connections are unique across lists");
     cr_expect_neq(c2, c3);
-    cr_expect_eq(atomic_load(&s->ref), 4, "each registration holds one reference");
+    cr_expect_eq((int)tsink_refs(s), 4, "each registration holds one reference");
     cr_expect_eq(mapirt_advise_count(a), 2);
     cr_expect_eq(mapirt_advise_remove(b, c1), MAPI_E_NOT_FOUND, "connection of another list");
     cr_expect_eq(mapirt_advise_remove(a, c1), S_OK);
     cr_expect_eq(mapirt_advise_remove(a, c1), MAPI_E_NOT_FOUND, "already removed");
-    cr_expect_eq(atomic_load(&s->ref), 3);
+    cr_expect_eq((int)tsink_refs(s), 3);
     cr_expect_eq(mapirt_advise_count(a), 1);
     mapirt_advise_list_destroy(a);
-    cr_expect_eq(atomic_load(&s->ref), 2, "destroy releases the remaining sinks");
-    ts_Release(S(s));
+    cr_expect_eq((int)tsink_refs(s), 2, "destroy releases the remaining sinks");
+    tsink_release(s);
     cr_expect_eq(atomic_load(&freed), 0);
     mapirt_advise_list_destroy(b);
     cr_expect_eq(atomic_load(&freed), 1, "last reference gone with the last list");
@@ -199,7 +181,7 @@ Test(notify, add_remove_references_and_unique_connections)
 Test(notify, fire_filters_by_mask_and_batches_runs)
 {
     mapirt_advise_list *l;
-    struct tsink *tab = tsink_new(NULL), *err = tsink_new(NULL), *both = tsink_new(NULL);
+    struct tsink *tab = sink_new(NULL), *err = sink_new(NULL), *both = sink_new(NULL);
     ULONG_PTR c;
     NOTIFICATION n[4] = {notif(fnevTableModified), notif(fnevTableModified),
                          notif(fnevCriticalError), notif(fnevTableModified)};
@@ -226,9 +208,9 @@ Test(notify, fire_filters_by_mask_and_batches_runs)
     cr_expect_eq(atomic_load(&tab->calls) + atomic_load(&err->calls) + atomic_load(&both->calls),
                  4, "no sink registered for fnevNewMail");
     mapirt_advise_list_destroy(l);
-    ts_Release(S(tab));
-    ts_Release(S(err));
-    ts_Release(S(both));
+    tsink_release(tab);
+    tsink_release(err);
+    tsink_release(both);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -239,19 +221,19 @@ static void hook_unadvise_self(struct tsink *s, ULONG c, LPNOTIFICATION n)
     cr_expect_eq(mapirt_advise_remove(s->list, s->conn), S_OK);
     cr_expect_eq(mapirt_advise_remove(s->list, s->conn), MAPI_E_NOT_FOUND);
     /* The registration's reference must survive until this call returns. */
-    cr_expect_eq(atomic_load(&s->ref), 1);
+    cr_expect_eq((int)tsink_refs(s), 1);
 }
 
 Test(notify, unadvise_inside_own_callback)
 {
     mapirt_advise_list *l;
     atomic_int freed;
-    struct tsink *s = tsink_new(&freed);
+    struct tsink *s = sink_new(&freed);
     NOTIFICATION n = notif(fnevTableModified);
 
     cr_assert_eq(mapirt_advise_list_create(&l), S_OK);
     cr_assert_eq(mapirt_advise_add(l, fnevTableModified, S(s), &s->conn), S_OK);
-    ts_Release(S(s)); /* the client drops its own reference right after Advise */
+    tsink_release(s); /* the client drops its own reference right after Advise */
     s->list = l;
     s->hook = hook_unadvise_self;
     cr_assert_eq(mapirt_advise_fire(l, 1, &n), S_OK);
@@ -268,14 +250,14 @@ static void hook_destroy_list(struct tsink *s, ULONG c, LPNOTIFICATION n)
     (void)n;
     mapirt_advise_list_destroy(s->list);
     cr_expect_eq(atomic_load(s->freed), 0, "not released while its OnNotify runs");
-    cr_expect_eq(atomic_load(&s->ref), 1);
+    cr_expect_eq((int)tsink_refs(s), 1);
 }
 
 static void hook_release_client_ref(struct tsink *s, ULONG c, LPNOTIFICATION n)
 {
     (void)c;
     (void)n;
-    ts_Release(&s->iface); /* the client lets go of its sink from inside the callback */
+    tsink_release(s); /* the client lets go of its sink from inside the callback */
     cr_expect_eq(atomic_load(s->freed), 0);
 }
 
@@ -283,7 +265,7 @@ Test(notify, sink_released_during_delivery)
 {
     mapirt_advise_list *l;
     atomic_int freed1, freed2, freed3;
-    struct tsink *a = tsink_new(&freed1), *b = tsink_new(&freed2), *c = tsink_new(&freed3);
+    struct tsink *a = sink_new(&freed1), *b = sink_new(&freed2), *c = sink_new(&freed3);
     NOTIFICATION n = notif(fnevTableModified);
     ULONG_PTR conn;
 
@@ -298,8 +280,8 @@ Test(notify, sink_released_during_delivery)
     cr_expect_eq(atomic_load(&a->calls), 1);
 
     /* b destroys the whole list from inside its callback: a is not called any more. */
-    ts_Release(S(b));
-    ts_Release(S(a));
+    tsink_release(b);
+    tsink_release(a);
     b->list = l;
     b->hook = hook_destroy_list;
     c->hook = NULL;
@@ -322,7 +304,7 @@ static void hook_advise_new(struct tsink *s, ULONG c, LPNOTIFICATION n)
 Test(notify, sink_advised_during_delivery_waits_for_next_fire)
 {
     mapirt_advise_list *l;
-    struct tsink *s = tsink_new(NULL), *fresh = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL), *fresh = sink_new(NULL);
     NOTIFICATION n = notif(fnevTableModified);
 
     cr_assert_eq(mapirt_advise_list_create(&l), S_OK);
@@ -336,8 +318,8 @@ Test(notify, sink_advised_during_delivery_waits_for_next_fire)
     cr_assert_eq(mapirt_advise_fire(l, 1, &n), S_OK);
     cr_expect_eq(atomic_load(&fresh->calls), 1);
     mapirt_advise_list_destroy(l);
-    ts_Release(S(s));
-    ts_Release(S(fresh));
+    tsink_release(s);
+    tsink_release(fresh);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -373,13 +355,13 @@ Test(notify, unadvise_waits_for_running_callback_before_release)
 {
     mapirt_advise_list *l;
     atomic_int freed;
-    struct tsink *s = tsink_new(&freed);
+    struct tsink *s = sink_new(&freed);
     struct gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
     pthread_t t;
 
     cr_assert_eq(mapirt_advise_list_create(&l), S_OK);
     cr_assert_eq(mapirt_advise_add(l, fnevTableModified, S(s), &s->conn), S_OK);
-    ts_Release(S(s));
+    tsink_release(s);
     s->arg = &g;
     s->hook = hook_wait_gate;
     cr_assert_eq(pthread_create(&t, NULL, fire_thread, l), 0);
@@ -407,8 +389,8 @@ Test(notify, unadvise_waits_for_running_callback_before_release)
 Test(notify, keyed_subscriptions)
 {
     mapirt_advise_list *l;
-    struct tsink *ka = tsink_new(NULL), *ka2 = tsink_new(NULL), *kb = tsink_new(NULL),
-                 *plain = tsink_new(NULL);
+    struct tsink *ka = sink_new(NULL), *ka2 = sink_new(NULL), *kb = sink_new(NULL),
+                 *plain = sink_new(NULL);
     BYTE keyA[3] = {1, 2, 3}, keyA_prefix[2] = {1, 2}, keyB[3] = {9, 9, 9};
     ULONG_PTR c;
     ULONG fl = 77;
@@ -442,10 +424,10 @@ Test(notify, keyed_subscriptions)
     cr_expect_eq(atomic_load(&ka2->calls), 2);
     cr_expect_eq(atomic_load(&ka->calls), 1, "delivery stopped by CALLBACK_DISCONTINUE");
     mapirt_advise_list_destroy(l);
-    ts_Release(S(ka));
-    ts_Release(S(ka2));
-    ts_Release(S(kb));
-    ts_Release(S(plain));
+    tsink_release(ka);
+    tsink_release(ka2);
+    tsink_release(kb);
+    tsink_release(plain);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -454,7 +436,7 @@ Test(notify, keyed_subscriptions)
 Test(notify, oom_create_and_add)
 {
     mapirt_advise_list *l = NULL;
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     ULONG_PTR c = 0;
     BYTE key[4] = {1, 2, 3, 4};
     unsigned long n;
@@ -471,7 +453,7 @@ Test(notify, oom_create_and_add)
         mapirt_test_fail_alloc(n);
         hr = mapirt_advise_add(l, fnevTableModified, S(s), &c);
         OOM_STEP(hr, n, MAPI_E_NOT_ENOUGH_MEMORY);
-        cr_assert_eq(atomic_load(&s->ref), 1);
+        cr_assert_eq((int)tsink_refs(s), 1);
         cr_assert_eq(mapirt_advise_count(l), 0);
     }
     cr_expect_eq(n, 2);
@@ -489,7 +471,7 @@ Test(notify, oom_create_and_add)
     mapirt_test_fail_alloc(0);
     cr_expect_eq(atomic_load(&s->calls), 1);
     mapirt_advise_list_destroy(l);
-    ts_Release(S(s));
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -514,7 +496,7 @@ static void hook_check_copy(struct tsink *s, ULONG c, LPNOTIFICATION n)
 Test(notify, multithread_queues_deep_copies_to_dispatcher)
 {
     mapirt_advise_list *l;
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     ULONG_PTR c;
 
     init_mt();
@@ -545,14 +527,14 @@ Test(notify, multithread_queues_deep_copies_to_dispatcher)
     cr_expect_leq(atomic_load(&s->calls), 2);
     MAPIUninitialize();
     cr_expect_not(mapirt_multithread_notifications());
-    ts_Release(S(s));
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }
 
 Test(notify, multithread_keyed_sync_runs_on_caller)
 {
     mapirt_advise_list *l;
-    struct tsink *sync = tsink_new(NULL), *async = tsink_new(NULL);
+    struct tsink *sync = sink_new(NULL), *async = sink_new(NULL);
     BYTE key[1] = {42};
     ULONG_PTR c;
     ULONG fl;
@@ -577,15 +559,15 @@ Test(notify, multithread_keyed_sync_runs_on_caller)
     cr_expect_eq(atomic_load(&async->calls), 1, "cancel also stops the queued part");
     mapirt_advise_list_destroy(l);
     MAPIUninitialize();
-    ts_Release(S(sync));
-    ts_Release(S(async));
+    tsink_release(sync);
+    tsink_release(async);
     MAPIRT_LEAK_CHECK();
 }
 
 Test(notify, multithread_fire_oom)
 {
     mapirt_advise_list *l;
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     ULONG_PTR c;
     NOTIFICATION n = notif(fnevCriticalError);
     unsigned long k;
@@ -604,7 +586,7 @@ Test(notify, multithread_fire_oom)
     cr_expect_eq(atomic_load(&s->calls), 1, "failed fires deliver nothing");
     mapirt_advise_list_destroy(l);
     MAPIUninitialize();
-    ts_Release(S(s));
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -630,14 +612,14 @@ static void *stress_advisor(void *arg)
     struct stress *st = arg;
     unsigned seed = (unsigned)(uintptr_t)&seed;
     while (!atomic_load(&st->stop)) {
-        struct tsink *s = tsink_new(NULL);
+        struct tsink *s = sink_new(NULL);
         s->arg = st;
         s->hook = hook_count;
         s->quiet = 1;
         atomic_fetch_add(&st->created_sinks, 1);
         ULONG_PTR c;
         cr_assert_eq(mapirt_advise_add(st->list, fnevTableModified, S(s), &c), S_OK);
-        ts_Release(S(s));
+        tsink_release(s);
         NOTIFICATION n = notif(fnevTableModified);
         cr_assert_eq(mapirt_advise_fire(st->list, 1, &n), S_OK);
         if (rand_r(&seed) % 4 == 0)
@@ -766,7 +748,7 @@ Test(advisesink, alloc_advise_sink_oom)
 Test(advisesink, dispatch_arguments)
 {
     LPMAPIADVISESINK w = (LPMAPIADVISESINK)1;
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
 
     cr_expect_eq(HrDispatchNotifications(0), MAPI_E_NOT_INITIALIZED);
     cr_assert_eq(MAPIInitialize(NULL), S_OK);
@@ -776,7 +758,7 @@ Test(advisesink, dispatch_arguments)
     cr_expect_eq(HrThisThreadAdviseSink(NULL, &w), MAPI_E_INVALID_PARAMETER);
     cr_expect_null(w);
     MAPIUninitialize();
-    ts_Release(S(s));
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -795,7 +777,7 @@ static void *notify_other_thread(void *arg)
 
 Test(advisesink, this_thread_sink_queues_other_threads)
 {
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     atomic_int freed;
     LPMAPIADVISESINK w = NULL;
     pthread_t t;
@@ -804,7 +786,7 @@ Test(advisesink, this_thread_sink_queues_other_threads)
     atomic_store(&freed, 0);
     cr_assert_eq(MAPIInitialize(NULL), S_OK);
     cr_assert_eq(HrThisThreadAdviseSink(S(s), &w), S_OK);
-    cr_expect_eq(atomic_load(&s->ref), 2, "the wrapper holds the inner sink");
+    cr_expect_eq((int)tsink_refs(s), 2, "the wrapper holds the inner sink");
 
     NOTIFICATION here = notif(fnevNewMail);
     cr_expect_eq(w->lpVtbl->OnNotify(w, 1, &here), 0);
@@ -829,9 +811,9 @@ Test(advisesink, this_thread_sink_queues_other_threads)
     cr_expect_eq(s->events[1], fnevObjectCreated);
     cr_expect_eq(s->events[2], fnevObjectDeleted);
     cr_expect_eq(s->events[3], fnevNewMail, "order kept");
-    cr_expect_eq(atomic_load(&s->ref), 1, "wrapper gone with its last job");
+    cr_expect_eq((int)tsink_refs(s), 1, "wrapper gone with its last job");
     MAPIUninitialize();
-    ts_Release(S(s));
+    tsink_release(s);
     cr_expect_eq(atomic_load(&freed), 1);
     MAPIRT_LEAK_CHECK();
 }
@@ -846,7 +828,7 @@ static void *wrap_and_exit(void *arg)
 
 Test(advisesink, this_thread_sink_after_owner_exit)
 {
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     void *slot = s;
     pthread_t t;
 
@@ -857,14 +839,14 @@ Test(advisesink, this_thread_sink_after_owner_exit)
     cr_expect_eq(w->lpVtbl->OnNotify(w, 1, &n), 0);
     cr_expect_eq(atomic_load(&s->calls), 0, "the owner is gone: dropped");
     cr_expect_eq(w->lpVtbl->Release(w), 0);
-    cr_expect_eq(atomic_load(&s->ref), 1);
-    ts_Release(S(s));
+    cr_expect_eq((int)tsink_refs(s), 1);
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }
 
 Test(advisesink, this_thread_sink_oom)
 {
-    struct tsink *s = tsink_new(NULL);
+    struct tsink *s = sink_new(NULL);
     LPMAPIADVISESINK w = NULL;
     unsigned long n;
     HRESULT hr;
@@ -874,7 +856,7 @@ Test(advisesink, this_thread_sink_oom)
         hr = HrThisThreadAdviseSink(S(s), &w);
         OOM_STEP(hr, n, MAPI_E_NOT_ENOUGH_MEMORY);
         cr_assert_null(w);
-        cr_assert_eq(atomic_load(&s->ref), 1);
+        cr_assert_eq((int)tsink_refs(s), 1);
     }
     cr_expect_eq(n, 3, "wrapper and this thread's queue");
 
@@ -892,6 +874,6 @@ Test(advisesink, this_thread_sink_oom)
     cr_expect_eq(atomic_load(&s->calls), 0);
     w->lpVtbl->Release(w);
     MAPIUninitialize();
-    ts_Release(S(s));
+    tsink_release(s);
     MAPIRT_LEAK_CHECK();
 }

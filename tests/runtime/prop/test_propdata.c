@@ -14,7 +14,6 @@
 #include <mapiutil.h>
 #include <mapix.h>
 
-#include <mapirt/object.h>
 #include <mapirt/propstore.h>
 #include <mapirt/testhooks.h>
 
@@ -1024,16 +1023,22 @@ Test(propdata, copy_props_selected)
 
 /* A foreign IMAPIProp: the copy must go through its vtable. */
 struct fake_prop {
-    IMAPIProp iface;
     int setprops_calls;
     ULONG last_count;
     ULONG last_tags[16];
     HRESULT setprops_result;
 };
 
-static HRESULT fake_SetProps(IMAPIProp *This, ULONG c, LPSPropValue v, LPSPropProblemArray *pp)
+#include "fake_prop_object.h"
+
+static void fake_prop_destroy(struct fake_prop *f)
 {
-    struct fake_prop *f = (struct fake_prop *)This;
+    (void)f;
+}
+
+static HRESULT fake_prop_SetProps(struct fake_prop *f, ULONG c, LPSPropValue v,
+                                  LPSPropProblemArray *pp)
+{
     f->setprops_calls++;
     f->last_count = c;
     for (ULONG i = 0; i < c && i < 16; i++)
@@ -1043,9 +1048,9 @@ static HRESULT fake_SetProps(IMAPIProp *This, ULONG c, LPSPropValue v, LPSPropPr
     return f->setprops_result;
 }
 
-static HRESULT fake_GetPropList(IMAPIProp *This, ULONG flags, LPSPropTagArray *out)
+static HRESULT fake_prop_GetPropList(struct fake_prop *f, ULONG flags, LPSPropTagArray *out)
 {
-    (void)This;
+    (void)f;
     (void)flags;
     cr_assert_eq(MAPIAllocateBuffer(CbNewSPropTagArray(1), (LPVOID *)out), S_OK);
     (*out)->cValues = 1;
@@ -1053,27 +1058,24 @@ static HRESULT fake_GetPropList(IMAPIProp *This, ULONG flags, LPSPropTagArray *o
     return S_OK;
 }
 
-MAPIRT_DEFINE_VTBL(IMAPIProp, fake_vtbl, .SetProps = fake_SetProps,
-                   .GetPropList = fake_GetPropList)
-
 Test(propdata, copy_through_foreign_vtable)
 {
     LPPROPDATA src = new_prop();
-    struct fake_prop f;
+    struct fake_prop *fp = fake_prop_new();
     SPropValue v[2] = {long_val(P_LONG, 1), str8_val(P_STR8, "s")};
 
-    memset(&f, 0, sizeof(f));
-    f.iface.lpVtbl = (IMAPIPropVtbl *)MAPIRT_VTBL(fake_vtbl);
+    cr_assert_not_null(fp);
+    LPMAPIPROP dest = fake_prop_as_IMAPIProp(fp);
     cr_assert_eq(src->lpVtbl->SetProps(src, 2, v, NULL), S_OK);
-    cr_assert_eq(src->lpVtbl->CopyTo(src, 0, NULL, NULL, 0, NULL, &IID_IMAPIProp, &f,
+    cr_assert_eq(src->lpVtbl->CopyTo(src, 0, NULL, NULL, 0, NULL, &IID_IMAPIProp, dest,
                                      MAPI_NOREPLACE, NULL),
                  S_OK);
-    cr_expect_eq(f.setprops_calls, 1);
-    cr_expect_eq(f.last_count, 1, "the ID the destination lists is not replaced");
-    cr_expect_eq(f.last_tags[0], P_LONG);
+    cr_expect_eq(fp->setprops_calls, 1);
+    cr_expect_eq(fp->last_count, 1, "the ID the destination lists is not replaced");
+    cr_expect_eq(fp->last_tags[0], P_LONG);
 
-    f.setprops_result = MAPI_E_CALL_FAILED;
-    cr_expect_eq(src->lpVtbl->CopyTo(src, 0, NULL, NULL, 0, NULL, &IID_IMAPIProp, &f,
+    fp->setprops_result = MAPI_E_CALL_FAILED;
+    cr_expect_eq(src->lpVtbl->CopyTo(src, 0, NULL, NULL, 0, NULL, &IID_IMAPIProp, dest,
                                      MAPI_MOVE, NULL),
                  MAPI_E_CALL_FAILED);
     cr_expect(has_prop(src, P_LONG), "a failed move keeps the source");
@@ -1082,6 +1084,7 @@ Test(propdata, copy_through_foreign_vtable)
     cr_expect_not_null(err);
     MAPIFreeBuffer(err);
     src->lpVtbl->Release(src);
+    dest->lpVtbl->Release(dest);
     MAPIRT_LEAK_CHECK();
 }
 
@@ -1182,14 +1185,14 @@ Test(propstore, owner_api)
     cr_assert_eq(mapirt_propbag_put(bag, 2, v, IPROP_READONLY), S_OK);
 
     SPropValue w = long_val(P_LONG, 4);
-    cr_assert_eq(mapirt_propbag_set_props(bag, 1, &w, &probs), S_OK);
+    cr_assert_eq(mapirt_propbag_SetProps(bag, 1, &w, &probs), S_OK);
     cr_assert_not_null(probs);
     cr_expect_eq(probs->aProblem[0].scode, MAPI_E_NO_ACCESS, "owner-computed: read-only");
     MAPIFreeBuffer(probs);
 
     LPSPropTagArray all = NULL;
     ULONG *acc = NULL;
-    cr_assert_eq(mapirt_propbag_get_prop_access(bag, &all, &acc), S_OK);
+    cr_assert_eq(mapirt_propbag_HrGetPropAccess(bag, &all, &acc), S_OK);
     cr_expect_eq(acc[0], IPROP_READONLY | IPROP_CLEAN);
     MAPIFreeBuffer(all);
     MAPIFreeBuffer(acc);
@@ -1197,14 +1200,15 @@ Test(propstore, owner_api)
     mapirt_propbag_remove(bag, P_LONG);
     ULONG c;
     LPSPropValue r;
-    cr_assert_eq(mapirt_propbag_get_props(bag, NULL, 0, &c, &r), S_OK);
+    cr_assert_eq(mapirt_propbag_GetProps(bag, NULL, 0, &c, &r), S_OK);
     cr_expect_eq(c, 1);
     cr_expect_str_eq(r[0].Value.lpszA, "computed");
     MAPIFreeBuffer(r);
 
-    mapirt_propbag_set_error(bag, MAPI_E_CALL_FAILED, "custom failure");
+    mapirt_lasterror_set(mapirt_propbag_lasterror(bag), MAPI_E_CALL_FAILED, "custom failure");
     LPMAPIERROR err;
-    cr_assert_eq(mapirt_propbag_get_last_error(bag, MAPI_E_CALL_FAILED, 0, &err), S_OK);
+    cr_assert_eq(mapirt_lasterror_get(mapirt_propbag_lasterror(bag), MAPI_E_CALL_FAILED, 0, &err),
+                 S_OK);
     cr_expect_str_eq((char *)err->lpszError, "custom failure");
     cr_expect_str_eq((char *)err->lpszComponent, "status");
     MAPIFreeBuffer(err);

@@ -137,6 +137,46 @@ HRESULT WidgetCreate(ULONG ulFlags, IWidget **lppWidget);
 #define WIDGET_E_STUCK ((HRESULT)0x80040901)
 #define WIDGET_E_JAMMED WIDGET_E_STUCK
 
+/* ---- ISprocket : IUnknown ---- */
+#ifndef ISprocket_FWD_DEFINED
+#define ISprocket_FWD_DEFINED
+typedef struct ISprocket ISprocket;
+typedef ISprocket *LPSPROCKET;
+#endif
+#if !defined(INITGUID) || defined(USES_IID_ISprocket)
+DEFINE_GUID(IID_ISprocket, 0x11111111, 0x2222, 0x3333, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbd);
+#endif
+#define MAPI_ISPROCKET_METHODS(IPURE) \
+MAPIMETHOD(Spin)(THIS_ ULONG ulFlags, ULONG *lpulTurns) IPURE; \
+MAPIMETHOD(Wind)(THIS_ ULONG cTurns, ULONG ulReserved) IPURE;
+
+#if defined(__cplusplus) && !defined(CINTERFACE)
+struct ISprocket : public IUnknown {
+    virtual HRESULT Spin(ULONG ulFlags, ULONG *lpulTurns) = 0;
+    virtual HRESULT Wind(ULONG cTurns, ULONG ulReserved) = 0;
+};
+#else
+typedef struct ISprocketVtbl {
+    /* IUnknown */
+    HRESULT (*QueryInterface)(ISprocket *This, REFIID riid, void **ppvObject);
+    ULONG (*AddRef)(ISprocket *This);
+    ULONG (*Release)(ISprocket *This);
+    /* ISprocket */
+    HRESULT (*Spin)(ISprocket *This, ULONG ulFlags, ULONG *lpulTurns);
+    HRESULT (*Wind)(ISprocket *This, ULONG cTurns, ULONG ulReserved);
+} ISprocketVtbl;
+
+struct ISprocket {
+    const ISprocketVtbl *lpVtbl;
+};
+
+#define ISprocket_QueryInterface(This, riid, ppvObject) (This)->lpVtbl->QueryInterface(This, riid, ppvObject)
+#define ISprocket_AddRef(This) (This)->lpVtbl->AddRef(This)
+#define ISprocket_Release(This) (This)->lpVtbl->Release(This)
+#define ISprocket_Spin(This, ulFlags, lpulTurns) (This)->lpVtbl->Spin(This, ulFlags, lpulTurns)
+#define ISprocket_Wind(This, cTurns, ulReserved) (This)->lpVtbl->Wind(This, cTurns, ulReserved)
+#endif
+
 #ifdef __cplusplus
 }
 #endif

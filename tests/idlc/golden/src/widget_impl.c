@@ -177,3 +177,72 @@ const IGadgetVtbl IGadget_default_vtbl = {
     .Count = IGadget_default_Count,
     .Attach = IGadget_default_Attach,
 };
+
+/* ---- ISprocket ---- */
+const GUID IID_ISprocket = {0x11111111, 0x2222, 0x3333, {0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbd}};
+
+HRESULT ISprocket_default_QueryInterface(ISprocket *This, REFIID riid, void **ppvObject)
+{
+    static const GUID *const chain[] = {
+        &IID_ISprocket,
+        &IID_IUnknown,
+    };
+    size_t i;
+
+    if (ppvObject == NULL)
+        return IDLC_E_INVALIDARG;
+    *ppvObject = NULL;
+    if (riid == NULL)
+        return IDLC_E_INVALIDARG;
+    for (i = 0; i < sizeof(chain) / sizeof(chain[0]); i++) {
+        if (memcmp(riid, chain[i], sizeof(GUID)) == 0) {
+            This->lpVtbl->AddRef(This);
+            *ppvObject = This;
+            return IDLC_S_OK;
+        }
+    }
+    return IDLC_E_NOINTERFACE;
+}
+
+ULONG ISprocket_default_AddRef(ISprocket *This)
+{
+    (void)This;
+    return 1; /* an object without its own reference count is static */
+}
+
+ULONG ISprocket_default_Release(ISprocket *This)
+{
+    (void)This;
+    return 1; /* an object without its own reference count is static */
+}
+
+HRESULT ISprocket_default_Spin(ISprocket *This, ULONG ulFlags, ULONG *lpulTurns)
+{
+    (void)This;
+    (void)ulFlags;
+    (void)lpulTurns;
+    return IDLC_E_NO_SUPPORT;
+}
+
+HRESULT ISprocket_default_Wind(ISprocket *This, ULONG cTurns, ULONG ulReserved)
+{
+    (void)This;
+    (void)cTurns;
+    (void)ulReserved;
+    return IDLC_E_NO_SUPPORT;
+}
+
+/* The ABI: slot k of the vtable is at k * sizeof(void *) (tests/abi checks against MinGW). */
+_Static_assert(offsetof(ISprocketVtbl, QueryInterface) == 0 * sizeof(void *), "ISprocket::QueryInterface is slot 0");
+_Static_assert(offsetof(ISprocketVtbl, AddRef) == 1 * sizeof(void *), "ISprocket::AddRef is slot 1");
+_Static_assert(offsetof(ISprocketVtbl, Release) == 2 * sizeof(void *), "ISprocket::Release is slot 2");
+_Static_assert(offsetof(ISprocketVtbl, Spin) == 3 * sizeof(void *), "ISprocket::Spin is slot 3");
+_Static_assert(offsetof(ISprocketVtbl, Wind) == 4 * sizeof(void *), "ISprocket::Wind is slot 4");
+
+const ISprocketVtbl ISprocket_default_vtbl = {
+    .QueryInterface = ISprocket_default_QueryInterface,
+    .AddRef = ISprocket_default_AddRef,
+    .Release = ISprocket_default_Release,
+    .Spin = ISprocket_default_Spin,
+    .Wind = ISprocket_default_Wind,
+};

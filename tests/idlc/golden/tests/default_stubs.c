@@ -85,3 +85,28 @@ Test(default_stubs, IGadget)
     cr_expect(IGadget_Count(This) == 0, "IGadget::Count");
     cr_expect_eq(IGadget_Attach(This, 0), IDLC_E_NO_SUPPORT, "IGadget::Attach");
 }
+
+static ISprocket idlc_obj_ISprocket = {&ISprocket_default_vtbl};
+void *idlc_default_object_ISprocket(void);
+void *idlc_default_object_ISprocket(void)
+{
+    return &idlc_obj_ISprocket;
+}
+
+Test(default_stubs, ISprocket)
+{
+    ISprocket *This = &idlc_obj_ISprocket;
+    void *pv = NULL;
+
+    cr_expect_eq(ISprocket_QueryInterface(This, &IID_ISprocket, &pv), IDLC_S_OK, "QueryInterface(IID_ISprocket)");
+    cr_expect_eq(pv, (void *)This);
+    cr_expect_eq(ISprocket_QueryInterface(This, &IID_IUnknown, &pv), IDLC_S_OK, "QueryInterface(IID_IUnknown)");
+    cr_expect_eq(pv, (void *)This);
+    cr_expect_eq(ISprocket_QueryInterface(This, &idlc_zero_guid, &pv), IDLC_E_NOINTERFACE);
+    cr_expect_null(pv);
+    cr_expect_eq(ISprocket_QueryInterface(This, &idlc_zero_guid, NULL), IDLC_E_INVALIDARG);
+    cr_expect_eq(ISprocket_AddRef(This), 1);
+    cr_expect_eq(ISprocket_Release(This), 1);
+    cr_expect_eq(ISprocket_Spin(This, 0, 0), IDLC_E_NO_SUPPORT, "ISprocket::Spin");
+    cr_expect_eq(ISprocket_Wind(This, 0, 0), IDLC_E_NO_SUPPORT, "ISprocket::Wind");
+}

@@ -9,6 +9,7 @@ extern "C" const GUID idlc_zero_guid;
 extern "C" void *idlc_default_object_IUnknown(void);
 extern "C" void *idlc_default_object_IWidget(void);
 extern "C" void *idlc_default_object_IGadget(void);
+extern "C" void *idlc_default_object_ISprocket(void);
 
 Test(default_stubs_cxx, IUnknown)
 {
@@ -46,6 +47,19 @@ Test(default_stubs_cxx, IGadget)
     cr_expect_eq(p->Describe(0, 0, 0), idlc_no_support, "IGadget::Describe");
     cr_expect(p->Count() == 0, "IGadget::Count");
     cr_expect_eq(p->Attach(0), idlc_no_support, "IGadget::Attach");
+    cr_expect_eq(p->AddRef(), 1u);
+    cr_expect_eq(p->Release(), 1u);
+}
+
+Test(default_stubs_cxx, ISprocket)
+{
+    ISprocket *p = static_cast<ISprocket *>(idlc_default_object_ISprocket());
+    void *pv = nullptr;
+
+    cr_expect_eq(p->QueryInterface(IID_ISprocket, &pv), 0);
+    cr_expect_eq(pv, static_cast<void *>(p));
+    cr_expect_eq(p->Spin(0, 0), idlc_no_support, "ISprocket::Spin");
+    cr_expect_eq(p->Wind(0, 0), idlc_no_support, "ISprocket::Wind");
     cr_expect_eq(p->AddRef(), 1u);
     cr_expect_eq(p->Release(), 1u);
 }
