@@ -29,6 +29,7 @@
 #include "inuse.h"
 #include "services.h"
 #include "store.h"
+#include "svcadmin.h"
 
 struct profadmin {
     mapirt_profstore *ps;
@@ -82,16 +83,7 @@ static HRESULT profadmin_GetProfileTable(struct profadmin *self, ULONG ulFlags,
     SizedSPropTagArray(3, cols) = {
         3, {(ulFlags & MAPI_UNICODE) ? PR_DISPLAY_NAME_W : PR_DISPLAY_NAME_A, PR_DEFAULT_PROFILE,
             PR_INSTANCE_KEY}};
-    LPTABLEDATA td = NULL;
-    hr = CreateTable(&IID_IMAPITableData, MAPIAllocateBuffer, MAPIAllocateMore, MAPIFreeBuffer,
-                     NULL, TBLTYPE_SNAPSHOT, PR_INSTANCE_KEY, (LPSPropTagArray)&cols, &td);
-    if (SUCCEEDED(hr) && c.rows->cRows)
-        hr = td->lpVtbl->HrModifyRows(td, 0, c.rows);
-    if (SUCCEEDED(hr))
-        hr = td->lpVtbl->HrGetView(td, NULL, NULL, 0, lppTable);
-    if (td)
-        td->lpVtbl->Release(td);
-    FreeProws(c.rows);
+    hr = mapirt_rows_table(c.rows, (LPSPropTagArray)&cols, PR_INSTANCE_KEY, lppTable);
     if (FAILED(hr))
         return profadmin_fail(self, hr, "cannot build the profile table");
     return S_OK;
@@ -278,6 +270,24 @@ static HRESULT profadmin_SetDefaultProfile(struct profadmin *self, LPTSTR lpszPr
     struct named n;
     memset(&n, 0, sizeof n);
     return by_name(self, default_op, 1, lpszProfileName, NULL, ulFlags, &n);
+}
+
+static HRESULT profadmin_AdminServices(struct profadmin *self, LPTSTR lpszProfileName,
+                                       LPTSTR lpszPassword, ULONG_PTR ulUIParam, ULONG ulFlags,
+                                       LPSERVICEADMIN *lppServiceAdmin)
+{
+    struct named n;
+    (void)lpszPassword, (void)ulUIParam;
+    memset(&n, 0, sizeof n);
+    /* AdminServices reaches application profiles too: it is how they are configured */
+    HRESULT hr = by_name(self, find_op, 0, lpszProfileName, NULL, ulFlags | MAPI_APP_PROFILE, &n);
+    if (hr == MAPI_E_NOT_FOUND)
+        return mapirt_lasterror_setf(profadmin_lasterror(self), MAPI_E_LOGON_FAILED, 0, 0,
+                                     "there is no profile to administer by that name");
+    if (FAILED(hr))
+        return hr;
+    hr = mapirt_svcadmin_create(self->ps, n.info.id, lppServiceAdmin);
+    return FAILED(hr) ? profadmin_fail(self, hr, "out of memory") : S_OK;
 }
 
 HRESULT MAPIAdminProfiles(ULONG ulFlags, LPPROFADMIN *lppProfAdmin)

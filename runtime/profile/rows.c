@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <mapicode.h>
+#include <mapiguid.h>
 #include <mapitags.h>
 #include <mapiutil.h>
 #include <mapix.h>
@@ -25,6 +26,7 @@
 #include <mapirt/strconv.h>
 
 #include "services.h"
+#include "svcadmin.h"
 #include "store_internal.h"
 
 #define PR_EMSMDB_SECTION_UID_TAG PROP_TAG(PT_BINARY, 0x3D15)
@@ -285,4 +287,21 @@ HRESULT mapirt_rows_providers(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPI
     }
     mapirt_free(p);
     return done(tx, hr, rs, out);
+}
+
+HRESULT mapirt_rows_table(LPSRowSet rows, const SPropTagArray *cols, ULONG index,
+                          LPMAPITABLE *out)
+{
+    LPTABLEDATA td = NULL;
+    HRESULT hr = CreateTable(&IID_IMAPITableData, MAPIAllocateBuffer, MAPIAllocateMore,
+                             MAPIFreeBuffer, NULL, TBLTYPE_SNAPSHOT, index,
+                             (LPSPropTagArray)cols, &td);
+    if (SUCCEEDED(hr) && rows->cRows)
+        hr = td->lpVtbl->HrModifyRows(td, 0, rows);
+    if (SUCCEEDED(hr))
+        hr = td->lpVtbl->HrGetView(td, NULL, NULL, 0, out);
+    if (td)
+        td->lpVtbl->Release(td);
+    FreeProws(rows);
+    return hr;
 }

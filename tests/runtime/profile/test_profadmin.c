@@ -198,7 +198,9 @@ Test(profadmin, validation_and_initialisation)
     cr_expect_eq(g_pa->lpVtbl->GetProfileTable(g_pa, 0x2, &t), MAPI_E_UNKNOWN_FLAGS);
     LPSERVICEADMIN sa;
     cr_expect_eq(g_pa->lpVtbl->AdminServices(g_pa, (LPTSTR) "x", NULL, 0, 0, &sa),
-                 MAPI_E_NO_SUPPORT, "not written yet");
+                 MAPI_E_LOGON_FAILED, "no such profile");
+    cr_expect_eq(g_pa->lpVtbl->AdminServices(g_pa, NULL, NULL, 0, 0, &sa),
+                 MAPI_E_INVALID_PARAMETER);
     LPPROFADMIN other;
     cr_expect_eq(MAPIAdminProfiles(0, NULL), MAPI_E_INVALID_PARAMETER);
     MAPIUninitialize();

@@ -1,0 +1,228 @@
+/* runtime/profile/svcadmin.c: IMsgServiceAdmin / IMsgServiceAdmin2 of one profile (svcadmin.idl),
+ * over services.c and rows.c. Every change is one store transaction.
+ *
+ * CreateMsgService of a service whose catalog section names a PR_SERVICE_DLL_NAME is refused
+ * with MAPI_E_NO_SUPPORT for now: its ServiceEntry must be called with MSG_SERVICE_CREATE and a
+ * support object, which is not written yet (docs/decisions.md); DeleteMsgService likewise does
+ * not call MSG_SERVICE_DELETE yet. */
+#include <stdio.h>
+#include <string.h>
+
+#include <mapicode.h>
+#include <mapitags.h>
+#include <mapix.h>
+
+#include <mapirt/alloc.h>
+#include <mapirt/strconv.h>
+
+#include "catalog.h"
+#include "services.h"
+#include "svcadmin.h"
+
+struct svcadmin {
+    mapirt_profstore *ps;
+    mapirt_profile_id id;
+};
+
+#include "svcadmin_object.h"
+
+static void svcadmin_destroy(struct svcadmin *self)
+{
+    mapirt_profstore_release(self->ps);
+}
+
+HRESULT mapirt_svcadmin_create(mapirt_profstore *ps, mapirt_profile_id id, LPSERVICEADMIN *out)
+{
+    struct svcadmin *sa = svcadmin_new();
+    if (!sa)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    mapirt_profstore_addref(ps);
+    sa->ps = ps;
+    sa->id = id;
+    *out = (LPSERVICEADMIN)svcadmin_as_IMsgServiceAdmin(sa);
+    return S_OK;
+}
+
+static HRESULT fail(struct svcadmin *self, HRESULT hr, const char *err)
+{
+    if (!err[0])
+        return svcadmin_fail(self, hr, hr == MAPI_E_NOT_ENOUGH_MEMORY ? "out of memory"
+                                                                      : "profile store failure");
+    return mapirt_lasterror_setf(svcadmin_lasterror(self), hr, 0, 0, "%s", err);
+}
+
+/* ---- tables ---- */
+
+struct rows_ctx {
+    struct svcadmin *self;
+    ULONG flags;
+    LPSRowSet rows;
+};
+
+static HRESULT read_services(mapirt_ps_tx *tx, void *p)
+{
+    struct rows_ctx *c = p;
+    return mapirt_rows_services(tx, c->self->id, c->flags, &c->rows);
+}
+
+static HRESULT read_providers(mapirt_ps_tx *tx, void *p)
+{
+    struct rows_ctx *c = p;
+    return mapirt_rows_providers(tx, c->self->id, NULL, c->flags, &c->rows);
+}
+
+static ULONG width(ULONG tag, ULONG ulFlags)
+{
+    return CHANGE_PROP_TYPE(tag, ((ulFlags & MAPI_UNICODE) ? PT_UNICODE : PT_STRING8) |
+                                     (PROP_TYPE(tag) & MV_FLAG));
+}
+
+static HRESULT svcadmin_GetMsgServiceTable(struct svcadmin *self, ULONG ulFlags,
+                                           LPMAPITABLE *lppTable)
+{
+    char err[512] = "";
+    struct rows_ctx c = {self, ulFlags, NULL};
+    HRESULT hr = mapirt_profstore_read(self->ps, read_services, &c, err, sizeof err);
+    if (FAILED(hr))
+        return fail(self, hr, err);
+    SizedSPropTagArray(8, cols) = {
+        8, {width(PR_DISPLAY_NAME_A, ulFlags), PR_INSTANCE_KEY, PR_RESOURCE_FLAGS,
+            width(PR_SERVICE_DLL_NAME_A, ulFlags), PR_SERVICE_ENTRY_NAME,
+            width(PR_SERVICE_NAME_A, ulFlags), width(PR_SERVICE_SUPPORT_FILES_A, ulFlags),
+            PR_SERVICE_UID}};
+    hr = mapirt_rows_table(c.rows, (LPSPropTagArray)&cols, PR_INSTANCE_KEY, lppTable);
+    return FAILED(hr) ? svcadmin_fail(self, hr, "cannot build the message service table") : S_OK;
+}
+
+static HRESULT svcadmin_GetProviderTable(struct svcadmin *self, ULONG ulFlags,
+                                         LPMAPITABLE *lppTable)
+{
+    char err[512] = "";
+    struct rows_ctx c = {self, ulFlags, NULL};
+    HRESULT hr = mapirt_profstore_read(self->ps, read_providers, &c, err, sizeof err);
+    if (FAILED(hr))
+        return fail(self, hr, err);
+    SizedSPropTagArray(10, cols) = {
+        10, {PR_INSTANCE_KEY, width(PR_DISPLAY_NAME_A, ulFlags),
+             width(PR_PROVIDER_DISPLAY_A, ulFlags), width(PR_PROVIDER_DLL_NAME_A, ulFlags),
+             PR_PROVIDER_ORDINAL, PR_PROVIDER_UID, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE,
+             width(PR_SERVICE_NAME_A, ulFlags), PR_SERVICE_UID}};
+    hr = mapirt_rows_table(c.rows, (LPSPropTagArray)&cols, PR_INSTANCE_KEY, lppTable);
+    return FAILED(hr) ? svcadmin_fail(self, hr, "cannot build the provider table") : S_OK;
+}
+
+/* ---- creating and deleting services ---- */
+
+struct create_ctx {
+    struct svcadmin *self;
+    const mapirt_catalog *cat;
+    const char *name, *display;
+    MAPIUID uid;
+};
+
+static HRESULT create_service(mapirt_ps_tx *tx, void *p)
+{
+    struct create_ctx *c = p;
+    const mapirt_catalog_service *s = mapirt_catalog_service_find(c->cat, c->name);
+    if (s && mapirt_catalog_prop(s->section, PR_SERVICE_DLL_NAME))
+        return mapirt_ps_fail(tx, MAPI_E_NO_SUPPORT,
+                              "message service '%s' has a ServiceEntry, which mapirt cannot call "
+                              "yet",
+                              s->name);
+    return mapirt_svc_create(tx, c->self->id, c->cat, c->name, c->display, &c->uid);
+}
+
+static HRESULT svcadmin_CreateMsgServiceEx(struct svcadmin *self, LPTSTR lpszService,
+                                           LPTSTR lpszDisplayName, ULONG_PTR ulUIParam,
+                                           ULONG ulFlags, LPMAPIUID lpuidService)
+{
+    char err[512] = "";
+    char *name = NULL, *display = NULL;
+    mapirt_catalog *cat = NULL;
+    HRESULT hr = S_OK;
+
+    (void)ulUIParam; /* no dialogs: the UI flags change nothing */
+    if (ulFlags & MAPI_UNICODE) {
+        name = mapirt_str_w_to_a_dup((const WCHAR *)(const void *)lpszService);
+        display = lpszDisplayName
+                      ? mapirt_str_w_to_a_dup((const WCHAR *)(const void *)lpszDisplayName)
+                      : NULL;
+    } else {
+        name = mapirt_strdup(lpszService);
+        display = lpszDisplayName ? mapirt_strdup(lpszDisplayName) : NULL;
+    }
+    if (!name || (lpszDisplayName && !display))
+        hr = MAPI_E_NOT_ENOUGH_MEMORY;
+    if (SUCCEEDED(hr))
+        hr = mapirt_catalog_load(&cat, err, sizeof err);
+    struct create_ctx c = {self, cat, name, display, {{0}}};
+    if (SUCCEEDED(hr))
+        hr = mapirt_profstore_write(self->ps, create_service, &c, err, sizeof err);
+    mapirt_catalog_free(cat);
+    mapirt_free(name);
+    mapirt_free(display);
+    if (FAILED(hr))
+        return fail(self, hr, err);
+    if (lpuidService)
+        *lpuidService = c.uid;
+    return S_OK;
+}
+
+static HRESULT svcadmin_CreateMsgService(struct svcadmin *self, LPTSTR lpszService,
+                                         LPTSTR lpszDisplayName, ULONG_PTR ulUIParam,
+                                         ULONG ulFlags)
+{
+    return svcadmin_CreateMsgServiceEx(self, lpszService, lpszDisplayName, ulUIParam, ulFlags,
+                                       NULL);
+}
+
+struct uid_ctx {
+    struct svcadmin *self;
+    const MAPIUID *uid;
+    ULONG count;
+};
+
+static HRESULT delete_service(mapirt_ps_tx *tx, void *p)
+{
+    struct uid_ctx *c = p;
+    return mapirt_svc_delete(tx, c->self->id, c->uid);
+}
+
+static HRESULT svcadmin_DeleteMsgService(struct svcadmin *self, LPMAPIUID lpUID)
+{
+    char err[512] = "";
+    struct uid_ctx c = {self, lpUID, 0};
+    HRESULT hr = mapirt_profstore_write(self->ps, delete_service, &c, err, sizeof err);
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
+
+static HRESULT order(mapirt_ps_tx *tx, void *p)
+{
+    struct uid_ctx *c = p;
+    return mapirt_svc_transport_order(tx, c->self->id, c->count, c->uid);
+}
+
+static HRESULT svcadmin_MsgServiceTransportOrder(struct svcadmin *self, ULONG cUID,
+                                                 LPMAPIUID lpUIDList, ULONG ulFlags)
+{
+    char err[512] = "";
+    (void)ulFlags;
+    struct uid_ctx c = {self, lpUIDList, cUID};
+    HRESULT hr = mapirt_profstore_write(self->ps, order, &c, err, sizeof err);
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
+
+static HRESULT identity(mapirt_ps_tx *tx, void *p)
+{
+    struct uid_ctx *c = p;
+    return mapirt_svc_set_identity(tx, c->self->id, c->uid);
+}
+
+static HRESULT svcadmin_SetPrimaryIdentity(struct svcadmin *self, LPMAPIUID lpUID, ULONG ulFlags)
+{
+    char err[512] = "";
+    (void)ulFlags;
+    struct uid_ctx c = {self, lpUID, 0};
+    HRESULT hr = mapirt_profstore_write(self->ps, identity, &c, err, sizeof err);
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
