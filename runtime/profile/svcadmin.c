@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <mapicode.h>
+#include <mapiguid.h>
 #include <mapitags.h>
 #include <mapix.h>
 
@@ -17,6 +18,7 @@
 
 #include "catalog.h"
 #include "services.h"
+#include "profsect.h"
 #include "svcadmin.h"
 
 struct svcadmin {
@@ -224,5 +226,43 @@ static HRESULT svcadmin_SetPrimaryIdentity(struct svcadmin *self, LPMAPIUID lpUI
     (void)ulFlags;
     struct uid_ctx c = {self, lpUID, 0};
     HRESULT hr = mapirt_profstore_write(self->ps, identity, &c, err, sizeof err);
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
+
+/* ---- profile sections ---- */
+
+struct owner_ctx {
+    struct svcadmin *self;
+    const MAPIUID *uid;
+    int provider_owned;
+};
+
+static HRESULT owner(mapirt_ps_tx *tx, void *p)
+{
+    struct owner_ctx *c = p;
+    HRESULT hr = mapirt_svc_of_provider(tx, c->self->id, c->uid, NULL, NULL);
+    c->provider_owned = SUCCEEDED(hr);
+    return hr == MAPI_E_NOT_FOUND ? S_OK : hr;
+}
+
+static HRESULT svcadmin_OpenProfileSection(struct svcadmin *self, LPMAPIUID lpUID,
+                                           LPCIID lpInterface, ULONG ulFlags,
+                                           LPPROFSECT *lppProfSect)
+{
+    char err[512] = "";
+    if (lpInterface && memcmp(lpInterface, &IID_IProfSect, sizeof(IID)) &&
+        memcmp(lpInterface, &IID_IMAPIProp, sizeof(IID)) &&
+        memcmp(lpInterface, &IID_IUnknown, sizeof(IID)))
+        return svcadmin_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                             "a profile section answers IProfSect, IMAPIProp and IUnknown");
+    /* sections owned by providers need MAPI_FORCE_ACCESS (IMsgServiceAdmin::OpenProfileSection) */
+    struct owner_ctx c = {self, lpUID, 0};
+    HRESULT hr = mapirt_profstore_read(self->ps, owner, &c, err, sizeof err);
+    if (SUCCEEDED(hr) && c.provider_owned && !(ulFlags & MAPI_FORCE_ACCESS))
+        return svcadmin_fail(self, MAPI_E_NO_ACCESS,
+                             "the section belongs to a provider: open it with MAPI_FORCE_ACCESS");
+    if (SUCCEEDED(hr))
+        hr = mapirt_profsect_open(self->ps, self->id, lpUID, ulFlags, lppProfSect, err,
+                                  sizeof err);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }
