@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "services.h"
 #include "profsect.h"
+#include "provadmin.h"
 #include "svcadmin.h"
 
 struct svcadmin {
@@ -264,5 +265,15 @@ static HRESULT svcadmin_OpenProfileSection(struct svcadmin *self, LPMAPIUID lpUI
     if (SUCCEEDED(hr))
         hr = mapirt_profsect_open(self->ps, self->id, lpUID, ulFlags, lppProfSect, err,
                                   sizeof err);
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
+
+static HRESULT svcadmin_AdminProviders(struct svcadmin *self, LPMAPIUID lpUID, ULONG ulFlags,
+                                       LPPROVIDERADMIN *lppProviderAdmin)
+{
+    char err[512] = "";
+    (void)ulFlags;
+    HRESULT hr = mapirt_provadmin_create(self->ps, self->id, lpUID, lppProviderAdmin, err,
+                                         sizeof err);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }
