@@ -6,9 +6,9 @@
  *  - CreateProfile with a password other than NULL or "" is MAPI_E_INVALID_PARAMETER: MAPI
  *    profiles have no passwords, and none is ever stored.
  *  - CreateProfile with MAPI_DEFAULT_SERVICES adds the catalog's default services in the same
- *    transaction as the profile; a default service whose DLL has an entry point is refused with
- *    MAPI_E_NO_SUPPORT for now (calling ServiceEntry needs the support object, not written yet)
- *    and the profile is not created.
+ *    transaction as the profile, then calls each one's ServiceEntry with MSG_SERVICE_CREATE
+ *    (SERVICE_UI_ALLOWED with MAPI_DIALOG); when one refuses, the profile is deleted again and
+ *    the service's error returned.
  *  - RenameProfile renames at once, also a profile in use (sessions follow by identifier).
  *  - CopyProfile makes an application profile only when MAPI_APP_PROFILE is given and the
  *    source is one. */
@@ -30,6 +30,7 @@
 #include "services.h"
 #include "store.h"
 #include "svcadmin.h"
+#include "svccall.h"
 
 struct profadmin {
     mapirt_profstore *ps;
@@ -96,6 +97,8 @@ struct create_ctx {
     int is_app, defaults;
     const mapirt_catalog *cat;
     mapirt_profile_id id;
+    MAPIUID *created; /* the default services made, for their MSG_SERVICE_CREATE */
+    ULONG ncreated;
 };
 
 static HRESULT create_profile(mapirt_ps_tx *tx, void *p)
@@ -104,12 +107,9 @@ static HRESULT create_profile(mapirt_ps_tx *tx, void *p)
     HRESULT hr = mapirt_ps_profile_create(tx, c->name, c->is_app, &c->id);
     for (ULONG i = 0; SUCCEEDED(hr) && c->defaults && i < c->cat->cDefaults; i++) {
         const mapirt_catalog_service *s = c->cat->defaults[i];
-        if (mapirt_catalog_prop(s->section, PR_SERVICE_DLL_NAME))
-            return mapirt_ps_fail(tx, MAPI_E_NO_SUPPORT,
-                                  "default service '%s' has a ServiceEntry, which mapirt cannot "
-                                  "call yet",
-                                  s->name);
-        hr = mapirt_svc_create(tx, c->id, c->cat, s->name, NULL, NULL);
+        hr = mapirt_svc_create(tx, c->id, c->cat, s->name, NULL, &c->created[c->ncreated]);
+        if (SUCCEEDED(hr))
+            c->ncreated++;
     }
     return hr;
 }
@@ -129,7 +129,6 @@ static HRESULT profadmin_CreateProfile(struct profadmin *self, LPTSTR lpszProfil
     mapirt_catalog *cat = NULL;
     HRESULT hr;
 
-    (void)ulUIParam; /* no dialogs: MAPI_DIALOG changes nothing */
     if (!empty_password(lpszPassword, ulFlags))
         return profadmin_fail(self, MAPI_E_INVALID_PARAMETER,
                               "MAPI profiles have no password: pass NULL or an empty string");
@@ -141,8 +140,20 @@ static HRESULT profadmin_CreateProfile(struct profadmin *self, LPTSTR lpszProfil
         return fail(self, hr, err);
     }
     struct create_ctx c = {name, (ulFlags & MAPI_APP_PROFILE) != 0,
-                           (ulFlags & MAPI_DEFAULT_SERVICES) != 0, cat, 0};
-    hr = mapirt_profstore_write(self->ps, create_profile, &c, err, sizeof err);
+                           (ulFlags & MAPI_DEFAULT_SERVICES) != 0, cat, 0, NULL, 0};
+    if (cat && !(c.created = mapirt_calloc(cat->cDefaults + 1, sizeof(MAPIUID))))
+        hr = MAPI_E_NOT_ENOUGH_MEMORY;
+    if (SUCCEEDED(hr))
+        hr = mapirt_profstore_write(self->ps, create_profile, &c, err, sizeof err);
+    /* each default service's ServiceEntry, after the profile exists; a refusal undoes it all */
+    for (ULONG i = 0; SUCCEEDED(hr) && i < c.ncreated; i++) {
+        hr = mapirt_service_call(self->ps, c.id, &c.created[i], ulUIParam,
+                                 (ulFlags & MAPI_DIALOG) ? SERVICE_UI_ALLOWED : 0,
+                                 MSG_SERVICE_CREATE, 0, NULL, NULL, err, sizeof err);
+        if (FAILED(hr))
+            mapirt_profile_delete_or_defer(self->ps, c.id, NULL, NULL, 0);
+    }
+    mapirt_free(c.created);
     mapirt_catalog_free(cat);
     mapirt_free(name);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;

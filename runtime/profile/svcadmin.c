@@ -1,10 +1,9 @@
 /* runtime/profile/svcadmin.c: IMsgServiceAdmin / IMsgServiceAdmin2 of one profile (svcadmin.idl),
- * over services.c and rows.c. Every change is one store transaction.
- *
- * CreateMsgService of a service whose catalog section names a PR_SERVICE_DLL_NAME is refused
- * with MAPI_E_NO_SUPPORT for now: its ServiceEntry must be called with MSG_SERVICE_CREATE and a
- * support object, which is not written yet (docs/decisions.md); DeleteMsgService likewise does
- * not call MSG_SERVICE_DELETE yet. */
+ * over services.c and rows.c. Every change to the store is one transaction; a service's
+ * ServiceEntry is called outside it (svcsupport.c): after the service is created
+ * (MSG_SERVICE_CREATE; when it fails the service is deleted again and its error returned),
+ * before it is deleted (MSG_SERVICE_DELETE; when it fails nothing is deleted), and by
+ * ConfigureMsgService (MSG_SERVICE_CONFIGURE). */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +20,7 @@
 #include "profsect.h"
 #include "provadmin.h"
 #include "svcadmin.h"
+#include "svccall.h"
 
 struct svcadmin {
     mapirt_profstore *ps;
@@ -116,6 +116,19 @@ static HRESULT svcadmin_GetProviderTable(struct svcadmin *self, ULONG ulFlags,
 
 /* ---- creating and deleting services ---- */
 
+struct uid_ctx {
+    struct svcadmin *self;
+    const MAPIUID *uid;
+    ULONG count;
+};
+
+static HRESULT delete_service(mapirt_ps_tx *tx, void *p)
+{
+    struct uid_ctx *c = p;
+    return mapirt_svc_delete(tx, c->self->id, c->uid);
+}
+
+
 struct create_ctx {
     struct svcadmin *self;
     const mapirt_catalog *cat;
@@ -126,12 +139,6 @@ struct create_ctx {
 static HRESULT create_service(mapirt_ps_tx *tx, void *p)
 {
     struct create_ctx *c = p;
-    const mapirt_catalog_service *s = mapirt_catalog_service_find(c->cat, c->name);
-    if (s && mapirt_catalog_prop(s->section, PR_SERVICE_DLL_NAME))
-        return mapirt_ps_fail(tx, MAPI_E_NO_SUPPORT,
-                              "message service '%s' has a ServiceEntry, which mapirt cannot call "
-                              "yet",
-                              s->name);
     return mapirt_svc_create(tx, c->self->id, c->cat, c->name, c->display, &c->uid);
 }
 
@@ -144,7 +151,6 @@ static HRESULT svcadmin_CreateMsgServiceEx(struct svcadmin *self, LPTSTR lpszSer
     mapirt_catalog *cat = NULL;
     HRESULT hr = S_OK;
 
-    (void)ulUIParam; /* no dialogs: the UI flags change nothing */
     if (ulFlags & MAPI_UNICODE) {
         name = mapirt_str_w_to_a_dup((const WCHAR *)(const void *)lpszService);
         display = lpszDisplayName
@@ -166,6 +172,15 @@ static HRESULT svcadmin_CreateMsgServiceEx(struct svcadmin *self, LPTSTR lpszSer
     mapirt_free(display);
     if (FAILED(hr))
         return fail(self, hr, err);
+    /* no dialogs here: the UI flags reach the service, which answers as documented */
+    hr = mapirt_service_call(self->ps, self->id, &c.uid, ulUIParam,
+                             ulFlags & (SERVICE_UI_ALWAYS | SERVICE_UI_ALLOWED | MAPI_UNICODE),
+                             MSG_SERVICE_CREATE, 0, NULL, NULL, err, sizeof err);
+    if (FAILED(hr)) {
+        struct uid_ctx d = {self, &c.uid, 0};
+        mapirt_profstore_write(self->ps, delete_service, &d, NULL, 0);
+        return fail(self, hr, err);
+    }
     if (lpuidService)
         *lpuidService = c.uid;
     return S_OK;
@@ -179,23 +194,14 @@ static HRESULT svcadmin_CreateMsgService(struct svcadmin *self, LPTSTR lpszServi
                                        NULL);
 }
 
-struct uid_ctx {
-    struct svcadmin *self;
-    const MAPIUID *uid;
-    ULONG count;
-};
-
-static HRESULT delete_service(mapirt_ps_tx *tx, void *p)
-{
-    struct uid_ctx *c = p;
-    return mapirt_svc_delete(tx, c->self->id, c->uid);
-}
-
 static HRESULT svcadmin_DeleteMsgService(struct svcadmin *self, LPMAPIUID lpUID)
 {
     char err[512] = "";
     struct uid_ctx c = {self, lpUID, 0};
-    HRESULT hr = mapirt_profstore_write(self->ps, delete_service, &c, err, sizeof err);
+    HRESULT hr = mapirt_service_call(self->ps, self->id, lpUID, 0, 0, MSG_SERVICE_DELETE, 0, NULL,
+                                     NULL, err, sizeof err);
+    if (SUCCEEDED(hr))
+        hr = mapirt_profstore_write(self->ps, delete_service, &c, err, sizeof err);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }
 
@@ -275,5 +281,20 @@ static HRESULT svcadmin_AdminProviders(struct svcadmin *self, LPMAPIUID lpUID, U
     (void)ulFlags;
     HRESULT hr = mapirt_provadmin_create(self->ps, self->id, lpUID, lppProviderAdmin, err,
                                          sizeof err);
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
+
+static HRESULT svcadmin_ConfigureMsgService(struct svcadmin *self, LPMAPIUID lpUID,
+                                            ULONG_PTR ulUIParam, ULONG ulFlags, ULONG cValues,
+                                            LPSPropValue lpProps)
+{
+    char err[512] = "";
+    int called;
+    HRESULT hr = mapirt_service_call(self->ps, self->id, lpUID, ulUIParam, ulFlags,
+                                     MSG_SERVICE_CONFIGURE, cValues, lpProps, &called, err,
+                                     sizeof err);
+    if (SUCCEEDED(hr) && !called)
+        return svcadmin_fail(self, MAPI_E_NOT_INITIALIZED,
+                             "the message service has no ServiceEntry to configure it");
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }

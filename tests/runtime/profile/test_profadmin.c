@@ -168,16 +168,23 @@ Test(profadmin, default_services)
     cr_assert_eq(mapirt_profstore_find_profile(ps, "Defaults", &info, NULL, 0), S_OK);
     mapirt_profstore_release(ps);
 
-    /* a default service with an entry point cannot be called yet: refused whole */
+    /* a default service whose ServiceEntry cannot be found: refused whole, saying why */
     write_file(g_dir, "mapisvc.inf",
                "[Services]\nENTRY=With Entry\n[Default Services]\nENTRY=With Entry\n"
                "[ENTRY]\nPR_SERVICE_DLL_NAME=ACMESVC.DLL\nProviders=P\n"
                "[P]\nPR_PROVIDER_DLL_NAME=p.dll\nPR_RESOURCE_TYPE=MAPI_STORE_PROVIDER\n");
     HRESULT hr = g_pa->lpVtbl->CreateProfile(g_pa, (LPTSTR) "Entries", NULL, 0,
                                              MAPI_DEFAULT_SERVICES);
-    cr_expect_eq(hr, MAPI_E_NO_SUPPORT);
+    cr_expect_eq(hr, MAPI_E_NOT_FOUND);
+    LPMAPIERROR e = NULL;
+    cr_assert_eq(g_pa->lpVtbl->GetLastError(g_pa, hr, 0, &e), S_OK);
+    cr_assert_not_null(e);
+    cr_expect(strstr(e->lpszError, "no shared object for provider DLL 'ACMESVC.DLL'") ==
+                  e->lpszError,
+              "%s", e->lpszError);
+    MAPIFreeBuffer(e);
     char rows[8][80];
-    cr_expect_eq(table(0, rows), 1, "nothing was created");
+    cr_expect_eq(table(0, rows), 1, "nothing was kept");
 
     /* a malformed catalog says where */
     write_file(g_dir, "mapisvc.inf", "[Services]\nX\n");
