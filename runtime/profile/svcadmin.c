@@ -4,6 +4,7 @@
  * (MSG_SERVICE_CREATE; when it fails the service is deleted again and its error returned),
  * before it is deleted (MSG_SERVICE_DELETE; when it fails nothing is deleted), and by
  * ConfigureMsgService (MSG_SERVICE_CONFIGURE). */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,13 +26,27 @@
 struct svcadmin {
     mapirt_profstore *ps;
     mapirt_profile_id id;
+    struct svcadmin *next; /* in `live` */
 };
 
 #include "svcadmin_object.h"
 
+/* Every live object of this kind, so that CopyMsgService can tell one of ours (whose profile
+ * it can copy into) from any other object a caller passes. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct svcadmin *live;
+
 static void svcadmin_destroy(struct svcadmin *self)
 {
-    mapirt_profstore_release(self->ps);
+    pthread_mutex_lock(&live_mu);
+    for (struct svcadmin **pp = &live; *pp; pp = &(*pp)->next)
+        if (*pp == self) {
+            *pp = self->next;
+            break;
+        }
+    pthread_mutex_unlock(&live_mu);
+    if (self->ps)
+        mapirt_profstore_release(self->ps);
 }
 
 HRESULT mapirt_svcadmin_create(mapirt_profstore *ps, mapirt_profile_id id, LPSERVICEADMIN *out)
@@ -42,6 +57,10 @@ HRESULT mapirt_svcadmin_create(mapirt_profstore *ps, mapirt_profile_id id, LPSER
     mapirt_profstore_addref(ps);
     sa->ps = ps;
     sa->id = id;
+    pthread_mutex_lock(&live_mu);
+    sa->next = live;
+    live = sa;
+    pthread_mutex_unlock(&live_mu);
     *out = (LPSERVICEADMIN)svcadmin_as_IMsgServiceAdmin(sa);
     return S_OK;
 }
@@ -296,5 +315,61 @@ static HRESULT svcadmin_ConfigureMsgService(struct svcadmin *self, LPMAPIUID lpU
     if (SUCCEEDED(hr) && !called)
         return svcadmin_fail(self, MAPI_E_NOT_INITIALIZED,
                              "the message service has no ServiceEntry to configure it");
+    return FAILED(hr) ? fail(self, hr, err) : S_OK;
+}
+
+/* ---- CopyMsgService ---- */
+
+struct copy_ctx {
+    struct svcadmin *self;
+    const MAPIUID *uid;
+    mapirt_profile_id to;
+    MAPIUID copy;
+};
+
+static HRESULT copy_service(mapirt_ps_tx *tx, void *p)
+{
+    struct copy_ctx *c = p;
+    return mapirt_svc_copy(tx, c->self->id, c->uid, c->to, &c->copy);
+}
+
+static HRESULT svcadmin_CopyMsgService(struct svcadmin *self, LPMAPIUID lpUID,
+                                       LPTSTR lpszDisplayName, LPCIID lpInterfaceToCopy,
+                                       LPCIID lpInterfaceDst, LPVOID lpObjectDst,
+                                       ULONG_PTR ulUIParam, ULONG ulFlags)
+{
+    char err[512] = "";
+    (void)lpszDisplayName, (void)ulUIParam, (void)ulFlags; /* deprecated name; no UI */
+    if (lpInterfaceToCopy && memcmp(lpInterfaceToCopy, &IID_IProfSect, sizeof(IID)))
+        return svcadmin_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                             "only profile sections (IID_IProfSect) are copied");
+    /* the destination: a message service administration object of this runtime (a session,
+     * the other documented destination, does not exist yet) */
+    if (!lpInterfaceDst || (memcmp(lpInterfaceDst, &IID_IMsgServiceAdmin, sizeof(IID)) &&
+                            memcmp(lpInterfaceDst, &IID_IMsgServiceAdmin2, sizeof(IID))))
+        return svcadmin_fail(self, MAPI_E_NO_SUPPORT,
+                             "a service is copied into an IMsgServiceAdmin (no sessions yet)");
+    LPUNKNOWN ident = NULL;
+    HRESULT hr = ((LPUNKNOWN)lpObjectDst)->lpVtbl->QueryInterface((LPUNKNOWN)lpObjectDst,
+                                                                  &IID_IUnknown, (void **)&ident);
+    if (FAILED(hr))
+        return svcadmin_fail(self, MAPI_E_INVALID_PARAMETER, "the destination is no object");
+    mapirt_profile_id to = 0;
+    int same_store = 0, found = 0;
+    pthread_mutex_lock(&live_mu);
+    for (struct svcadmin *a = live; a; a = a->next)
+        if (svcadmin_as_IUnknown(a) == ident) {
+            found = 1;
+            to = a->id;
+            same_store = strcmp(mapirt_profstore_path(a->ps), mapirt_profstore_path(self->ps)) == 0;
+        }
+    pthread_mutex_unlock(&live_mu);
+    ident->lpVtbl->Release(ident);
+    if (!found || !same_store)
+        return svcadmin_fail(self, MAPI_E_NO_SUPPORT,
+                             "the destination is not a message service administration object of "
+                             "this profile store");
+    struct copy_ctx c = {self, lpUID, to, {{0}}};
+    hr = mapirt_profstore_write(self->ps, copy_service, &c, err, sizeof err);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }

@@ -169,3 +169,40 @@ Test(svcadmin, out_of_memory_at_every_allocation)
     sa2->lpVtbl->Release(sa2);
     MAPIRT_LEAK_CHECK();
 }
+
+Test(svcadmin, copy_a_service_into_another_profile)
+{
+    MAPIUID u;
+    IMsgServiceAdmin2 *sa2;
+    cr_assert_eq(g_sa->lpVtbl->QueryInterface(g_sa, &IID_IMsgServiceAdmin2, (void **)&sa2), S_OK);
+    cr_assert_eq(sa2->lpVtbl->CreateMsgServiceEx(sa2, (LPTSTR) "SINGLE", NULL, 0, 0, &u), S_OK);
+    sa2->lpVtbl->Release(sa2);
+    cr_assert_eq(g_pa->lpVtbl->CreateProfile(g_pa, (LPTSTR) "Target", NULL, 0, 0), S_OK);
+    LPSERVICEADMIN dst;
+    cr_assert_eq(g_pa->lpVtbl->AdminServices(g_pa, (LPTSTR) "Target", NULL, 0, 0, &dst), S_OK);
+    cr_assert_eq(g_sa->lpVtbl->CopyMsgService(g_sa, &u, NULL, NULL, &IID_IMsgServiceAdmin, dst, 0,
+                                              0),
+                 S_OK);
+    LPMAPITABLE t;
+    cr_assert_eq(dst->lpVtbl->GetMsgServiceTable(dst, 0, &t), S_OK);
+    LPSRowSet rows = rows_of(t);
+    cr_assert_eq(rows->cRows, 1);
+    cr_expect_str_eq(col(&rows->aRow[0], PR_SERVICE_NAME_A)->Value.lpszA, "SINGLE");
+    cr_expect_neq(memcmp(col(&rows->aRow[0], PR_SERVICE_UID)->Value.bin.lpb, &u, 16), 0,
+                  "a new UID");
+    FreeProws(rows);
+    HRESULT hr = g_sa->lpVtbl->CopyMsgService(g_sa, &u, NULL, NULL, &IID_IMsgServiceAdmin, dst,
+                                              0, 0);
+    cr_expect_eq(hr, MAPI_E_NO_ACCESS, "SERVICE_SINGLE_COPY");
+    cr_expect_eq(g_sa->lpVtbl->CopyMsgService(g_sa, &u, NULL, NULL, &IID_IMsgServiceAdmin, g_pa,
+                                              0, 0),
+                 MAPI_E_NO_SUPPORT, "not a service administration object");
+    cr_expect_eq(g_sa->lpVtbl->CopyMsgService(g_sa, &u, NULL, NULL, NULL, dst, 0, 0),
+                 MAPI_E_NO_SUPPORT, "into a session: no sessions yet");
+    MAPIUID none;
+    memset(&none, 7, sizeof none);
+    cr_expect_eq(g_sa->lpVtbl->CopyMsgService(g_sa, &none, NULL, NULL, &IID_IMsgServiceAdmin, dst,
+                                              0, 0),
+                 MAPI_E_NOT_FOUND);
+    dst->lpVtbl->Release(dst);
+}
