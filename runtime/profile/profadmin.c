@@ -232,6 +232,18 @@ static HRESULT by_name(struct profadmin *self, HRESULT (*op)(mapirt_ps_tx *, voi
     return FAILED(hr) ? fail(self, hr, err) : hr;
 }
 
+struct svc_list {
+    mapirt_profile_id id;
+    mapirt_ps_service *svcs;
+    ULONG n;
+};
+
+static HRESULT list_services(mapirt_ps_tx *tx, void *p)
+{
+    struct svc_list *l = p;
+    return mapirt_ps_service_list(tx, l->id, &l->svcs, &l->n);
+}
+
 static HRESULT profadmin_DeleteProfile(struct profadmin *self, LPTSTR lpszProfileName,
                                        ULONG ulFlags)
 {
@@ -241,6 +253,15 @@ static HRESULT profadmin_DeleteProfile(struct profadmin *self, LPTSTR lpszProfil
     if (FAILED(hr))
         return hr;
     char err[512] = "";
+    /* every service's ServiceEntry hears MSG_SERVICE_DELETE first, even when the profile is in
+     * use and goes only with its last session. It is told, not asked: a service that refuses,
+     * or whose shared object is no longer installed, does not keep the profile alive */
+    struct svc_list l = {n.info.id, NULL, 0};
+    if (SUCCEEDED(mapirt_profstore_read(self->ps, list_services, &l, NULL, 0)))
+        for (ULONG i = 0; i < l.n; i++)
+            mapirt_service_call(self->ps, n.info.id, &l.svcs[i].uid, 0, 0, MSG_SERVICE_DELETE, 0,
+                                NULL, NULL, NULL, 0);
+    mapirt_free(l.svcs);
     hr = mapirt_profile_delete_or_defer(self->ps, n.info.id, NULL, err, sizeof err);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }

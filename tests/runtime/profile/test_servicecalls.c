@@ -171,3 +171,26 @@ Test(servicecalls, default_services_of_a_new_profile)
     cr_expect_eq(g_pa->lpVtbl->AdminServices(g_pa, (LPTSTR) "Refused", NULL, 0, 0, &sa),
                  MAPI_E_LOGON_FAILED, "the profile was not kept");
 }
+
+Test(servicecalls, delete_profile_tells_its_services)
+{
+    make_service("ACME", S_OK);
+    cr_assert_eq(g_pa->lpVtbl->DeleteProfile(g_pa, (LPTSTR) "Calls", 0), S_OK,
+                 "MSG_SERVICE_DELETE accepted, the profile goes");
+    LPSERVICEADMIN sa;
+    cr_expect_eq(g_pa->lpVtbl->AdminServices(g_pa, (LPTSTR) "Calls", NULL, 0, 0, &sa),
+                 MAPI_E_LOGON_FAILED);
+    /* a service whose shared object is gone does not keep its profile alive */
+    cr_assert_eq(g_pa->lpVtbl->CreateProfile(g_pa, (LPTSTR) "Kept", NULL, 0, 0), S_OK);
+    cr_assert_eq(g_pa->lpVtbl->AdminServices(g_pa, (LPTSTR) "Kept", NULL, 0, 0, &sa), S_OK);
+    IMsgServiceAdmin2 *sa2;
+    MAPIUID u;
+    cr_assert_eq(sa->lpVtbl->QueryInterface(sa, &IID_IMsgServiceAdmin2, (void **)&sa2), S_OK);
+    cr_assert_eq(sa2->lpVtbl->CreateMsgServiceEx(sa2, (LPTSTR) "ACME", NULL, 0, 0, &u), S_OK);
+    sa2->lpVtbl->Release(sa2);
+    sa->lpVtbl->Release(sa);
+    unsetenv("MAPIRT_PROVIDER_PATH");
+    cr_expect_eq(g_pa->lpVtbl->DeleteProfile(g_pa, (LPTSTR) "Kept", 0), S_OK);
+    cr_expect_eq(g_pa->lpVtbl->AdminServices(g_pa, (LPTSTR) "Kept", NULL, 0, 0, &sa),
+                 MAPI_E_LOGON_FAILED, "deleted all the same");
+}
