@@ -39,6 +39,7 @@ NOT_IN_MINGW: dict[str, str] = {
     "IID_IMAPIProviderShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
     "SPropAttrArray": "MinGW declares it in imessage.h, not in the MAPI headers compared",
     "IID_IMsgServiceAdmin2": "Microsoft's MAPIGuid.h only",
+    "IMsgServiceAdmin2": "Microsoft's MAPIX.h only (Outlook 2003 and later)",
     "IID_IMessageRaw": "Microsoft's MAPIGuid.h only",
     "PS_INTERNET_HEADERS": "Microsoft's MAPIGuid.h only",
 }
