@@ -112,7 +112,8 @@ class Checker:
                     self.sym.typedefs[ptrtype(d)] = (
                         m.NamedType(d.name, False, d.loc),
                         m.Declarator(ptrtype(d), (False,), (), None, 0, False, d.loc))
-                    self.define(iid_name(d), "a GUID", d, d.loc)
+                    if m.attr(d.attrs, "uuid") is not None:
+                        self.define(iid_name(d), "a GUID", d, d.loc)
                 elif isinstance(d, m.Function):
                     self.define(d.name, "a function", d, d.loc)
                 elif isinstance(d, m.Scode):
@@ -370,7 +371,13 @@ class Checker:
         if m.attr(itf.attrs, "object") is None:
             self.rep.error(itf.loc, f"interface '{itf.name}' needs the [object] attribute")
         if m.attr(itf.attrs, "uuid") is None:
-            self.rep.error(itf.loc, f"interface '{itf.name}' needs a uuid(...) attribute")
+            # Without uuid(...), iid(NAME) may name a `guid` declared elsewhere (mapiguid.idl
+            # declares IID_ISpoolerHook, IID_ITNEF and the form IIDs for their own headers).
+            prev = self.sym.ordinary.get(iid_name(itf))
+            if m.attr(itf.attrs, "iid") is None or prev is None or \
+                    not isinstance(prev[1], m.Guid):
+                self.rep.error(itf.loc, f"interface '{itf.name}' needs a uuid(...) attribute, "
+                               "or iid(NAME) naming a declared guid")
         # inheritance chain: cycles and unknown bases
         chain = [itf.name]
         cur = itf

@@ -34,6 +34,8 @@ typedef IWidget *LPWIDGET;
 #endif
 #if !defined(INITGUID) || defined(USES_IID_IWidget)
 DEFINE_GUID(IID_IWidget, 0x11111111, 0x2222, 0x3333, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb);
+#else
+EXTERN_C const GUID IID_IWidget;
 #endif
 #define MAPI_IWIDGET_METHODS(IPURE) \
 MAPIMETHOD(Spin)(THIS_ ULONG ulFlags, ULONG *lpulTurns) IPURE; \
@@ -78,6 +80,8 @@ typedef IGadget *LPGADGETTHING;
 #endif
 #if !defined(INITGUID) || defined(USES_IID_IGadget)
 DEFINE_GUID(IID_IGadget, 0x11111111, 0x2222, 0x3333, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbc);
+#else
+EXTERN_C const GUID IID_IGadget;
 #endif
 #define MAPI_IGADGET_METHODS(IPURE) \
 MAPIMETHOD(Attach)(THIS_ IWidget *lpWidget) IPURE;
