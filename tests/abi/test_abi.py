@@ -42,6 +42,8 @@ NOT_IN_MINGW: dict[str, str] = {
     "IID_IMsgServiceAdmin2": "Microsoft's MAPIGuid.h only",
     "IID_IMessageRaw": "Microsoft's MAPIGuid.h only",
     "PS_INTERNET_HEADERS": "Microsoft's MAPIGuid.h only",
+    "RTF_WCSINFO": "WrapCompressedRTFStreamEx, Microsoft's MAPIUtil.h only",
+    "RTF_WCSRETINFO": "WrapCompressedRTFStreamEx, Microsoft's MAPIUtil.h only",
 }
 # Property-set GUIDs of Microsoft's MAPIGuid.h (PSETID_*, SETID_*) that MinGW lacks.
 NOT_IN_MINGW_PREFIXES = ("PSETID_", "SETID_")
@@ -275,13 +277,20 @@ SDK_HEADERS = ["mapi.h", "imessage.h", "mapiform.h", "mapinls.h", "mapiwin.h", "
                "mspst.h", "mapix.h", "mapispi.h", "mapiutil.h", "mapiguid.h"]
 
 
+# MinGW macros that evaluate to a number only by accident, and are deliberately different here.
+SDK_NOT_NUMBERS = {
+    "DebugTrace": "MinGW's `1?0:DebugTraceFn` (a trick to swallow printf arguments); here a "
+                  "variadic macro, so DebugTrace(...) is a void statement (mapidbg.idl)",
+}
+
+
 def mingw_macro_names(headers: list[str]) -> list[str]:
     names: set[str] = set()
     for h in headers:
         with open(os.path.join(MINGW_INCLUDE, h), encoding="latin-1") as fh:
             for name, value in re.findall(r"^\s*#\s*define\s+(\w+)(?!\()[ \t]+(\S.*)$",
                                           fh.read(), re.M):
-                if not re.search(r"_H_*$|^_", name):
+                if not re.search(r"_H_*$|^_", name) and name not in SDK_NOT_NUMBERS:
                     names.add(name)
     return sorted(names)
 

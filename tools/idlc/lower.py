@@ -40,6 +40,7 @@ class InterfaceVM(NamedTuple):
     guid: Optional[GuidVM]
     ptrtype: str
     methods_macro: str
+    macro_own: list[MethodVM]  # own methods in methods_macro (a [macro(M)] method has its own)
     own: list[MethodVM]
     slots: list[MethodVM]
     chain: list[str]  # self, base, ..., IUnknown
@@ -150,7 +151,9 @@ class Lowerer:
         vm = InterfaceVM(
             name=name, base=itf.base, iid=iid_name(itf),
             guid=guid_vm(iid_name(itf), u) if u else None, ptrtype=ptrtype(itf),
-            methods_macro="MAPI_" + name.upper() + "_METHODS", own=own, slots=slots, chain=chain,
+            methods_macro="MAPI_" + name.upper() + "_METHODS",
+            macro_own=[s for s in own if m.attr(s.node.attrs, "macro") is None], own=own,
+            slots=slots, chain=chain,
             chain_iids=[iid_name(self.sym.interfaces[c]) for c in chain], node=itf)
         self._itf[name] = vm
         return vm
