@@ -17,7 +17,7 @@
 #include <mapirt/testhooks.h>
 #include <mapirt/vocab.h>
 
-int DebugTrapFn(int fFatal, char *pszFile, int iLine, char *pszFormat, ...)
+int DebugTrapFn(int fFatal, const char *pszFile, int iLine, const char *pszFormat, ...)
 {
     va_list ap;
     va_start(ap, pszFormat);
@@ -32,7 +32,7 @@ int DebugTrapFn(int fFatal, char *pszFile, int iLine, char *pszFormat, ...)
     return 0;
 }
 
-int DebugTraceFn(char *pszFormat, ...)
+int DebugTraceFn(const char *pszFormat, ...)
 {
     if (pszFormat == NULL)
         return 0;

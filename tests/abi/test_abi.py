@@ -339,3 +339,34 @@ class SdkConstantConformance(unittest.TestCase):
         print(f"\nSDK constants: {len(items)} numeric macros of {len(SDK_HEADERS)} headers "
               "compared", file=sys.stderr)
         self.assertEqual(diffs, [], "value differences:\n" + "\n".join(diffs))
+
+
+def mingw_methods_enum() -> list[str]:
+    """MinGW's METHODS enumerators in order (MAKE_ENUM(Method,Interface) -> Interface_Method)."""
+    with open(os.path.join(MINGW_INCLUDE, "mapival.h"), encoding="latin-1") as fh:
+        text = fh.read()
+    body = text[text.index("typedef enum _tagMethods"):text.index("} METHODS;")]
+    return [f"{i}_{mth}" for mth, i in re.findall(r"MAKE_ENUM\((\w+),(\w+)\)", body)]
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapival.h")),
+                     "run `ninja` first: the conformance test reads gen/include")
+class MethodsEnumConformance(unittest.TestCase):
+    def test_methods_enumeration_has_mingws_numbering(self):
+        """mapival.h's METHODS is generated from the interfaces; every enumerator MinGW has
+        (Microsoft's numbering; MinGW spells IStream__Read as IStream_Read, an alias here)
+        must have the same value."""
+        names = mingw_methods_enum()
+        self.assertGreater(len(names), 100)
+        tmp = tempfile.mkdtemp()
+        src = ["#include <mapival.h>",
+               '__attribute__((section(".probe"), used)) const unsigned long long v[] = {']
+        src += [f"    {n}," for n in names] + ["};"]
+        ours, err = compile_values("gcc", "objcopy", "\n".join(src) + "\n",
+                                   ["-I", os.path.join(ROOT, "gen", "include")], len(names), tmp)
+        self.assertIsNotNone(ours, err[:3000])
+        self.assertEqual([f"{n} = {v}" for n, v in zip(names, ours)],
+                         [f"{n} = {i}" for i, n in enumerate(names)])
+        with open(os.path.join(ROOT, "gen", "include", "mapival.h")) as fh:
+            numbered = re.findall(r"^    \w+ = (\d+),$", fh.read(), re.M)
+        self.assertEqual(len(numbered), len(names), "no enumerator beyond MinGW's")

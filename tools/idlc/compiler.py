@@ -38,7 +38,7 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
     impl_stems = []
     for f in files:
         out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
-        if not f.interfaces and not any(it.kind == "guid" for it in f.items):
+        if not f.interfaces and not any(it.kind in ("guid", "methods") for it in f.items):
             continue  # nothing to define: no implementation files
         impl_stems.append(f.stem)
         out[f"include/mapirt/{f.stem}_impl.h"] = r.render("impl.h.j2", f=f, source=f.path)

@@ -200,8 +200,18 @@ class Guid(NamedTuple):
     loc: Loc
 
 
+class MethodList(NamedTuple):
+    """`methods NAME { IFoo, IBar };`: an enumeration of interface methods (mapival.h's
+    METHODS), Interface_Method for the own methods of each listed interface in vtable order,
+    numbered from 0 in list order."""
+    name: str
+    interfaces: tuple[Name, ...]
+    attrs: tuple[Attr, ...]
+    loc: Loc
+
+
 Decl = Union[Import, CppQuote, Const, Typedef, TypeDecl, Interface, Function, Scode, Property,
-             FlagSet, Guid]
+             FlagSet, Guid, MethodList]
 
 
 class File(NamedTuple):

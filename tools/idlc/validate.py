@@ -134,6 +134,12 @@ class Checker:
                             self.sym.consts[mem.name] = mem.value
                 elif isinstance(d, m.Guid):
                     self.define(d.name, "a GUID", d, d.loc)
+                elif isinstance(d, m.MethodList):
+                    # The list is also the enumeration's type name (an int-sized enum).
+                    self.define(d.name, "a type", d, d.loc)
+                    self.sym.typedefs[d.name] = (
+                        m.NamedType("int", False, d.loc),
+                        m.Declarator(d.name, (), (), None, 0, False, d.loc))
 
     # ---- constant evaluation ----
     def evaluate_all(self) -> None:
@@ -356,6 +362,8 @@ class Checker:
                     self.check_spec(d.spec, False)
                 elif isinstance(d, m.FlagSet):
                     self.check_flagset(d)
+                elif isinstance(d, m.MethodList):
+                    self.check_method_list(d)
                 elif isinstance(d, m.Property):
                     for a in d.attrs:
                         if a.name not in ("pidtag", "flags", "values"):
@@ -411,6 +419,17 @@ class Checker:
             own[meth.name] = meth.loc
             self.check_spec(meth.ret, bool(meth.ret_ptrs))
             self.check_params(meth.params, meth.name)
+
+    def check_method_list(self, ml: m.MethodList) -> None:
+        seen: dict[str, Loc] = {}
+        for n in ml.interfaces:
+            if n.name not in self.sym.interfaces:
+                self.rep.error(n.loc, f"'{n.name}' is not a defined interface")
+            elif n.name in seen:
+                self.rep.error(n.loc, f"interface '{n.name}' is listed twice",
+                               (seen[n.name], "first listed here"))
+            else:
+                seen[n.name] = n.loc
 
     def check_flagset(self, fs: m.FlagSet) -> None:
         seen: dict[int, str] = {}

@@ -67,6 +67,7 @@ public:
 STDMETHODIMP CXPLogon::SubmitMessage(ULONG ulFlags, LPMESSAGE lpMessage, ULONG_PTR *lpulMsgRef,
                                      ULONG *lpulReturnParm)
 {
+    CheckParameters_IXPLogon_SubmitMessage(this, ulFlags, lpMessage, lpulMsgRef, lpulReturnParm);
     UNUSED(ulFlags), UNUSED(lpMessage), UNUSED(lpulReturnParm);
     *lpulMsgRef = reinterpret_cast<ULONG_PTR>(this); /* a pointer: needs all 64 bits */
     return S_OK;
@@ -319,7 +320,7 @@ public:
 STDMETHODIMP CTable::Advise(ULONG ulEventMask, LPMAPIADVISESINK lpAdviseSink,
                             ULONG_PTR *lpulConnection)
 {
-    UNUSED(ulEventMask), UNUSED(lpAdviseSink);
+    Validate_IMAPITable_Advise(this, ulEventMask, lpAdviseSink, lpulConnection);
     *lpulConnection = 0;
     return MAPI_E_NO_SUPPORT;
 }
@@ -451,6 +452,14 @@ extern "C" HRESULT ServiceEntry(HINSTANCE hInstance, LPMALLOC lpMalloc, LPMAPISU
 }
 static MSGSERVICEENTRY *const service_entry_has_the_sdk_type = ServiceEntry;
 
+/* QueryInterface as providers write it (REFIID is a C++ reference here). */
+static HRESULT query_interface(LPUNKNOWN self, REFIID riid, LPVOID *ppvObj)
+{
+    Validate_IUnknown_QueryInterface(self, riid, ppvObj);
+    *ppvObj = IsEqualIID(riid, IID_IUnknown) ? self : NULL;
+    return *ppvObj ? S_OK : MAPI_E_INTERFACE_NOT_SUPPORTED;
+}
+
 /* ---- a small client ------------------------------------------------------------------------- */
 
 static HRESULT client(LPMAPISESSION session)
@@ -474,6 +483,8 @@ static HRESULT client(LPMAPISESSION session)
     LPUNKNOWN unk = NULL;
     if (session->QueryInterface(IID_IUnknown, (void **)&unk) == S_OK)
         unk->Release();
+    if (query_interface(session, IID_IUnknown, (LPVOID *)&unk) != S_OK)
+        return MAPI_E_CALL_FAILED;
     if (IsEqualGUID(IID_IMAPITable, IID_IXPLogon))
         return MAPI_E_CALL_FAILED;
     /* mapinls.h's redirection and the other headers' helpers. */

@@ -11,6 +11,14 @@
 #define IDLC_E_INVALIDARG ((HRESULT)0x80070057) /* MAPI_E_INVALID_PARAMETER */
 #define IDLC_E_NO_SUPPORT ((HRESULT)0x80040102) /* MAPI_E_NO_SUPPORT */
 #endif
+#ifndef IDLC_WRAP_MACROS
+#define IDLC_WRAP_MACROS
+#define IDLC_LAYER(I, This, k) (*(const I##Vtbl *const *)(const void *)((const char *)(This)->lpVtbl - (k) * sizeof(void *)))
+#define IDLC_NEXT(I, This) IDLC_LAYER(I, This, 1)
+#define IDLC_IMPL(I, This) IDLC_LAYER(I, This, 2)
+#define IDLC_INVALID_PARAMETER ((HRESULT)0x80070057) /* MAPI_E_INVALID_PARAMETER */
+#define IDLC_UNKNOWN_FLAGS ((HRESULT)0x80040106) /* MAPI_E_UNKNOWN_FLAGS */
+#endif
 
 /* ---- IWidget ---- */
 const GUID IID_IWidget = {0x11111111, 0x2222, 0x3333, {0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb}};
@@ -177,3 +185,120 @@ const IGadgetVtbl IGadget_default_vtbl = {
     .Count = IGadget_default_Count,
     .Attach = IGadget_default_Attach,
 };
+
+/* ---- WIDGET_METHODS: the generated checks of each method, by number ---- */
+
+static HRESULT idlc_check_IUnknown_QueryInterface(REFIID riid, void **ppvObject)
+{
+    (void)riid;
+    (void)ppvObject;
+    if (riid == NULL)
+        return IDLC_INVALID_PARAMETER;
+    if (ppvObject == NULL)
+        return IDLC_INVALID_PARAMETER;
+    return IDLC_S_OK;
+}
+
+static HRESULT idlc_check_IUnknown_AddRef(void)
+{
+    return IDLC_S_OK;
+}
+
+static HRESULT idlc_check_IUnknown_Release(void)
+{
+    return IDLC_S_OK;
+}
+
+static HRESULT idlc_check_IGadget__Spin(ULONG ulFlags, ULONG *lpulTurns)
+{
+    (void)ulFlags;
+    (void)lpulTurns;
+    if (lpulTurns == NULL)
+        return IDLC_INVALID_PARAMETER;
+    if ((ULONG)ulFlags & ~(ULONG)0x00000003u)
+        return IDLC_UNKNOWN_FLAGS;
+    return IDLC_S_OK;
+}
+
+static HRESULT idlc_check_IGadget__Describe(ULONG cb, BYTE *lpb, LPWIDGETINFO *lppInfo)
+{
+    (void)cb;
+    (void)lpb;
+    (void)lppInfo;
+    if (cb > 0 && lpb == NULL)
+        return IDLC_INVALID_PARAMETER;
+    if (lppInfo == NULL)
+        return IDLC_INVALID_PARAMETER;
+    return IDLC_S_OK;
+}
+
+static HRESULT idlc_check_IGadget__Count(void)
+{
+    return IDLC_S_OK;
+}
+
+static HRESULT idlc_check_IGadget_Attach(IWidget *lpWidget)
+{
+    (void)lpWidget;
+    return IDLC_S_OK;
+}
+
+/* The arguments after This, packed by the Validate_ macros: each in pointer-sized slots. */
+HRESULT HrValidateParameters(WIDGET_METHODS eMethod, LPVOID *ppFirstArg)
+{
+    const DWORD_PTR *args = (const DWORD_PTR *)(const void *)ppFirstArg;
+
+    switch (eMethod) {
+    case IUnknown_QueryInterface: {
+        REFIID p0;
+        void **p1;
+
+        if (args == NULL)
+            return IDLC_INVALID_PARAMETER;
+        memcpy(&p0, args + 0, sizeof(p0));
+        memcpy(&p1, args + MAPIRT_ARG_SLOTS(const void *), sizeof(p1));
+        return idlc_check_IUnknown_QueryInterface(p0, p1);
+    }
+    case IUnknown_AddRef: {
+        return idlc_check_IUnknown_AddRef();
+    }
+    case IUnknown_Release: {
+        return idlc_check_IUnknown_Release();
+    }
+    case IGadget__Spin: {
+        ULONG p0;
+        ULONG *p1;
+
+        if (args == NULL)
+            return IDLC_INVALID_PARAMETER;
+        memcpy(&p0, args + 0, sizeof(p0));
+        memcpy(&p1, args + MAPIRT_ARG_SLOTS(ULONG), sizeof(p1));
+        return idlc_check_IGadget__Spin(p0, p1);
+    }
+    case IGadget__Describe: {
+        ULONG p0;
+        BYTE *p1;
+        LPWIDGETINFO *p2;
+
+        if (args == NULL)
+            return IDLC_INVALID_PARAMETER;
+        memcpy(&p0, args + 0, sizeof(p0));
+        memcpy(&p1, args + MAPIRT_ARG_SLOTS(ULONG), sizeof(p1));
+        memcpy(&p2, args + MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *), sizeof(p2));
+        return idlc_check_IGadget__Describe(p0, p1, p2);
+    }
+    case IGadget__Count: {
+        return idlc_check_IGadget__Count();
+    }
+    case IGadget_Attach: {
+        IWidget *p0;
+
+        if (args == NULL)
+            return IDLC_INVALID_PARAMETER;
+        memcpy(&p0, args + 0, sizeof(p0));
+        return idlc_check_IGadget_Attach(p0);
+    }
+    default:
+        return IDLC_INVALID_PARAMETER;
+    }
+}
