@@ -29,4 +29,16 @@ HRESULT mapirt_rtf_compress(const BYTE *in, size_t cb, BYTE **out, size_t *cbOut
 /* The uncompressed form (COMPTYPE "MELA", CRC 0): header + the bytes. */
 HRESULT mapirt_rtf_store_uncompressed(const BYTE *in, size_t cb, BYTE **out, size_t *cbOut);
 
+
+
+/* Plain text of an RTF document, as MAPI keeps it in PR_BODY: paragraphs end with CRLF,
+ * \'hh bytes are decoded in the document's \ansicpg code page, \uN characters are taken (their
+ * \ucN fallback skipped), and the font, colour and style tables, pictures, objects and every
+ * {\* ...} destination are left out. A new NUL-terminated UTF-16 string on the private heap;
+ * NULL without memory. */
+WCHAR *mapirt_rtf_to_text(const BYTE *rtf, size_t cb);
+
+/* A minimal RTF document (\fromtext) holding the UTF-16 text: CRLF (or a lone LF) becomes
+ * \par, tabs \tab, characters beyond ASCII \uN. A new private-heap buffer; NULL without memory. */
+BYTE *mapirt_text_to_rtf(const WCHAR *text, size_t *cb);
 #endif
