@@ -37,13 +37,17 @@ python = /usr/bin/python3
 cc = gcc
 cxx = g++
 warn = -Wall -Wextra -Werror
-incs = -Igen/include -Iruntime/include -Iruntime
+# Programs and benchmarks see what an installed mapirt offers (pkg-config's -I); the runtime and
+# its tests also see the internal headers (runtime/internal/, never installed).
+pubincs = -Igen/include -Iruntime/include
+incs = $pubincs -Iruntime/internal -Iruntime
 cflags = -std=c11 $warn -g -O2 -fPIC -pthread $incs
-cxxflags = -std=c++17 $warn -g -O2 $incs
+progcflags = -std=c11 $warn -g -O2 -pthread $pubincs
+cxxflags = -std=c++17 $warn -g -O2 $pubincs
 san = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 sancflags = -std=c11 $warn -g -O1 -pthread $san $incs
 tsancflags = -std=c11 $warn -g -O1 -pthread -fsanitize=thread $incs
-benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $incs
+benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $pubincs
 ldlibs = -pthread
 
 rule configure
@@ -64,9 +68,36 @@ rule idlc
 build gen/stamp | gen/src/mapirt_gen.c gen/src/mapirt_vocab.c gen/include/mapirt/impl.h $
     gen/tests/default_stubs.c gen/tests/default_stubs_cxx.cpp gen/docs/reference.md: idlc | idl
 
+# What libmapirt exports: the version script and the visibility header, from the IDL and the
+# installed headers (tools/exports.py). A new header or declaration needs no edit anywhere.
+rule exports
+  command = $python tools/exports.py --map gen/lib/libmapirt.map --tail gen/lib/visibility.c $
+      --depfile gen/lib/libmapirt.map.d
+  depfile = gen/lib/libmapirt.map.d
+  deps = gcc
+  restat = 1
+  description = EXPORTS gen/lib/libmapirt.map
+
+build gen/lib/libmapirt.map gen/lib/visibility.c: exports | gen/stamp tools/exports.py $
+    runtime/include/mapirt
+
 # ---- rules ---------------------------------------------------------------------------------
 rule cc
   command = $cc -MMD -MF $out.d $cflags $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC $out
+# libmapirt's own objects: hidden unless an installed header declares them. The source is
+# compiled first (-include), then gen/lib/visibility.c, which gives those symbols default
+# visibility again (tools/exports.py); the library's own feature macros stay first.
+rule cc_lib
+  command = $cc -MMD -MF $out.d $cflags $extra -fvisibility=hidden -include $in $
+      -c gen/lib/visibility.c -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC $out
+rule cc_prog
+  command = $cc -MMD -MF $out.d $progcflags $extra -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = CC $out
@@ -98,7 +129,8 @@ rule cxx_san
   deps = gcc
   description = CXX(san) $out
 rule solink
-  command = $cc -shared -Wl,-soname,libmapirt.so.0 -Wl,--no-undefined -o $out $in $ldlibs
+  command = $cc -shared -Wl,-soname,libmapirt.so.0 -Wl,--no-undefined $
+      -Wl,--version-script=gen/lib/libmapirt.map -o $out $in $ldlibs
   description = LINK $out
 rule symlink
   command = ln -sf $target $out
@@ -134,7 +166,7 @@ rule install
 """
 
 # The runtime's three builds: (object directory, compile rule).
-VARIANTS = [("obj", "cc"), ("san", "cc_san"), ("tsan", "cc_tsan")]
+VARIANTS = [("obj", "cc_lib"), ("san", "cc_san"), ("tsan", "cc_tsan")]
 
 
 def rel(path: str) -> str:
@@ -216,9 +248,10 @@ def generate() -> str:
     for src in gen_srcs + runtime:
         extra = "-Igen/src" if src == "gen/src/mapirt_gen.c" else ""
         for variant, rule in VARIANTS:
-            w.build(obj(variant, src), rule, [src], order=gen, extra=extra)
+            implicit = ["gen/lib/visibility.c"] if variant == "obj" else []
+            w.build(obj(variant, src), rule, [src], implicit=implicit, order=gen, extra=extra)
     objs = {v: [obj(v, s) for s in gen_srcs + runtime] for v, _ in VARIANTS}
-    w.build("build/libmapirt.so.0", "solink", objs["obj"])
+    w.build("build/libmapirt.so.0", "solink", objs["obj"], implicit=["gen/lib/libmapirt.map"])
     w.build("build/libmapirt.so", "symlink", ["build/libmapirt.so.0"], target="libmapirt.so.0")
     w.build("build/san/libmapirt.a", "ar", objs["san"])
     w.build("build/tsan/libmapirt.a", "ar", objs["tsan"])
@@ -235,7 +268,7 @@ def generate() -> str:
         if not srcs:
             continue
         for s in srcs:
-            w.build(obj("obj", s), "cxx" if s.endswith(".cpp") else "cc", [s], order=gen)
+            w.build(obj("obj", s), "cxx" if s.endswith(".cpp") else "cc_prog", [s], order=gen)
         cxx = any(s.endswith(".cpp") for s in srcs)
         libs = " ".join(filter(None, (libs_of(s) for s in srcs)))
         out = f"build/{name}"

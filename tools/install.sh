@@ -1,7 +1,8 @@
 #!/bin/sh
 # `ninja install`: copies libmapirt, the headers, the MAPI IDL and the IDL compiler under
 # $DESTDIR$PREFIX (PREFIX defaults to /usr/local) and writes a pkg-config file, mapirt.pc.
-#   lib/libmapirt.so.0 (+ libmapirt.so)       include/mapi/*.h, include/mapi/mapirt/*.h
+#   lib/libmapirt.so.0 (+ libmapirt.so)       include/mapi/*.h, include/mapi/mapirt/*.h (the public
+#                                             headers only: runtime/internal/ is never installed)
 #   share/mapirt/idl/*.idl                    share/mapirt/idlc/ (the generator), bin/mapirt-idlc
 #   bin/mapirt-vocab                          (tags, status codes and flags by name)
 #   share/doc/mapirt/reference.md             (the generated reference)
@@ -24,10 +25,12 @@ install -m 0644 tools/__init__.py "$root/share/mapirt/idlc/tools/" 2>/dev/null |
     : > "$root/share/mapirt/idlc/tools/__init__.py"
 install -m 0644 tools/idlc/*.py "$root/share/mapirt/idlc/tools/idlc/"
 install -m 0644 tools/idlc/templates/*.j2 "$root/share/mapirt/idlc/tools/idlc/templates/"
-cat > "$root/bin/mapirt-idlc" <<EOS
+cat > "$root/bin/mapirt-idlc" <<'EOS'
 #!/bin/sh
-# The mapirt IDL compiler; the installed MAPI IDL is on the import path.
-PYTHONPATH="$prefix/share/mapirt/idlc\${PYTHONPATH:+:\$PYTHONPATH}" exec /usr/bin/python3 -m tools.idlc -I "$prefix/share/mapirt/idl" "\$@"
+# The mapirt IDL compiler; the installed MAPI IDL is on the import path. Everything is found
+# relative to this script, so a staged (DESTDIR) or moved installation works as well.
+prefix=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+PYTHONPATH="$prefix/share/mapirt/idlc${PYTHONPATH:+:$PYTHONPATH}" exec /usr/bin/python3 -m tools.idlc -I "$prefix/share/mapirt/idl" "$@"
 EOS
 chmod 0755 "$root/bin/mapirt-idlc"
 cat > "$root/lib/pkgconfig/mapirt.pc" <<EOS

@@ -1,10 +1,10 @@
 /* strfind.c: mapiutil.h's C-runtime substitutes over 8-bit strings (UTF-8 in mapirt):
- * SzFindCh/SzFindLastCh/SzFindSz (strchr, strrchr, strstr), UFromSz (atoi), UlFromSzHex, and
- * ScBinFromHexBounded. A character argument above 0x7F is a code point and is found as its
- * UTF-8 sequence, so SzFindCh(sz, 0xFC) finds "ü" (docs/decisions.md). */
+ * SzFindCh/SzFindLastCh/SzFindSz (strchr, strrchr, strstr) and ScBinFromHexBounded (UFromSz
+ * and UlFromSzHex are in runtime/text/szutil.c). A character argument above 0x7F is a code
+ * point and is found as its UTF-8 sequence, so SzFindCh(sz, 0xFC) finds "ü"
+ * (docs/decisions.md). */
 #include <mapiutil.h>
 
-#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -58,19 +58,6 @@ LPTSTR SzFindSz(LPCTSTR lpsz, LPCTSTR lpszKey)
     return strstr(lpsz, lpszKey);
 }
 
-unsigned int UFromSz(LPCTSTR lpsz)
-{
-    /* Decimal digits up to the first other character; saturates rather than wrapping. */
-    unsigned int v = 0;
-    for (const char *p = lpsz; p != NULL && *p >= '0' && *p <= '9'; p++) {
-        unsigned int d = (unsigned)(*p - '0');
-        if (v > (UINT_MAX - d) / 10)
-            return UINT_MAX;
-        v = v * 10 + d;
-    }
-    return v;
-}
-
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9')
@@ -78,15 +65,6 @@ static int hexval(char c)
     if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
         return (c | 0x20) - 'a' + 10;
     return -1;
-}
-
-ULONG UlFromSzHex(LPCTSTR lpsz)
-{
-    /* Hex digits up to the first other character; only the last eight count. */
-    ULONG v = 0;
-    for (const char *p = lpsz; p != NULL && hexval(*p) >= 0; p++)
-        v = v << 4 | (ULONG)hexval(*p);
-    return v;
 }
 
 SCODE ScBinFromHexBounded(LPTSTR lpsz, LPBYTE lpb, ULONG cb)

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INC = ["-Igen/include", "-Iruntime/include", "-Iruntime", "-Igen/src"]
+INC = ["-Igen/include", "-Iruntime/include", "-Iruntime/internal", "-Iruntime", "-Igen/src"]
 WARN = ["-Wall", "-Wextra", "-Werror", "-fsyntax-only"]
 
 

@@ -6,6 +6,7 @@ Update the golden files after an intended template change with:
 """
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import random
@@ -29,9 +30,16 @@ from tools.idlc.compiler import process  # noqa: E402
 CFLAGS = ["-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only"]
 
 
-def idlc(*args: str) -> subprocess.CompletedProcess:
+# The generator's cache (tools/idlc/cache.py) goes to a scratch XDG_CACHE_HOME, never the
+# user's.
+CACHE_HOME = tempfile.mkdtemp(prefix="idlc-cache-")
+atexit.register(shutil.rmtree, CACHE_HOME, True)
+
+
+def idlc(*args: str, cache_home: str = CACHE_HOME) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tools.idlc", *args], cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True,
+                          env={**os.environ, "XDG_CACHE_HOME": cache_home})
 
 
 def rel_fixtures() -> list[str]:
@@ -210,15 +218,16 @@ class Caches(unittest.TestCase):
             src = os.path.join(tmp, "idl")
             shutil.copytree(FIXTURES, src)
             out = os.path.join(tmp, "out")
+            home = os.path.join(tmp, "cache")
             args = ["-I", src, "-o", out, "--aggregate", *sorted(glob.glob(src + "/*.idl"))]
-            self.assertEqual(idlc(*args).returncode, 0)
-            self.assertTrue(os.path.exists(os.path.join(out, ".cache", "outputs.pickle")))
+            self.assertEqual(idlc(*args, cache_home=home).returncode, 0)
+            self.assertEqual(len(os.listdir(os.path.join(home, "mapirt-idlc", "outputs"))), 1)
             first = snapshot(out)
-            self.assertEqual(idlc(*args).returncode, 0)  # unchanged: outputs reused
+            self.assertEqual(idlc(*args, cache_home=home).returncode, 0)  # unchanged: reused
             self.assertEqual(first, snapshot(out))
             with open(os.path.join(src, "widget.idl"), "a", encoding="utf-8") as fh:
                 fh.write("const ULONG WIDGET_ADDED_LATER = 7;\n")
-            self.assertEqual(idlc(*args).returncode, 0)
+            self.assertEqual(idlc(*args, cache_home=home).returncode, 0)
             with open(os.path.join(out, "include", "widget.h"), encoding="utf-8") as fh:
                 self.assertIn("#define WIDGET_ADDED_LATER ((ULONG)7)", fh.read())
             # and the result equals a run without any cache

@@ -49,6 +49,18 @@ class Install(unittest.TestCase):
         out = run(["objdump", "-p", os.path.join(self.prefix, "lib", "libmapirt.so.0")]).stdout
         self.assertIn("SONAME               libmapirt.so.0", out)
 
+    def test_only_public_headers_are_installed_and_each_compiles_alone(self):
+        inc = os.path.join(self.prefix, "include", "mapi")
+        headers = sorted(os.path.relpath(os.path.join(d, n), inc)
+                         for d, _, names in os.walk(inc) for n in names if n.endswith(".h"))
+        for internal in ("alloc.h", "init.h", "testhooks.h"):
+            self.assertNotIn("mapirt/" + internal, headers)
+        self.assertIn("mapirt/trace.h", headers)
+        for h in headers:
+            with self.subTest(header=h):
+                run(["gcc", "-std=c11", "-Wall", "-Werror", "-fsyntax-only", "-x", "c", "-",
+                     *self.pkg("--cflags")], input=f"#include <{h}>\n", env=self.env)
+
     def test_installed_vocab_tool_runs(self):
         r = run([os.path.join(self.prefix, "bin", "mapirt-vocab"), "flags", "LogonFlags", "0x29"],
                 env={k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"})

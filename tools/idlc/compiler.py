@@ -4,8 +4,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from . import cache, loader, lower, model as m, validate, vocab
-from .diag import Reporter
+from . import cache
 
 
 class Result(NamedTuple):
@@ -17,7 +16,6 @@ class Result(NamedTuple):
 
 def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
             cache_dir: str | None = None) -> Result:
-    rep = Reporter({})
     # The same inputs in any order give the same bytes.
     paths = sorted(set(os.path.normpath(p) for p in paths))
     command = (tuple(paths), tuple(include_dirs), aggregate)
@@ -25,8 +23,11 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
         hit = cache.load_outputs(cache_dir, command)
         if hit is not None:
             return Result(hit[0], hit[1], None)
-    prog = loader.load(paths, include_dirs, rep,
-                       os.path.join(cache_dir, "parse") if cache_dir else None)
+    # Imported only when something is generated: a cache hit needs none of them.
+    from . import loader, lower, model as m, validate, vocab
+    from .diag import Reporter
+    rep = Reporter({})
+    prog = loader.load(paths, include_dirs, rep, cache_dir)
     prog.command = command
     rep.check()
     sym = validate.check(prog, rep)

@@ -1,10 +1,8 @@
-/* test_strfind.c: SzFindCh/SzFindLastCh/SzFindSz, UFromSz, UlFromSzHex, ScBinFromHexBounded,
- * GetInstance. */
+/* test_strfind.c: SzFindCh/SzFindLastCh/SzFindSz, ScBinFromHexBounded, GetInstance. */
 #include <mapiutil.h>
 #include <mapicode.h>
 
 #include <criterion/criterion.h>
-#include <limits.h>
 #include <string.h>
 
 Test(strfind, find_characters_and_substrings)
@@ -25,19 +23,6 @@ Test(strfind, find_characters_and_substrings)
     cr_assert_null(SzFindLastCh(NULL, 'a'));
     cr_assert_null(SzFindSz(NULL, "a"));
     cr_assert_null(SzFindSz(s, NULL));
-}
-
-Test(strfind, numbers_from_strings)
-{
-    cr_assert_eq(UFromSz("1234xyz"), 1234);
-    cr_assert_eq(UFromSz("x1"), 0);
-    cr_assert_eq(UFromSz(""), 0);
-    cr_assert_eq(UFromSz(NULL), 0);
-    cr_assert_eq(UFromSz("99999999999999"), UINT_MAX);
-    cr_assert_eq(UlFromSzHex("1aF0"), 0x1AF0);
-    cr_assert_eq(UlFromSzHex("ff-1"), 0xFF);
-    cr_assert_eq(UlFromSzHex("zz"), 0);
-    cr_assert_eq(UlFromSzHex(NULL), 0);
 }
 
 Test(strfind, bounded_hex)

@@ -1,4 +1,5 @@
-/* mapirt/testhooks.h: hooks that let tests drive the runtime into its error paths.
+/* mapirt/testhooks.h: hooks that let tests drive the runtime into its error paths (internal: not
+ * installed and not exported by libmapirt.so; tests link the static sanitized archive).
  *
  * Not for production use: a program that never calls these pays one relaxed atomic load per
  * allocation and nothing else. */

@@ -1,4 +1,5 @@
-/* mapirt/init.h: what the rest of the runtime asks about MAPIInitialize's state. */
+/* mapirt/init.h: what the rest of the runtime asks about MAPIInitialize's state (internal: not
+ * installed, not exported). */
 #ifndef MAPIRT_INIT_H
 #define MAPIRT_INIT_H
 

@@ -1,4 +1,5 @@
-/* mapirt/alloc.h: the runtime's private heap.
+/* mapirt/alloc.h: the runtime's private heap (internal: runtime/internal/ is never installed and
+ * nothing declared here is exported; tests reach it through the static archive).
  *
  * Everything the runtime keeps for itself (objects, tables, queues) comes from here rather than
  * from malloc directly, so that mapirt_test_fail_alloc() (mapirt/testhooks.h) can make any of
