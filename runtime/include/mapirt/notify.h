@@ -20,11 +20,10 @@
 #ifndef MAPIRT_NOTIFY_H
 #define MAPIRT_NOTIFY_H
 
+#include <mapirt/decls.h>
 #include <mapidefs.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 typedef struct mapirt_advise_list mapirt_advise_list;
 
@@ -63,7 +62,5 @@ HRESULT mapirt_advise_fire_key(mapirt_advise_list *l, ULONG cbKey, const BYTE *l
 /* Number of live registrations (for diagnostics and tests). */
 ULONG mapirt_advise_count(mapirt_advise_list *l);
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -20,6 +20,7 @@
 #ifndef MAPIRT_OBJECT_H
 #define MAPIRT_OBJECT_H
 
+#include <mapirt/decls.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <mapirt/impl.h>
@@ -29,9 +30,7 @@
 #error "the generated code (gen/include/mapirt/impl.h) does not match this runtime: regenerate"
 #endif
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* Copies `impl` (size bytes of function pointers) into `out`, taking every slot that is NULL in
  * `impl` from `defaults`. */
@@ -80,7 +79,5 @@ static inline ULONG mapirt_ref_inc(mapirt_ref *r) { return atomic_fetch_add(&r->
 /* Returns the new count; the caller destroys the object when it returns 0. */
 static inline ULONG mapirt_ref_dec(mapirt_ref *r) { return atomic_fetch_sub(&r->n, 1) - 1; }
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

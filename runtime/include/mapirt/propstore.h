@@ -33,12 +33,11 @@
 #ifndef MAPIRT_PROPSTORE_H
 #define MAPIRT_PROPSTORE_H
 
+#include <mapirt/decls.h>
 #include <mapidefs.h>
 #include <mapiutil.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 typedef struct mapirt_propbag mapirt_propbag;
 
@@ -184,7 +183,5 @@ HRESULT mapirt_propbag_add_obj_props(mapirt_propbag *bag, LPSPropTagArray lpProp
     .DeleteProps = prefix##_DeleteProps, .CopyTo = prefix##_CopyTo,                           \
     .CopyProps = prefix##_CopyProps
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -12,11 +12,10 @@
 #ifndef MAPIRT_PROPUTIL_H
 #define MAPIRT_PROPUTIL_H
 
+#include <mapirt/decls.h>
 #include <mapidefs.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* Ordering of LPropCompareProp (<0, 0, >0), extended as above. Values of unrelated types order
  * by property type. */
@@ -33,7 +32,5 @@ BOOL mapirt_prop_contains(const SPropValue *dst, const SPropValue *src, ULONG ul
  * points into mv). FALSE when mv is not multi-valued or i is out of range. */
 BOOL mapirt_prop_mv_element(const SPropValue *mv, ULONG i, SPropValue *out);
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -14,14 +14,13 @@
 #ifndef MAPIRT_STRCONV_H
 #define MAPIRT_STRCONV_H
 
+#include <mapirt/decls.h>
 #include <mapidefs.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* Converts in to a new UTF-16 string allocated with MAPIAllocateMore on parent, or with
  * MAPIAllocateBuffer when parent is NULL. MAPI_E_INVALID_PARAMETER for NULL in/out or a parent
@@ -54,7 +53,5 @@ bool mapirt_str_contains(const void *hay, bool hay_wide, const void *needle, boo
 /* One code point through the case folding used above. */
 uint32_t mapirt_fold_case(uint32_t cp);
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

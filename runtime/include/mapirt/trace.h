@@ -12,13 +12,12 @@
 #ifndef MAPIRT_TRACE_H
 #define MAPIRT_TRACE_H
 
+#include <mapirt/decls.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uchar.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* filter: NULL or "" turns tracing off; "1", "*" or "all" traces every interface; otherwise a
  * comma-separated list of interface names. path: NULL for stderr. Returns 0, or -1 when the file
@@ -61,7 +60,5 @@ void mapirt_trace_end_hr(mapirt_trace *t, int32_t hr);
 void mapirt_trace_end_value(mapirt_trace *t, unsigned long long v);
 void mapirt_trace_end_void(mapirt_trace *t);
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

@@ -5,12 +5,11 @@
 #ifndef MAPIRT_VOCAB_H
 #define MAPIRT_VOCAB_H
 
+#include <mapirt/decls.h>
 #include <stddef.h>
 #include <mapidefs.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+MAPIRT_BEGIN_DECLS
 
 /* Property tag -> its name ("PR_DISPLAY_NAME_W"), or NULL when unknown. For a tag with several
  * names the canonical one is returned. */
@@ -63,7 +62,5 @@ extern const unsigned mapirt_ptype_row_count;
 extern const mapirt_flagset mapirt_flagsets[];
 extern const mapirt_hash mapirt_flagset_hash;
 
-#ifdef __cplusplus
-}
-#endif
+MAPIRT_END_DECLS
 #endif

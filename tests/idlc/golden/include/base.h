@@ -2,6 +2,12 @@
 #ifndef BASE_H
 #define BASE_H
 
+/* Every declaration here is part of libmapirt's interface: default visibility under the
+ * library's -fvisibility=hidden (tools/exports.py). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -84,6 +90,10 @@ struct IUnknown {
 
 #ifdef __cplusplus
 }
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
 #endif
 
 #endif /* BASE_H */

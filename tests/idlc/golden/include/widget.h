@@ -4,6 +4,12 @@
 
 #include <base.h>
 
+/* Every declaration here is part of libmapirt's interface: default visibility under the
+ * library's -fvisibility=hidden (tools/exports.py). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -170,6 +176,10 @@ HRESULT WidgetCreate(ULONG ulFlags, IWidget **lppWidget);
 
 #ifdef __cplusplus
 }
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
 #endif
 
 #endif /* WIDGET_H */

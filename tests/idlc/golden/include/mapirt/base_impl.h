@@ -4,6 +4,9 @@
 #define MAPIRT_BASE_H_IMPL
 
 #include <base.h>
+#include <mapirt/decls.h>
+
+MAPIRT_BEGIN_DECLS
 
 /* IUnknown */
 extern const IUnknownVtbl IUnknown_default_vtbl;
@@ -13,4 +16,5 @@ HRESULT IUnknown_default_QueryInterface(IUnknown *This, REFIID riid, void **ppvO
 ULONG IUnknown_default_AddRef(IUnknown *This);
 ULONG IUnknown_default_Release(IUnknown *This);
 
+MAPIRT_END_DECLS
 #endif

@@ -4,6 +4,9 @@
 #define MAPIRT_WIDGET_H_IMPL
 
 #include <widget.h>
+#include <mapirt/decls.h>
+
+MAPIRT_BEGIN_DECLS
 
 /* IWidget */
 extern const IWidgetVtbl IWidget_default_vtbl;
@@ -28,4 +31,5 @@ HRESULT IGadget_default_Describe(IGadget *This, ULONG cb, BYTE *lpb, LPWIDGETINF
 ULONG IGadget_default_Count(IGadget *This);
 HRESULT IGadget_default_Attach(IGadget *This, IWidget *lpWidget);
 
+MAPIRT_END_DECLS
 #endif
