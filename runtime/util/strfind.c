@@ -1,6 +1,6 @@
 /* strfind.c: mapiutil.h's C-runtime substitutes over 8-bit strings (UTF-8 in mapirt):
- * SzFindCh/SzFindLastCh/SzFindSz (strchr, strrchr, strstr) and ScBinFromHexBounded (UFromSz
- * and UlFromSzHex are in runtime/text/szutil.c). A character argument above 0x7F is a code
+ * SzFindCh/SzFindLastCh/SzFindSz (strchr, strrchr, strstr); UFromSz and UlFromSzHex are in
+ * runtime/text/szutil.c, ScBinFromHexBounded beside FBinFromHex in runtime/prop/proputil.c. A character argument above 0x7F is a code
  * point and is found as its UTF-8 sequence, so SzFindCh(sz, 0xFC) finds "ü"
  * (docs/decisions.md). */
 #include <mapiutil.h>
@@ -56,32 +56,4 @@ LPTSTR SzFindSz(LPCTSTR lpsz, LPCTSTR lpszKey)
     if (lpsz == NULL || lpszKey == NULL)
         return NULL;
     return strstr(lpsz, lpszKey);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
-SCODE ScBinFromHexBounded(LPTSTR lpsz, LPBYTE lpb, ULONG cb)
-{
-    if (lpsz == NULL || (lpb == NULL && cb != 0))
-        return MAPI_E_INVALID_PARAMETER;
-    /* "The specified portion": at most cb bytes (2 * cb digits) are converted. All of that
-     * portion is checked before anything is written. */
-    size_t n = strlen(lpsz);
-    if (n > (size_t)cb * 2)
-        n = (size_t)cb * 2;
-    if (n % 2 != 0)
-        return MAPI_E_CALL_FAILED;
-    for (size_t i = 0; i < n; i++)
-        if (hexval(lpsz[i]) < 0)
-            return MAPI_E_CALL_FAILED;
-    for (size_t i = 0; i < n / 2; i++)
-        lpb[i] = (BYTE)(hexval(lpsz[2 * i]) << 4 | hexval(lpsz[2 * i + 1]));
-    return S_OK;
 }

@@ -11,11 +11,8 @@
 #define IDLC_E_INVALIDARG ((HRESULT)0x80070057) /* MAPI_E_INVALID_PARAMETER */
 #define IDLC_E_NO_SUPPORT ((HRESULT)0x80040102) /* MAPI_E_NO_SUPPORT */
 #endif
-#ifndef IDLC_WRAP_MACROS
-#define IDLC_WRAP_MACROS
-#define IDLC_LAYER(I, This, k) (*(const I##Vtbl *const *)(const void *)((const char *)(This)->lpVtbl - (k) * sizeof(void *)))
-#define IDLC_NEXT(I, This) IDLC_LAYER(I, This, 1)
-#define IDLC_IMPL(I, This) IDLC_LAYER(I, This, 2)
+#ifndef IDLC_CHECK_CODES
+#define IDLC_CHECK_CODES
 #define IDLC_INVALID_PARAMETER ((HRESULT)0x80070057) /* MAPI_E_INVALID_PARAMETER */
 #define IDLC_UNKNOWN_FLAGS ((HRESULT)0x80040106) /* MAPI_E_UNKNOWN_FLAGS */
 #endif

@@ -12,6 +12,9 @@
 #define IDLC_LAYER(I, This, k) (*(const I##Vtbl *const *)(const void *)((const char *)(This)->lpVtbl - (k) * sizeof(void *)))
 #define IDLC_NEXT(I, This) IDLC_LAYER(I, This, 1)
 #define IDLC_IMPL(I, This) IDLC_LAYER(I, This, 2)
+#endif
+#ifndef IDLC_CHECK_CODES
+#define IDLC_CHECK_CODES
 #define IDLC_INVALID_PARAMETER ((HRESULT)0x80070057) /* MAPI_E_INVALID_PARAMETER */
 #define IDLC_UNKNOWN_FLAGS ((HRESULT)0x80040106) /* MAPI_E_UNKNOWN_FLAGS */
 #endif
