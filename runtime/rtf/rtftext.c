@@ -3,6 +3,8 @@
  * destinations; it does not lay anything out. */
 #include <mapinls.h>
 
+#include <iconv.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <mapirt/alloc.h>
 
 #include "rtf_internal.h"
+#include "text/text_internal.h"
 
 struct wbuf {
     WCHAR *p;
@@ -56,21 +59,56 @@ struct group {
     int uc;      /* \ucN: fallback characters after \uN */
 };
 
-/* Appends the bytes of a run in code page cp, decoded to UTF-16. */
-static void flush_bytes(struct wbuf *out, const char *bytes, int n, unsigned cp)
+/* Bytes of text between control words, decoded together so that a double-byte character is
+ * never split. */
+struct run {
+    char *p;
+    int n, cap;
+};
+
+static void run_put(struct run *r, struct wbuf *out, char c)
 {
-    if (n == 0)
-        return;
-    WCHAR tmp[64];
-    int got = MNLS_MultiByteToWideChar(cp, 0, bytes, n, tmp, 64);
-    if (got <= 0) {
-        /* Not valid in that code page: Latin-1, which every byte is. */
-        for (int i = 0; i < n; i++)
-            wput(out, (WCHAR)(unsigned char)bytes[i]);
+    if (r->n == r->cap) {
+        int cap = r->cap ? r->cap * 2 : 64;
+        char *p = mapirt_realloc(r->p, (size_t)cap);
+        if (p == NULL) {
+            out->failed = true;
+            return;
+        }
+        r->p = p;
+        r->cap = cap;
+    }
+    r->p[r->n++] = c;
+}
+
+/* Appends the run decoded from code page cp (one iconv knows: see code_page()). */
+static void run_flush(struct run *r, struct wbuf *out, unsigned cp)
+{
+    if (r->n == 0 || out->failed) {
+        r->n = 0;
         return;
     }
-    for (int i = 0; i < got; i++)
+    int need = MNLS_MultiByteToWideChar(cp, 0, r->p, r->n, NULL, 0);
+    WCHAR *tmp = need > 0 ? mapirt_malloc((size_t)need * sizeof(WCHAR)) : NULL;
+    if (tmp == NULL || MNLS_MultiByteToWideChar(cp, 0, r->p, r->n, tmp, need) != need)
+        out->failed = true; /* the code page is known good: only memory can be missing */
+    for (int i = 0; i < need && !out->failed; i++)
         wput(out, tmp[i]);
+    mapirt_free(tmp);
+    r->n = 0;
+}
+
+/* \ansicpgN's code page if the conversion library knows it, else Windows-1252 (the default
+ * of RTF), so that decoding text can then fail only for want of memory. */
+static unsigned code_page(long n)
+{
+    char name[32];
+    const char *cs = n > 0 ? mapirt_codepage_name((unsigned)n, name, sizeof(name)) : NULL;
+    iconv_t cd = cs ? iconv_open("UTF-16LE", cs) : (iconv_t)-1;
+    if (cd == (iconv_t)-1)
+        return 1252;
+    iconv_close(cd);
+    return (unsigned)n;
 }
 
 WCHAR *mapirt_rtf_to_text(const BYTE *rtf, size_t cb)
@@ -82,19 +120,15 @@ WCHAR *mapirt_rtf_to_text(const BYTE *rtf, size_t cb)
     stack[0].uc = 1;
     unsigned cp = 1252;
     int pending_skip = 0; /* fallback characters still to skip after \uN */
-    char run[64];
-    int nrun = 0;
+    struct run run = {0};
     const char *p = (const char *)rtf, *end = p + cb;
-#define FLUSH() (flush_bytes(&out, run, nrun, cp), nrun = 0)
+#define FLUSH() run_flush(&run, &out, cp)
 #define EMIT_BYTE(c)                                                                              \
     do {                                                                                          \
-        if (pending_skip > 0) {                                                                   \
+        if (pending_skip > 0)                                                                     \
             pending_skip--;                                                                       \
-        } else if (!stack[depth].skip) {                                                          \
-            if (nrun == (int)sizeof(run))                                                         \
-                FLUSH();                                                                          \
-            run[nrun++] = (char)(c);                                                              \
-        }                                                                                         \
+        else if (!stack[depth].skip)                                                              \
+            run_put(&run, &out, (char)(c));                                                       \
     } while (0)
     while (p < end && *p != 0) {
         char c = *p++;
@@ -193,8 +227,8 @@ WCHAR *mapirt_rtf_to_text(const BYTE *rtf, size_t cb)
         FLUSH();
         if (skipped_destination(word)) {
             stack[depth].skip = true;
-        } else if (strcmp(word, "ansicpg") == 0 && has_num && num > 0) {
-            cp = (unsigned)num;
+        } else if (strcmp(word, "ansicpg") == 0 && has_num) {
+            cp = code_page(num);
         } else if (strcmp(word, "uc") == 0 && has_num) {
             stack[depth].uc = (int)(num < 0 ? 0 : num);
         } else if (strcmp(word, "u") == 0 && has_num) {
@@ -228,6 +262,7 @@ WCHAR *mapirt_rtf_to_text(const BYTE *rtf, size_t cb)
     FLUSH();
 #undef FLUSH
 #undef EMIT_BYTE
+    mapirt_free(run.p);
     wput(&out, 0);
     if (out.failed) {
         mapirt_free(out.p);

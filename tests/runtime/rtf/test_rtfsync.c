@@ -6,6 +6,7 @@
 #include <mapiguid.h>
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mapirt/alloc.h>
@@ -39,6 +40,57 @@ Test(rtftext, reads_the_text)
     expect_text("{\\rtf1 {\\*\\unknowndest skipped}{\\pict 0102}kept\\line}", u"kept\r\n");
     expect_text("", u"");
     expect_text("{{{{unbalanced", u"unbalanced");
+}
+
+Test(rtftext, code_pages)
+{
+    /* A double-byte code page: the pair is decoded together, however long the run. */
+    char buf[1024] = "{\\rtf1\\ansi\\ansicpg932 ";
+    for (int i = 0; i < 70; i++)
+        strcat(buf, "\\'82\\'a0");
+    strcat(buf, "}");
+    WCHAR *t = mapirt_rtf_to_text((const BYTE *)buf, strlen(buf));
+    cr_assert_not_null(t);
+    cr_assert_eq(mapirt_wcslen(t), 70);
+    for (int i = 0; i < 70; i++)
+        cr_assert_eq(t[i], 0x3042);
+    mapirt_free(t);
+    /* A code page nobody knows: Windows-1252, RTF's default. */
+    expect_text("{\\rtf1\\ansicpg99999 \\'80}", u"\u20ac");
+}
+
+Test(rtftext, random_input_never_crashes)
+{
+    static const char alphabet[] = "{}\\'0123456789abcdefuc*par -\r\n";
+    char buf[256];
+    srand(7);
+    for (int k = 0; k < 3000; k++) {
+        size_t n = (size_t)rand() % sizeof(buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = k % 2 ? (char)rand() : alphabet[rand() % (sizeof(alphabet) - 1)];
+        WCHAR *t = mapirt_rtf_to_text((const BYTE *)buf, n);
+        cr_assert_not_null(t);
+        mapirt_free(t);
+    }
+    MAPIRT_LEAK_CHECK();
+}
+
+Test(rtftext, out_of_memory_is_null)
+{
+    static const char rtf[] = "{\\rtf1\\ansi\\ansicpg1252 caf\\'e9\\par second line}";
+    for (unsigned long n = 1;; n++) {
+        mapirt_test_fail_alloc(n);
+        WCHAR *t = mapirt_rtf_to_text((const BYTE *)rtf, sizeof(rtf) - 1);
+        unsigned long left = mapirt_test_fail_alloc_pending();
+        mapirt_test_fail_alloc(0);
+        if (left != 0) {
+            cr_assert_not_null(t);
+            mapirt_free(t);
+            break;
+        }
+        cr_assert_null(t, "allocation %lu failed but a text came back", n);
+    }
+    MAPIRT_LEAK_CHECK();
 }
 
 Test(rtftext, writes_rtf_that_reads_back)
