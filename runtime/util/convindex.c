@@ -3,6 +3,7 @@
  * reserved byte, a new GUID) for a new conversation, and for a reply the parent's index plus a
  * 5-byte response block (time flag, 31 bits of time since the header, 4 random bits, a 4-bit
  * sequence count). */
+#define _GNU_SOURCE
 #include <mapiutil.h>
 
 #include <string.h>

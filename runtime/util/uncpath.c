@@ -3,6 +3,7 @@
  * \\server\share\path of that mount, and a UNC name maps back to wherever its share is
  * mounted (/proc/self/mountinfo says both). A local path on no share is its own answer; a UNC
  * name whose share is not mounted is MAPI_E_NOT_FOUND (docs/decisions.md). */
+#define _GNU_SOURCE
 #include <mapiutil.h>
 
 #include <stdio.h>
