@@ -3,6 +3,7 @@
  * never aborts its caller); names of status codes, property types and tags come from the
  * generated vocabulary; DBGMEM_SetFailureAtFn arms the runtime's failing-allocation hook; the
  * VM allocator is the heap with a size header (no guard pages). */
+#define _GNU_SOURCE
 #include <mapidbg.h>
 #include <mapidefs.h>
 #include <mapicode.h>
