@@ -31,11 +31,29 @@ HRESULT mapirt_rtf_store_uncompressed(const BYTE *in, size_t cb, BYTE **out, siz
 
 
 
-/* Plain text of an RTF document, as MAPI keeps it in PR_BODY: paragraphs end with CRLF,
- * \'hh bytes are decoded in the document's \ansicpg code page, \uN characters are taken (their
- * \ucN fallback skipped), and the font, colour and style tables, pictures, objects and every
- * {\* ...} destination are left out. A new NUL-terminated UTF-16 string on the private heap;
- * NULL without memory. */
+/* What an RTF document holds ([MS-OXRTFEX] 2.2.3.1: \fromhtml1 or \fromtext among its first
+ * ten tokens). */
+enum rtf_kind { RTF_KIND_RTF, RTF_KIND_HTML, RTF_KIND_TEXT };
+enum rtf_kind mapirt_rtf_kind(const BYTE *rtf, size_t cb);
+
+/* What to read out of an RTF document. */
+enum rtf_read {
+    RTF_READ_TEXT,     /* the text a reader of the RTF sees */
+    RTF_READ_FROMTEXT, /* the plain text of a \fromtext document (\htmlrtf parts left out) */
+    RTF_READ_FROMHTML, /* the HTML of a \fromhtml1 document: {\*\htmltag} content and the text
+                        * outside \htmlrtf */
+};
+
+/* The text of an RTF document: paragraphs and lines end with CRLF, \'hh bytes and text are
+ * decoded in the current font's code page (else \ansicpg, else default_cp if iconv knows it,
+ * else 1252), \uN characters are taken (their \ucN fallback skipped), and the font, colour and
+ * style tables, pictures, objects and every other {\* ...} destination are left out. A new
+ * NUL-terminated UTF-16 string on the private heap, its length (without the NUL) in *len and
+ * the document's code page in *doc_cp when they are not NULL; NULL without memory. */
+WCHAR *mapirt_rtf_read(const BYTE *rtf, size_t cb, enum rtf_read how, unsigned default_cp,
+                       size_t *len, unsigned *doc_cp);
+
+/* mapirt_rtf_read(RTF_READ_TEXT): plain text as MAPI keeps it in PR_BODY. */
 WCHAR *mapirt_rtf_to_text(const BYTE *rtf, size_t cb);
 
 /* A minimal RTF document (\fromtext) holding the UTF-16 text: CRLF (or a lone LF) becomes

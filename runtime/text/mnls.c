@@ -249,6 +249,57 @@ int MNLS_WideCharToMultiByte(UINT uCodePage, DWORD dwFlags, LPCWSTR lpWideCharSt
     return result;
 }
 
+/* A character code page cp cannot hold: an HTML numeric character reference, or '?'. */
+struct enc_ctx { bool html; char ref[16]; };
+
+static size_t enc_bad(const char *in, size_t left, const char **rep, size_t *nrep, void *ctx)
+{
+    struct enc_ctx *c = ctx;
+    char16_t u, lo;
+    uint32_t cp;
+    size_t skip = 2;
+    if (left < 2)
+        return 0;
+    memcpy(&u, in, 2);
+    cp = u;
+    if (u >= 0xD800 && u <= 0xDBFF && left >= 4) {
+        memcpy(&lo, in + 2, 2);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((uint32_t)(u - 0xD800) << 10) + (lo - 0xDC00);
+            skip = 4;
+        }
+    }
+    if (c->html && !(cp >= 0xD800 && cp <= 0xDFFF))
+        *nrep = (size_t)snprintf(c->ref, sizeof(c->ref), "&#%u;", (unsigned)cp);
+    else
+        *nrep = (size_t)snprintf(c->ref, sizeof(c->ref), "?");
+    *rep = c->ref;
+    return skip;
+}
+
+int mapirt_codepage_encode(unsigned cp, const WCHAR *in, size_t n, bool html, char **out,
+                           size_t *cbOut)
+{
+    char name[32];
+    const char *cs = mapirt_codepage_name(cp, name, sizeof(name));
+    iconv_t cd = cs ? iconv_open(cs, "UTF-16LE") : (iconv_t)-1;
+    if (cd == (iconv_t)-1)
+        return errno == ENOMEM ? -2 : -1;
+    struct growbuf g = {0};
+    struct enc_ctx ctx = {html, {0}};
+    int rc = grow(&g, 1);
+    if (rc == 0 && n > 0)
+        rc = convert(cd, (const char *)in, n * sizeof(WCHAR), &g, enc_bad, &ctx);
+    iconv_close(cd);
+    if (rc != 0) {
+        mapirt_free(g.p);
+        return -2; /* every character converts to something: only memory can fail */
+    }
+    *out = g.p;
+    *cbOut = g.n;
+    return 0;
+}
+
 /* NORM_IGNORESYMBOLS: punctuation, symbols and spaces of ASCII, Latin-1 and General
  * Punctuation are skipped. */
 static bool is_symbol(uint32_t c)

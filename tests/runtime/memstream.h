@@ -35,7 +35,8 @@ static HRESULT memstream_Read(struct memstream *m, void *pv, ULONG cb, ULONG *pc
         n = cb;
     if (m->read_chunk && n > m->read_chunk)
         n = m->read_chunk;
-    memcpy(pv, m->data + m->pos, n);
+    if (n > 0)
+        memcpy(pv, m->data + m->pos, n);
     m->pos += n;
     if (pcbRead)
         *pcbRead = (ULONG)n;
