@@ -9,6 +9,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <mapirt/mapival_impl.h>
+
 static int body_ran;
 
 /* A provider's IMAPITable::SortTable, written as Microsoft's samples write them. */
@@ -102,4 +104,31 @@ Test(mapival, stack_walking_forms_check_nothing)
     LPVOID self = NULL;
     cr_assert_eq(__ValidateParameters(IMAPIProp_GetProps, &self), MAPI_E_NO_SUPPORT);
     cr_assert_eq(__CPPValidateParameters(IMAPIProp_GetProps, &self), MAPI_E_NO_SUPPORT);
+}
+
+static ULONG my_OnNotify(LPMAPIADVISESINK This, ULONG cNotif, LPNOTIFICATION lpNotifications)
+{
+    UlValidate_IMAPIAdviseSink_OnNotify(This, cNotif, lpNotifications);
+    return 0;
+}
+
+Test(mapival, the_objects_check_functions_decide)
+{
+    /* HrValidateParameters answers what the generated check function (the validation layer's)
+     * answers, for the same arguments. */
+    SizedSSortOrderSet(1, sort) = {1, 0, 0, {{PR_SUBJECT_A, TABLE_SORT_ASCEND}}};
+    const struct { LPSSortOrderSet s; ULONG f; } cases[] = {
+        {(LPSSortOrderSet)&sort, 0}, {NULL, 0}, {(LPSSortOrderSet)&sort, TBL_BATCH},
+        {(LPSSortOrderSet)&sort, 0x100}, {NULL, 0x100}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        DWORD_PTR args[2] = {(DWORD_PTR)cases[i].s, cases[i].f};
+        cr_assert_eq(HrValidateParameters(IMAPITable_SortTable, (LPVOID *)args),
+                     IMAPITable_SortTable_check(NULL, cases[i].s, cases[i].f), "case %zu", i);
+    }
+    /* A method that returns a count: UlValidate_ returns the error as a ULONG. */
+    NOTIFICATION n;
+    memset(&n, 0, sizeof(n));
+    cr_assert_eq(my_OnNotify(NULL, 1, &n), 0);
+    cr_assert_eq(my_OnNotify(NULL, 0, NULL), 0);
+    cr_assert_eq(my_OnNotify(NULL, 1, NULL), (ULONG)MAPI_E_INVALID_PARAMETER);
 }
