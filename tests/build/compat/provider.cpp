@@ -36,6 +36,7 @@
 #include <mspab.h>
 #include <mspst.h>
 #include <abhelp.h>
+#include <mapioutlook.h>
 
 #define IMPL
 #define UNUSED(x) ((void)(x))
@@ -400,6 +401,20 @@ STDMETHODIMP_(ULONG) CSink::OnNotify(ULONG cNotif, LPNOTIFICATION lpNotification
     return cNotif;
 }
 
+/* The Offline State API's callback, as an Outlook add-in writes it. */
+class COfflineNotify : public IMAPIOfflineNotify {
+public:
+    MAPI_IUNKNOWN_METHODS(IMPL)
+    MAPI_IMAPIOFFLINENOTIFY_METHODS(IMPL)
+};
+
+STDMETHODIMP_(void) COfflineNotify::Notify(const MAPIOFFLINE_NOTIFY *pNotifyInfo)
+{
+    if (pNotifyInfo->NotifyType == MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE &&
+        pNotifyInfo->Info.StateChange.ulMask == MAPIOFFLINE_STATE_OFFLINE_MASK)
+        UNUSED(pNotifyInfo->Info.StateChange.ulStateNew);
+}
+
 /* ---- form server ---------------------------------------------------------------------------- */
 
 /* One object, two interfaces, as form servers are written: GetLastError is declared once. */
@@ -501,6 +516,32 @@ static HRESULT client(LPMAPISESSION session)
     if (MAPILogon(0, NULL, NULL, MAPI_LOGON_UI, 0, &lh) != MAPI_E_NOT_SUPPORTED)
         return MAPI_E_CALL_FAILED;
     if (memcmp(OID_TNEF, "\x2A\x86\x48\x86\xF7\x14\x03\x0A\x01", CB_OID_TNEF) != 0)
+        return MAPI_E_CALL_FAILED;
+    /* Streams on files and compressed RTF. */
+    LPSTREAM file = NULL, rtf = NULL;
+    if (OpenStreamOnFile(MAPIAllocateBuffer, MAPIFreeBuffer, SOF_UNIQUEFILENAME | STGM_CREATE |
+                         STGM_READWRITE | STGM_DELETEONRELEASE, NULL, NULL, &file) == S_OK) {
+        if (WrapCompressedRTFStream(file, MAPI_MODIFY, &rtf) == S_OK) {
+            rtf->Write("{\\rtf1}", 7, NULL);
+            rtf->Commit(STGC_DEFAULT);
+            rtf->Release();
+        }
+        file->Release();
+    }
+    /* Outlook's own entry points, found the way an add-in finds them. */
+    HROPENOFFLINEOBJ *open_offline = HrOpenOfflineObj;
+    IMAPIOfflineMgr *offline = NULL;
+    if (open_offline(0, u"profile", &GUID_GlobalState, NULL, &offline) == S_OK) {
+        ULONG caps = 0;
+        IMAPIOffline *state = NULL;
+        if (offline->QueryInterface(IID_IMAPIOffline, (void **)&state) == S_OK) {
+            state->GetCapabilities(&caps);
+            state->Release();
+        }
+        offline->Release();
+    }
+    BOOL policy = FALSE;
+    if (GetDefCachedMode(&policy))
         return MAPI_E_CALL_FAILED;
     UNUSED(service_entry_has_the_sdk_type);
     MAPIUninitialize();
