@@ -2,16 +2,22 @@
 """Runs every test of `ninja test`: the unittest suites under tests/ (generator, ABI
 conformance, install), then each test binary given on the command line: Criterion tests built
 with AddressSanitizer + UndefinedBehaviorSanitizer, the same tests built with ThreadSanitizer
-(tests/runtime/tsan stands in for Criterion there), and plain stress programs (pass = exit 0).
+(tests/runtime/tsan stands in for Criterion there), plain stress programs (pass = exit 0), and
+a short bounded run of every fuzz target (tests/fuzz/run.py).
 Prints one closing line `N passed, N failed` and exits non-zero when anything failed."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_spec = importlib.util.spec_from_file_location("fuzz_run", os.path.join(ROOT, "tests", "fuzz",
+                                                                       "run.py"))
+fuzz_run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fuzz_run)
 SYNTH = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) \| "
                    r"Crashing: (\d+)")
 
@@ -57,10 +63,22 @@ def run_criterion(binary: str) -> tuple[int, int]:
     return passing, failed
 
 
+def is_fuzz_target(path: str) -> bool:
+    return path.startswith(("build/fuzz/", "tests/fuzz/"))
+
+
 def main(argv: list[str]) -> int:
     passed, failed = run_unittest()
     print(f"generator (unittest): {passed} passed, {failed} failed")
     for b in argv:
+        if is_fuzz_target(b):
+            # A short bounded run from the committed seeds (FUZZ_TEST_SECONDS, default 5).
+            ok, summary = fuzz_run.run_target(b, int(os.environ.get("FUZZ_TEST_SECONDS", "5")),
+                                               False)
+            print(summary)
+            passed += ok
+            failed += not ok
+            continue
         p, f = run_criterion(b)
         print(f"{os.path.basename(b)}: {p} passed, {f} failed")
         passed += p

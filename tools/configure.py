@@ -5,7 +5,8 @@ The build is a scan, not a list: every `.c` file under runtime/ goes into libmap
 times: plain -O2 PIC for the shared library, AddressSanitizer + UndefinedBehaviorSanitizer and
 ThreadSanitizer static archives for the tests); every folder tools/NAME/ with C or C++ sources
 is the program build/NAME; every tests/runtime/**/test_*.c is a Criterion test build/tests/NAME
-run against the sanitized runtime; every bench/*.c is a benchmark build/bench/NAME.
+run against the sanitized runtime; every bench/*.c is a benchmark build/bench/NAME; every
+tests/fuzz/fuzz_*.c is a libFuzzer target build/fuzz/NAME (tests/fuzz/README.md).
 
 A source says what else it needs in a comment line `configure: ...`:
   configure: also under ThreadSanitizer   (a test) also build/tests/tsan_NAME, TSan runtime
@@ -36,6 +37,10 @@ ninja_required_version = 1.10
 python = /usr/bin/python3
 cc = gcc
 cxx = g++
+# The sanitized tests are built with clang: its UndefinedBehaviorSanitizer checks more than
+# gcc's (pointer arithmetic on NULL, for one), and libFuzzer targets need clang anyway.
+sancc = clang
+sancxx = clang++
 warn = -Wall -Wextra -Werror
 # Programs and benchmarks see what an installed mapirt offers (pkg-config's -I) and the object
 # headers of their own coclasses (gen/objects, as a third party's own generated folder); the
@@ -48,6 +53,9 @@ cxxflags = -std=c++17 $warn -g -O2 $pubincs
 san = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 sancflags = -std=c11 $warn -g -O1 -pthread $san $incs
 tsancflags = -std=c11 $warn -g -O1 -pthread -fsanitize=thread $incs
+# libFuzzer targets (tests/fuzz/): the runtime built with coverage for the fuzzer, ASan, UBSan.
+fuzzsan = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzzcflags = -std=c11 $warn -g -O1 -pthread $fuzzsan -fsanitize=fuzzer-no-link $incs
 benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $pubincs
 ldlibs = -pthread
 
@@ -100,7 +108,7 @@ rule cc_prog
   deps = gcc
   description = CC $out
 rule cc_san
-  command = $cc -MMD -MF $out.d $sancflags $extra -c $in -o $out
+  command = $sancc -MMD -MF $out.d $sancflags $extra -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = CC(san) $out
@@ -109,6 +117,11 @@ rule cc_tsan
   depfile = $out.d
   deps = gcc
   description = CC(tsan) $out
+rule cc_fuzz
+  command = $sancc -MMD -MF $out.d $fuzzcflags $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC(fuzz) $out
 rule cc_bench
   command = $cc -MMD -MF $out.d $benchcflags $extra -c $in -o $out
   depfile = $out.d
@@ -122,7 +135,7 @@ rule cxx
 # -fno-sanitize=vptr: C++ here calls COM objects whose vtables are built in C (no RTTI), the
 # MAPI object model; UBSan's dynamic-type check cannot know them.
 rule cxx_san
-  command = $cxx -MMD -MF $out.d -std=c++17 $warn -g -O1 $san -fno-sanitize=vptr $incs $extra -c $in -o $out
+  command = $sancxx -MMD -MF $out.d -std=c++17 $warn -g -O1 $san -fno-sanitize=vptr $incs $extra -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = CXX(san) $out
@@ -145,11 +158,18 @@ rule linkxx
   command = $cxx -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $libs $ldlibs
   description = LINK $out
 rule link_san
-  command = $cxx $san -o $out $in $libs $ldlibs
+  command = $sancxx $san -o $out $in $libs $ldlibs
   description = LINK(san) $out
 rule link_tsan
   command = $cc -fsanitize=thread -o $out $in $libs $ldlibs
   description = LINK(tsan) $out
+rule link_fuzz
+  command = $sancxx $fuzzsan -fsanitize=fuzzer -o $out $in $libs $ldlibs
+  description = LINK(fuzz) $out
+rule fuzz_long
+  command = $python tests/fuzz/run.py --long $in
+  description = FUZZ (long runs, one target at a time; FUZZ_SECONDS, default 600 each)
+  pool = console
 rule link_bench
   command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN/..' $libs $ldlibs
   description = LINK(bench) $out
@@ -163,8 +183,8 @@ rule install
   pool = console
 """
 
-# The runtime's three builds: (object directory, compile rule).
-VARIANTS = [("obj", "cc_lib"), ("san", "cc_san"), ("tsan", "cc_tsan")]
+# The runtime's builds: (object directory, compile rule).
+VARIANTS = [("obj", "cc_lib"), ("san", "cc_san"), ("tsan", "cc_tsan"), ("fuzzobj", "cc_fuzz")]
 
 
 def rel(path: str) -> str:
@@ -259,6 +279,7 @@ def generate() -> str:
     w.build("build/libmapirt.so", "symlink", ["build/libmapirt.so.0"], target="libmapirt.so.0")
     w.build("build/san/libmapirt.a", "ar", objs["san"])
     w.build("build/tsan/libmapirt.a", "ar", objs["tsan"])
+    w.build("build/fuzzobj/libmapirt.a", "ar", objs["fuzzobj"])
 
     w.section("programs (tools/NAME/ -> build/NAME)")
     programs = []
@@ -312,8 +333,29 @@ def generate() -> str:
             w.build(out, "link_tsan", [obj("tsan", src), "build/tsan/libmapirt.a"], libs=libs)
             tsan_tests.append(out)
     tests += tsan_tests
-    w.build("test", "run_tests", tests,
-            implicit=["tests/run.py", "build/libmapirt.so", *programs])
+
+    w.section("fuzzing (tests/fuzz/fuzz_*.c -> build/fuzz/NAME; tests/fuzz/README.md)")
+    w("# Each target runs briefly in `ninja test` and for FUZZ_SECONDS each in `ninja fuzz`; the")
+    w("# Python drivers tests/fuzz/fuzz_*.py run the same way (tests/fuzz/run.py).")
+    fuzz_srcs, fuzz_dirs = walk("tests/fuzz", r"fuzz_.*\.(c|py)")
+    fuzz_targets = []
+    for src in fuzz_srcs:
+        if src.endswith(".py"):
+            fuzz_targets.append(src)
+            continue
+        if os.path.dirname(src) != "tests/fuzz":
+            continue  # corpora and crash inputs live in subfolders
+        o = f"build/fuzzobj/{os.path.splitext(src)[0]}.o"
+        w.build(o, "cc_fuzz", [src], order=gen, extra="-Itests/fuzz")
+        out = f"build/fuzz/{stem(src)}"
+        w.build(out, "link_fuzz", [o, "build/fuzzobj/libmapirt.a"], libs=libs_of(src))
+        fuzz_targets.append(out)
+    fuzz_targets = [t for t in fuzz_targets if "/corpus/" not in t]
+    w.build("fuzz", "fuzz_long", fuzz_targets, implicit=["tests/fuzz/run.py"])
+
+    w.section("running the tests")
+    w.build("test", "run_tests", tests + fuzz_targets,
+            implicit=["tests/run.py", "tests/fuzz/run.py", "build/libmapirt.so", *programs])
 
     w.section("install (PREFIX, default /usr/local, and DESTDIR from the environment)")
     w.build("install", "install", [],
@@ -335,9 +377,10 @@ def generate() -> str:
     w.build("benchmarks", "phony", bench_outs)
 
     w.section("regeneration and defaults")
-    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs))
+    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs + ["tests/fuzz"]))
     w.build("build.ninja", "configure", [], implicit=["tools/configure.py", *scanned])
-    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs])
+    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs,
+                             *[t for t in fuzz_targets if t.startswith("build/")]])
     w("default build/libmapirt.so " + " ".join(programs))
     return "\n".join(w.lines) + "\n"
 

@@ -32,6 +32,22 @@ static inline ULONG mapirt_tag_type(ULONG ulPropTag)
 /* True for every type a value may have (see mapirt_value_type), single or multi-valued. */
 bool mapirt_type_known(ULONG type);
 
+/* The one definition of a valid property tag, used by every validator that judges a whole tag
+ * (FBadRestriction, ScCountProps and the copies, SetProps, Restrict): PR_NULL, or an ID other
+ * than 0 (PROP_ID_NULL) and 0xFFFF (PROP_ID_INVALID) with a type FBadPropTag accepts (a known
+ * type, or MV_INSTANCE on a known multi-valued type). FBadPropTag and FBadProp judge the type
+ * and the value only, as native MAPI does (docs/decisions.md). */
+bool mapirt_tag_valid(ULONG ulPropTag);
+
+struct mapirt_reloc;
+
+/* The one check of a value that is copied, stored or compared (ScCountProps and the copies,
+ * restriction constants): a valid tag (mapirt_tag_valid) whose type holds a value (not
+ * PT_UNSPECIFIED, PT_NULL only as PR_NULL), and the pointers the type needs. *out receives the
+ * bytes of its out-of-line data as mapirt_prop_data_size counts them. MAPI_E_INVALID_PARAMETER
+ * for a bad tag or value, MAPI_E_NOT_ENOUGH_MEMORY on size overflow. */
+SCODE mapirt_prop_check(const SPropValue *p, const struct mapirt_reloc *rl, size_t *out);
+
 /* Where the data of a property array really is while its pointers are expressed relative to
  * old_base (ScRelocProps): a pointer p resolves to real + (p - old); NULL stays NULL. */
 struct mapirt_reloc {
@@ -42,8 +58,8 @@ struct mapirt_reloc {
 
 /* Bytes of out-of-line data of one value (strings, binaries, arrays), each piece rounded up to
  * 8 bytes, as mapirt_prop_copy_data lays them out. rl (may be NULL) says how to read pointers.
- * MAPI_E_INVALID_PARAMETER for a missing pointer or an empty multi-valued property,
- * MAPI_E_NO_SUPPORT for an unknown type, MAPI_E_NOT_ENOUGH_MEMORY on size overflow. */
+ * MAPI_E_INVALID_PARAMETER for a missing pointer (an empty multi-valued property, count 0,
+ * needs none), MAPI_E_NO_SUPPORT for an unknown type, MAPI_E_NOT_ENOUGH_MEMORY on size overflow. */
 SCODE mapirt_prop_data_size(const SPropValue *p, const struct mapirt_reloc *rl, size_t *out);
 
 /* Copies src into *dst, its data to *cursor (advanced past it). src must have passed

@@ -92,7 +92,9 @@ SCODE mapirt_prop_data_size(const SPropValue *p, const struct mapirt_reloc *rl, 
         /* The cValues/pointer pair sits at the same place in every SxxxArray member. */
         ULONG n = v->MVszA.cValues;
         const void *arr = mapirt_reloc_read(rl, v->MVszA.lppszA);
-        if (n == 0 || arr == NULL)
+        if (n == 0)
+            break; /* an empty multi-valued property is valid and needs no array */
+        if (arr == NULL)
             return MAPI_E_INVALID_PARAMETER;
         size_t elem = type == PT_MV_BINARY ? sizeof(SBinary) : sizeof(void *);
         if (!add_size(&total, (size_t)n * elem))
@@ -119,7 +121,9 @@ SCODE mapirt_prop_data_size(const SPropValue *p, const struct mapirt_reloc *rl, 
         size_t elem = mv_fixed_elem(type);
         if (elem == 0)
             return MAPI_E_NO_SUPPORT;
-        if (v->MVl.cValues == 0 || v->MVl.lpl == NULL)
+        if (v->MVl.cValues == 0)
+            break;
+        if (v->MVl.lpl == NULL)
             return MAPI_E_INVALID_PARAMETER;
         total = MAPIRT_ALIGN8((size_t)v->MVl.cValues * elem);
         break;
@@ -158,6 +162,10 @@ void mapirt_prop_copy_data(SPropValue *dst, const SPropValue *src, char **cursor
         break;
     case PT_MV_STRING8: case PT_MV_UNICODE: {
         ULONG n = v->MVszA.cValues;
+        if (n == 0) {
+            v->MVszA.lppszA = NULL;
+            break;
+        }
         void **arr = put(cursor, v->MVszA.lppszA, (size_t)n * sizeof(void *));
         for (ULONG i = 0; i < n; i++)
             arr[i] = type == PT_MV_STRING8 ? put(cursor, arr[i], strlen(arr[i]) + 1)
@@ -167,6 +175,10 @@ void mapirt_prop_copy_data(SPropValue *dst, const SPropValue *src, char **cursor
     }
     case PT_MV_BINARY: {
         ULONG n = v->MVbin.cValues;
+        if (n == 0) {
+            v->MVbin.lpbin = NULL;
+            break;
+        }
         SBinary *arr = put(cursor, v->MVbin.lpbin, (size_t)n * sizeof(SBinary));
         for (ULONG i = 0; i < n; i++)
             arr[i].lpb = arr[i].cb == 0 ? NULL : put(cursor, arr[i].lpb, arr[i].cb);
@@ -176,7 +188,9 @@ void mapirt_prop_copy_data(SPropValue *dst, const SPropValue *src, char **cursor
     default: {
         size_t elem = mv_fixed_elem(type);
         if (elem != 0)
-            v->MVl.lpl = put(cursor, v->MVl.lpl, (size_t)v->MVl.cValues * elem);
+            v->MVl.lpl = v->MVl.cValues == 0
+                             ? NULL
+                             : put(cursor, v->MVl.lpl, (size_t)v->MVl.cValues * elem);
         break;
     }
     }
@@ -285,6 +299,15 @@ SCODE PropCopyMore(LPSPropValue lpSPropValueDest, LPSPropValue lpSPropValueSrc,
     return S_OK;
 }
 
+SCODE mapirt_prop_check(const SPropValue *p, const struct mapirt_reloc *rl, size_t *out)
+{
+    ULONG tag = p->ulPropTag, type = PROP_TYPE(tag);
+    if (!mapirt_tag_valid(tag) || type == PT_UNSPECIFIED || (type == PT_NULL && tag != PR_NULL))
+        return MAPI_E_INVALID_PARAMETER;
+    SCODE sc = mapirt_prop_data_size(p, rl, out);
+    return sc == MAPI_E_NO_SUPPORT ? MAPI_E_INVALID_PARAMETER : sc;
+}
+
 /* Validates cValues props and sums the size of the array and its data; rl as above. */
 static SCODE count_props(int cValues, const SPropValue *props, const struct mapirt_reloc *rl,
                          size_t *out)
@@ -293,15 +316,10 @@ static SCODE count_props(int cValues, const SPropValue *props, const struct mapi
         return MAPI_E_INVALID_PARAMETER;
     size_t total = (size_t)cValues * sizeof(SPropValue);
     for (int i = 0; i < cValues; i++) {
-        ULONG tag = props[i].ulPropTag;
-        /* PR_NULL is the documented placeholder of a missing column (HrQueryAllRows), so
-         * PROP_ID_NULL is accepted with PT_NULL only. */
-        if (PROP_ID(tag) == PROP_ID_INVALID || (PROP_ID(tag) == PROP_ID_NULL && tag != PR_NULL))
-            return MAPI_E_INVALID_PARAMETER;
+        /* PR_NULL is the documented placeholder of a missing column (HrQueryAllRows), so it
+         * is counted; PT_NULL with any other ID holds nothing and is refused. */
         size_t n;
-        SCODE sc = mapirt_prop_data_size(&props[i], rl, &n);
-        if (sc == MAPI_E_NO_SUPPORT)
-            return MAPI_E_INVALID_PARAMETER;
+        SCODE sc = mapirt_prop_check(&props[i], rl, &n);
         if (FAILED(sc))
             return sc;
         if (__builtin_add_overflow(total, n, &total))

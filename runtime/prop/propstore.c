@@ -215,7 +215,9 @@ static int value_pointers_bad(const SPropValue *p)
 
     if (type & MV_FLAG) {
         ULONG c = p->Value.MVi.cValues;
-        if (c == 0 || !p->Value.MVi.lpi)
+        if (c == 0)
+            return 0; /* an empty multi-valued property is a value, with no array to read */
+        if (!p->Value.MVi.lpi)
             return 1;
         for (ULONG i = 0; i < c; i++) {
             switch (type) {
@@ -283,9 +285,11 @@ static HRESULT alloc_problems(mapirt_propbag *bag, ULONG n, LPSPropProblemArray 
     return S_OK;
 }
 
-static void add_problem(LPSPropProblemArray p, ULONG index, ULONG tag, SCODE sc)
+/* Appends a problem; the array was sized for `room` problems, and one more is a bug in the
+ * caller's count that must not become a heap overflow. */
+static void add_problem(LPSPropProblemArray p, ULONG room, ULONG index, ULONG tag, SCODE sc)
 {
-    if (!p)
+    if (!p || p->cProblem >= room)
         return;
     p->aProblem[p->cProblem].ulIndex = index;
     p->aProblem[p->cProblem].ulPropTag = tag;
@@ -311,6 +315,10 @@ HRESULT mapirt_propbag_SetProps(mapirt_propbag *bag, ULONG cValues, LPSPropValue
         if (type == PT_OBJECT)
             return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
                                        "SetProps: PT_OBJECT properties cannot be set");
+        /* Native: PR_NULL is a placeholder and skipped, PT_NULL with any other ID is refused. */
+        if (type == PT_NULL && lpPropArray[i].ulPropTag != PR_NULL)
+            return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
+                                       "SetProps: PT_NULL holds no value (only PR_NULL is skipped)");
         if (type_storable(type) && value_pointers_bad(&lpPropArray[i]))
             return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
                                        "SetProps: malformed property value");
@@ -368,7 +376,7 @@ HRESULT mapirt_propbag_SetProps(mapirt_propbag *bag, ULONG cValues, LPSPropValue
             store_locked(bag, lpPropArray[i].ulPropTag, plan[i].copy, access | IPROP_DIRTY);
             plan[i].copy = NULL;
         } else if (plan[i].action == SET_PROBLEM) {
-            add_problem(probs, i, lpPropArray[i].ulPropTag, plan[i].problem);
+            add_problem(probs, nprob, i, lpPropArray[i].ulPropTag, plan[i].problem);
         }
     }
     pthread_mutex_unlock(&bag->mu);
@@ -683,9 +691,12 @@ HRESULT mapirt_propbag_DeleteProps(mapirt_propbag *bag, LPSPropTagArray lpPropTa
         pthread_mutex_unlock(&bag->mu);
         return mapirt_propbag_fail(bag, MAPI_E_NO_ACCESS, "DeleteProps: the object is read-only");
     }
+    /* Only read-only properties are problems: deleting a property that is not there (or is
+     * named twice) is not one, as native MAPI has it. Read-only ones are never deleted, so this
+     * count stays right while the loop below deletes. */
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
         struct prop_entry *e = find_live(bag, PROP_ID(lpPropTagArray->aulPropTag[i]));
-        if (!e || (e->access & IPROP_READONLY))
+        if (e && (e->access & IPROP_READONLY))
             nprob++;
     }
     if (lppProblems && nprob) {
@@ -699,9 +710,9 @@ HRESULT mapirt_propbag_DeleteProps(mapirt_propbag *bag, LPSPropTagArray lpPropTa
         ULONG tag = lpPropTagArray->aulPropTag[i];
         struct prop_entry *e = find_live(bag, PROP_ID(tag));
         if (!e)
-            add_problem(probs, i, tag, MAPI_E_NOT_FOUND);
-        else if (e->access & IPROP_READONLY)
-            add_problem(probs, i, tag, MAPI_E_NO_ACCESS);
+            continue;
+        if (e->access & IPROP_READONLY)
+            add_problem(probs, nprob, i, tag, MAPI_E_NO_ACCESS);
         else
             mapirt_propbag_tombstone_locked(bag, PROP_ID(tag));
     }
@@ -725,10 +736,13 @@ HRESULT mapirt_propbag_HrSetObjAccess(mapirt_propbag *bag, ULONG ulAccess)
     return S_OK;
 }
 
+/* An access word names one access level and one status (native refuses 0, a level alone and a
+ * status alone with MAPI_E_INVALID_PARAMETER). */
 static int access_word_bad(ULONG a)
 {
-    return (a & IPROP_ACCESS_MASK) == IPROP_ACCESS_MASK ||
-           (a & IPROP_STATUS_MASK) == IPROP_STATUS_MASK;
+    ULONG level = a & IPROP_ACCESS_MASK, status = a & IPROP_STATUS_MASK;
+    return (level != IPROP_READONLY && level != IPROP_READWRITE) ||
+           (status != IPROP_CLEAN && status != IPROP_DIRTY);
 }
 
 HRESULT mapirt_propbag_HrSetPropAccess(mapirt_propbag *bag, LPSPropTagArray lpPropTagArray,
@@ -743,14 +757,13 @@ HRESULT mapirt_propbag_HrSetPropAccess(mapirt_propbag *bag, LPSPropTagArray lpPr
                                        "HrSetPropAccess: unknown flags");
         if (access_word_bad(rgulAccess[i]))
             return mapirt_propbag_fail(bag, MAPI_E_INVALID_PARAMETER,
-                                       "HrSetPropAccess: contradictory flags");
+                                       "HrSetPropAccess: an access word names one level "
+                                       "(IPROP_READONLY or IPROP_READWRITE) and one status "
+                                       "(IPROP_CLEAN or IPROP_DIRTY)");
     }
+    /* The object's own access does not apply: it is how its owner sets the access of each
+     * property, and native MAPI allows it on a read-only object. */
     pthread_mutex_lock(&bag->mu);
-    if (bag->readonly) {
-        pthread_mutex_unlock(&bag->mu);
-        return mapirt_propbag_fail(bag, MAPI_E_NO_ACCESS,
-                                   "HrSetPropAccess: the object is read-only");
-    }
     for (ULONG i = 0; i < lpPropTagArray->cValues; i++) {
         int found;
         ULONG k = mapirt_propbag_find_locked(bag, PROP_ID(lpPropTagArray->aulPropTag[i]), &found);
@@ -766,10 +779,7 @@ HRESULT mapirt_propbag_HrSetPropAccess(mapirt_propbag *bag, LPSPropTagArray lpPr
             }
             continue;
         }
-        if (a & IPROP_ACCESS_MASK)
-            e->access = (e->access & ~IPROP_ACCESS_MASK) | (a & IPROP_ACCESS_MASK);
-        if (a & IPROP_STATUS_MASK)
-            e->access = (e->access & ~IPROP_STATUS_MASK) | (a & IPROP_STATUS_MASK);
+        e->access = a;
     }
     pthread_mutex_unlock(&bag->mu);
     return S_OK;
@@ -863,7 +873,7 @@ HRESULT mapirt_propbag_HrAddObjProps(mapirt_propbag *bag, LPSPropTagArray lpProp
         ULONG tag = lpPropTagArray->aulPropTag[i];
         struct prop_entry *e = find_live(bag, PROP_ID(tag));
         if (e && (e->access & IPROP_READONLY))
-            add_problem(probs, i, tag, MAPI_E_NO_ACCESS);
+            add_problem(probs, nprob, i, tag, MAPI_E_NO_ACCESS);
         else if (!e || PROP_TYPE(e->tag) != PT_OBJECT)
             store_locked(bag, tag, NULL, IPROP_READWRITE | IPROP_DIRTY);
     }

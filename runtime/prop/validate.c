@@ -30,6 +30,14 @@ BOOL FBadRglpszW(LPWSTR *lppszW, ULONG cStrings)
     return FBadRglpszA((LPSTR *)lppszW, cStrings);
 }
 
+bool mapirt_tag_valid(ULONG ulPropTag)
+{
+    if (ulPropTag == PR_NULL)
+        return true;
+    ULONG id = PROP_ID(ulPropTag);
+    return id != PROP_ID_NULL && id != PROP_ID_INVALID && !FBadPropTag(ulPropTag);
+}
+
 ULONG FBadPropTag(ULONG ulPropTag)
 {
     ULONG type = PROP_TYPE(ulPropTag);
@@ -135,9 +143,16 @@ BOOL FBadRglpNameID(LPMAPINAMEID *lppNameId, ULONG cNames)
     return FALSE;
 }
 
+/* A restriction's constant is copied by Restrict: the copies' rule decides (mapirt_prop_check). */
 static bool bad_value(const SPropValue *p)
 {
-    return FBadProp((LPSPropValue)p) != 0;
+    size_t n;
+    return FAILED(mapirt_prop_check(p, NULL, &n));
+}
+
+static bool bad_tag(ULONG tag)
+{
+    return !mapirt_tag_valid(tag);
 }
 
 static bool bad_restriction(const SRestriction *r, unsigned depth)
@@ -161,7 +176,7 @@ static bool bad_restriction(const SRestriction *r, unsigned depth)
     case RES_CONTENT: {
         const SContentRestriction *c = &r->res.resContent;
         ULONG tt = PROP_TYPE(c->ulPropTag) & ~(ULONG)(MV_FLAG | MV_INSTANCE);
-        if (FBadPropTag(c->ulPropTag) || c->lpProp == NULL || bad_value(c->lpProp))
+        if (bad_tag(c->ulPropTag) || c->lpProp == NULL || bad_value(c->lpProp))
             return true;
         ULONG vt = mapirt_value_type(c->lpProp->ulPropTag);
         bool tag_str = tt == PT_STRING8 || tt == PT_UNICODE;
@@ -172,25 +187,25 @@ static bool bad_restriction(const SRestriction *r, unsigned depth)
     }
     case RES_PROPERTY: {
         const SPropertyRestriction *p = &r->res.resProperty;
-        return p->relop > RELOP_RE || FBadPropTag(p->ulPropTag) || p->lpProp == NULL ||
+        return p->relop > RELOP_RE || bad_tag(p->ulPropTag) || p->lpProp == NULL ||
                bad_value(p->lpProp);
     }
     case RES_COMPAREPROPS: {
         const SComparePropsRestriction *c = &r->res.resCompareProps;
-        return c->relop > RELOP_RE || FBadPropTag(c->ulPropTag1) || FBadPropTag(c->ulPropTag2);
+        return c->relop > RELOP_RE || bad_tag(c->ulPropTag1) || bad_tag(c->ulPropTag2);
     }
     case RES_BITMASK: {
         const SBitMaskRestriction *b = &r->res.resBitMask;
-        return (b->relBMR != BMR_EQZ && b->relBMR != BMR_NEZ) || FBadPropTag(b->ulPropTag);
+        return (b->relBMR != BMR_EQZ && b->relBMR != BMR_NEZ) || bad_tag(b->ulPropTag);
     }
     case RES_SIZE: {
         const SSizeRestriction *s = &r->res.resSize;
-        return s->relop > RELOP_NE || FBadPropTag(s->ulPropTag);
+        return s->relop > RELOP_NE || bad_tag(s->ulPropTag);
     }
     case RES_EXIST:
-        return FBadPropTag(r->res.resExist.ulPropTag);
+        return bad_tag(r->res.resExist.ulPropTag);
     case RES_SUBRESTRICTION:
-        return FBadPropTag(r->res.resSub.ulSubObject) ||
+        return bad_tag(r->res.resSub.ulSubObject) ||
                bad_restriction(r->res.resSub.lpRes, depth + 1);
     case RES_COMMENT: {
         const SCommentRestriction *c = &r->res.resComment;

@@ -11,6 +11,8 @@
 
 #include <mapirt/strconv.h>
 
+#include <mapirt/fold.h>
+
 #include "table_internal.h"
 
 #define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
@@ -312,7 +314,7 @@ static uint32_t next_cp(const SPropValue *p, size_t *i)
     return c;
 }
 
-/* Up to `chars` leading characters of a string case-folded (mapirt_fold_case), 0 after its
+/* Up to `chars` leading characters of a string case-folded (mapirt_fold), 0 after its
  * end, and 0xFF from the first character that does not fold to ASCII on: it orders above
  * every ASCII one, and what follows it is left to the full comparison. */
 static uint64_t string_field(const SPropValue *p, unsigned chars)
@@ -330,8 +332,8 @@ static uint64_t string_field(const SPropValue *p, unsigned chars)
             if (ch == 0)
                 end = true;
             else if (ch - 'A' < 26u)
-                ch += 32; /* mapirt_fold_case's ASCII part, without the call */
-            else if (ch >= 0x80 && (ch = mapirt_fold_case(ch)) >= 0x80)
+                ch += 32; /* mapirt_fold's ASCII part, without the call */
+            else if (ch >= 0x80 && (ch = mapirt_fold(ch)) >= 0x80)
                 ch = 0xFF, high = true;
         }
         f = (f << 8) | ch;

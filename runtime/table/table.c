@@ -122,7 +122,7 @@ static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
 
     for (ULONG i = 0; i < n; i++)
         if ((in[i].cValues && !in[i].lpProps) ||
-            !tbl_find(in[i].lpProps, in[i].cValues, t->index_tag)) {
+            !tbl_key_ok(t, tbl_find(in[i].lpProps, in[i].cValues, t->index_tag))) {
             pthread_mutex_unlock(&t->lock);
             return MAPI_E_INVALID_PARAMETER;
         }
@@ -345,7 +345,7 @@ static HRESULT tbl_data_HrDeleteRow(tbl_data *t, LPSPropValue lpSPropValue)
 {
     tbl_row *r;
 
-    if (lpSPropValue->ulPropTag != t->index_tag)
+    if (!tbl_key_ok(t, lpSPropValue))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpSPropValue, tbl_key_hash(lpSPropValue));
@@ -401,7 +401,8 @@ static HRESULT tbl_data_HrDeleteRows(tbl_data *t, ULONG ulFlags, LPSRowSet lprow
         return delete_all(t, cRowsDeleted);
     for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
         const SRow *row = &lprowsetToDelete->aRow[i];
-        if ((row->cValues && !row->lpProps) || !tbl_find(row->lpProps, row->cValues, t->index_tag))
+        if ((row->cValues && !row->lpProps) ||
+            !tbl_key_ok(t, tbl_find(row->lpProps, row->cValues, t->index_tag)))
             return MAPI_E_INVALID_PARAMETER;
     }
     victims = mapirt_malloc((lprowsetToDelete->cRows ? lprowsetToDelete->cRows : 1) *
@@ -438,7 +439,7 @@ static HRESULT tbl_data_HrQueryRow(tbl_data *t, LPSPropValue lpsPropValue, LPSRo
     tbl_row *r;
     HRESULT hr;
 
-    if (lpsPropValue->ulPropTag != t->index_tag)
+    if (!tbl_key_ok(t, lpsPropValue))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpsPropValue, tbl_key_hash(lpsPropValue));
@@ -475,7 +476,7 @@ static HRESULT tbl_data_HrNotify(tbl_data *t, ULONG ulFlags, ULONG cValues,
     HRESULT hr;
 
     (void)ulFlags;
-    if (!(key = tbl_find(lpSPropValue, cValues, t->index_tag)))
+    if (!tbl_key_ok(t, key = tbl_find(lpSPropValue, cValues, t->index_tag)))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, key, tbl_key_hash(key));

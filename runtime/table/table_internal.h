@@ -228,6 +228,10 @@ bool tbl_res_eval(const tbl_view *v, tbl_res *r, const tbl_vrow *vr);
 
 /* Types an index column may have (single values that compare by content). */
 bool tbl_index_type_ok(ULONG type);
+/* The one check of an index value a caller names a row by (HrModifyRow(s), HrInsertRow,
+ * HrDeleteRow(s), HrQueryRow, HrNotify): present, tagged with the index column, and readable
+ * (FBadProp: a string present, a binary's bytes when cb > 0). */
+bool tbl_key_ok(const tbl_data *t, const SPropValue *key);
 uint32_t tbl_key_hash(const SPropValue *key);
 /* The row whose index value equals key (h = tbl_key_hash(key)), or NULL. */
 tbl_row *tbl_index_find(const tbl_data *t, const SPropValue *key, uint32_t h);

@@ -35,6 +35,11 @@ bool tbl_index_type_ok(ULONG type)
     }
 }
 
+bool tbl_key_ok(const tbl_data *t, const SPropValue *key)
+{
+    return key && key->ulPropTag == t->index_tag && !FBadProp((LPSPropValue)key);
+}
+
 /* The bytes that identify an index value (equal bytes, equal value). */
 static void key_bytes(const SPropValue *p, const void **b, size_t *n, unsigned short *tmp)
 {

@@ -288,8 +288,9 @@ HRESULT tbl_view_QueryRows(tbl_view *v, LONG lRowCount, ULONG ulFlags, LPSRowSet
             return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
         }
     }
-    scratch = (tbl_val *)(vals + ncols);
-    hints = (ULONG *)(scratch + ncols);
+    /* Only with rows to read is there scratch space (pointer arithmetic on NULL is undefined). */
+    scratch = vals ? (tbl_val *)(vals + ncols) : NULL;
+    hints = vals ? (ULONG *)(scratch + ncols) : NULL;
     for (ULONG i = 0; i < count; i++) {
         void *props = NULL;
         ULONG cb = 0;

@@ -293,7 +293,8 @@ static void remove_rows(tbl_vprep *p, tbl_vrow *gone)
     v->n = w;
 }
 
-static void insert_rows(tbl_vprep *p, ULONG m)
+/* at_begin: the cursor was at the beginning before the change (see below). */
+static void insert_rows(tbl_vprep *p, ULONG m, bool at_begin)
 {
     tbl_view *v = p->view;
     ULONG hi = v->n;
@@ -302,7 +303,10 @@ static void insert_rows(tbl_vprep *p, ULONG m)
         tbl_sort_rows_ws(v, p->ins, m, p->ws);
     for (ULONG j = 0; j < m; j++)
         p->ipos[j] = tbl_lower_bound(v, &p->ins[j]);
-    for (ULONG i = 0; i < v->nmarks; i++)
+    /* A mark stays on its row when rows arrive before it, except the cursor at the beginning
+     * (BOOKMARK_BEGINNING, as on an empty table): it stays at the beginning, so the next
+     * QueryRows reads the new rows. */
+    for (ULONG i = at_begin ? 1 : 0; i < v->nmarks; i++)
         v->marks[i].pos += count_below(p->ipos, m, v->marks[i].pos, true);
     for (ULONG j = m; j-- > 0;) {
         ULONG lo = p->ipos[j];
@@ -334,6 +338,8 @@ static void apply_view(tbl_data *t, tbl_vprep *p, tbl_row *const *rows, ULONG nr
     tbl_view *v = p->view;
     tbl_vrow gone[TBL_MAX_EVENTS + 1];
     ULONG m = 0;
+    /* Decided before rows go: a cursor that removals bring to position 0 is on a row. */
+    bool at_begin = v->marks[0].pos == 0;
 
     if (p->nrm)
         remove_rows(p, gone);
@@ -347,7 +353,7 @@ static void apply_view(tbl_data *t, tbl_vprep *p, tbl_row *const *rows, ULONG nr
         }
     }
     if (m)
-        insert_rows(p, m);
+        insert_rows(p, m, at_begin);
     follow_marks(v);
     if (p->pend && tbl_view_tryref(v)) {
         p->pend->view = v;

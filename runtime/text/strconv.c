@@ -12,6 +12,8 @@
 #include <mapirt/alloc.h>
 #include <mapirt/strconv.h>
 
+#include <mapirt/fold.h>
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define UTF16_NATIVE "UTF-16LE"
 #else
@@ -327,6 +329,8 @@ static uint32_t cp_raw(struct cp_iter *it)
     if (c >= 0xD800 && c <= 0xDBFF && *it->w >= 0xDC00 && *it->w <= 0xDFFF) {
         c = 0x10000 + ((c - 0xD800) << 10) + (*it->w - 0xDC00);
         it->w++;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+        c = 0xFFFD; /* an unpaired surrogate reads as conversion makes it (found by fuzzing) */
     }
     return c;
 }
@@ -355,49 +359,6 @@ static uint32_t base_letter(uint32_t c)
     return c;
 }
 
-uint32_t mapirt_fold_case(uint32_t c)
-{
-    if (c < 0x80)
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
-        return c + 32;
-    if (c >= 0x100 && c <= 0x17F) {
-        if (c == 0x130)
-            return 'i';
-        if (c == 0x178)
-            return 0xFF;
-        if (c == 0x17F)
-            return 's';
-        if ((c <= 0x12F || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) && c % 2 == 0)
-            return c + 1;
-        if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && c % 2 == 1)
-            return c + 1;
-        return c;
-    }
-    if (c >= 0x386 && c <= 0x3AB) {
-        if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
-            return c + 32;
-        if (c == 0x386)
-            return 0x3AC;
-        if (c >= 0x388 && c <= 0x38A)
-            return c + 37;
-        if (c == 0x38C)
-            return 0x3CC;
-        if (c == 0x38E || c == 0x38F)
-            return c + 63;
-        return c;
-    }
-    if (c == 0x3C2)
-        return 0x3C3; /* final sigma folds like sigma */
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 80;
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 32;
-    if (c >= 0xFF21 && c <= 0xFF3A)
-        return c + 32;
-    return c;
-}
-
 static uint32_t cp_next(struct cp_iter *it)
 {
     bool nonspace = (it->flags & (FL_IGNORENONSPACE | FL_LOOSE)) != 0;
@@ -411,7 +372,7 @@ static uint32_t cp_next(struct cp_iter *it)
                 continue;
             c = base_letter(c);
         }
-        return nocase ? mapirt_fold_case(c) : c;
+        return nocase ? mapirt_fold(c) : c;
     }
 }
 

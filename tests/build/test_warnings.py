@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import subprocess
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,9 +37,22 @@ class Warnings(unittest.TestCase):
                                "gen/tests/default_stubs_cxx.cpp"]))
         self.assertEqual([e for e in errs if e], [])
 
-
-if __name__ == "__main__":
-    unittest.main()
+    def test_initguid_client_builds_with_werror(self):
+        """A client instantiating the GUIDs (MAPI's INITGUID scheme) under -Werror: an `extern`
+        declaration with an initializer makes gcc warn, which used to fail such a build."""
+        src = ('#define USES_IID_IMAPIProp\n#include <initguid.h>\n#include <mapix.h>\n#include <mapiguid.h>\n'
+               'DEFINE_GUID(IID_MyOwn, 0x1, 0x2, 0x3, 0, 0, 0, 0, 0, 0, 0, 4);\n'
+               'int main(void) { return IID_MyOwn.Data1 == 1 && IID_IMAPIProp.Data1 ? 0 : 1; }\n')
+        errs = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for ext, compilers, std in ((".c", ("gcc", "clang"), "-std=c11"),
+                                        (".cpp", ("g++", "clang++"), "-std=c++17")):
+                path = os.path.join(tmp, "client" + ext)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(src)
+                for cc in compilers:
+                    errs.append(check([cc, std, *WARN, "-Igen/include", path]))
+        self.assertEqual([e for e in errs if e], [])
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "src", "mapirt_gen.c")),

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 from .diag import Loc, Reporter
 
+U64_MAX = (1 << 64) - 1
+
 
 class Token(NamedTuple):
     kind: str  # 'ident', 'int', 'string', 'uuid', 'punct', 'eof'
@@ -94,16 +96,23 @@ def tokenize(path: str, text: str, rep: Reporter) -> list[Token]:
         if kind == "int":
             t = m.group(kind)
             digits = t.rstrip("uUlL")
-            if digits[:2] in ("0x", "0X"):
+            value = 0
+            # No C type holds more than 64 bits; longer literals are refused before conversion
+            # (Python refuses to convert decimal strings of more than 4300 digits).
+            if len(digits.lstrip("0xX").lstrip("0")) > 22:
+                rep.error(Loc(path, line, loc_col), "integer constant is too large for 64 bits")
+            elif digits[:2] in ("0x", "0X"):
                 value = int(digits, 16)
             elif len(digits) > 1 and digits[0] == "0":
                 try:
                     value = int(digits, 8)
                 except ValueError:
                     rep.error(Loc(path, line, loc_col), f"invalid octal constant '{digits}'")
-                    value = 0
             else:
                 value = int(digits)
+            if value > U64_MAX:
+                rep.error(Loc(path, line, loc_col), "integer constant is too large for 64 bits")
+                value = 0
             append(Token("int", t, Loc(path, line, loc_col), value))
         elif kind == "string":
             t = m.group(kind)

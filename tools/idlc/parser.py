@@ -19,11 +19,28 @@ class ParseError(Exception):
     pass
 
 
+# Nesting and expression depth limits: far above any real declaration, far below Python's
+# recursion limit (each level costs a few frames here and in the passes after parsing, which
+# walk expression trees recursively).
+MAX_NEST = 64
+MAX_EXPR_DEPTH = 128
+
+
 class Parser:
     def __init__(self, toks: list[Token], rep: Reporter):
         self.toks = toks
         self.pos = 0
         self.rep = rep
+        self.nest = 0  # open parentheses, unary operators, record bodies, parameter lists
+
+    # -- bounds: every input ends in a diagnostic in bounded time and stack --
+    def enter(self, what: str) -> None:
+        self.nest += 1
+        if self.nest > MAX_NEST:
+            self.fail(f"{what} nested more than {MAX_NEST} deep")
+
+    def leave(self) -> None:
+        self.nest -= 1
 
     # -- token helpers --
     @property
@@ -88,9 +105,16 @@ class Parser:
         decls = []
         while self.tok.kind != "eof":
             start = self.pos
+            self.nest = 0
             try:
                 decls.append(self.decl())
             except ParseError:
+                if self.pos == start:
+                    self.next()
+                self.recover()
+            except RecursionError:
+                # A shape the limits above do not cover: still a diagnostic, not a traceback.
+                self.rep.error(self.tok.loc, "declaration nested too deeply")
                 if self.pos == start:
                     self.next()
                 self.recover()
@@ -314,6 +338,7 @@ class Parser:
 
     def params(self) -> tuple[m.Param, ...]:
         self.expect("(")
+        self.enter("parameter list")
         out: list[m.Param] = []
         if self.at("void") and self.peek().text == ")":
             self.next()
@@ -329,6 +354,7 @@ class Parser:
                 if not self.accept(","):
                     break
         self.expect(")")
+        self.leave()
         return tuple(out)
 
     # -- types --
@@ -342,10 +368,12 @@ class Parser:
                 tag = self.next().text
             fields = None
             if self.accept("{"):
+                self.enter(f"{kind} definition")
                 fields = []
                 while not self.at("}") and self.tok.kind != "eof":
                     fields.extend(self.fields())
                 self.expect("}")
+                self.leave()
                 fields = tuple(fields)
             elif tag is None:
                 self.fail(f"expected a tag or '{{' after '{kind}'")
@@ -429,13 +457,22 @@ class Parser:
                             paren, loc)
 
     # -- expressions --
-    def expr(self, level: int = 0) -> m.Expr:
+    def expr(self) -> m.Expr:
+        start = self.tok
+        e = self._expr(0)
+        if _depth(e) > MAX_EXPR_DEPTH:
+            self.rep.error(start.loc, f"expression nested more than {MAX_EXPR_DEPTH} deep "
+                           "(operators chained or nested)")
+            raise ParseError()
+        return e
+
+    def _expr(self, level: int) -> m.Expr:
         if level == len(_BINOPS):
             return self.unary()
-        left = self.expr(level + 1)
+        left = self._expr(level + 1)
         while self.tok.kind == "punct" and self.tok.text in _BINOPS[level]:
             op = self.next()
-            right = self.expr(level + 1)
+            right = self._expr(level + 1)
             left = m.Binary(op.text, left, right, op.loc)
         return left
 
@@ -443,10 +480,15 @@ class Parser:
         t = self.tok
         if t.kind == "punct" and t.text in ("-", "~", "+"):
             self.next()
-            return m.Unary(t.text, self.unary(), t.loc)
+            self.enter("unary operator")
+            e = m.Unary(t.text, self.unary(), t.loc)
+            self.leave()
+            return e
         if self.accept("("):
-            e = self.expr()
+            self.enter("parenthesis")
+            e = self._expr(0)
             self.expect(")")
+            self.leave()
             return e
         if t.kind == "int":
             self.next()
@@ -455,6 +497,20 @@ class Parser:
             self.next()
             return m.Name(t.text, t.loc)
         self.fail("expected an expression")
+
+
+def _depth(e) -> int:
+    """Depth of an expression tree, without recursion (the tree may be deep)."""
+    deepest, todo = 0, [(e, 1)]
+    while todo:
+        node, d = todo.pop()
+        deepest = max(deepest, d)
+        if isinstance(node, m.Unary):
+            todo.append((node.operand, d + 1))
+        elif isinstance(node, m.Binary):
+            todo.append((node.left, d + 1))
+            todo.append((node.right, d + 1))
+    return deepest
 
 
 class _MultiImport(tuple):

@@ -167,6 +167,7 @@ class Checker:
                             prev = m.Name(it.name, it.loc)
         for name in list(self.sym.consts):
             self.const_value(name, None)
+        self.check_const_ranges()
         for f in self.prog.files.values():
             for d in f.decls:
                 if isinstance(d, m.Property):
@@ -183,13 +184,32 @@ class Checker:
             if use is not None:
                 self.rep.error(use, f"constant '{name}' is defined in terms of itself")
             return None
-        self._evaluating.add(name)
-        v = self.eval(self.sym.consts[name])
-        self._evaluating.discard(name)
-        self.sym.values[name] = v
-        return v
+        # Constants this one names are evaluated first, depth first with an explicit stack:
+        # a chain of constants (an enum's implicit `previous + 1`) may be longer than Python's
+        # recursion limit. A name met again while its own evaluation is open is a cycle, which
+        # eval reports where it is used.
+        stack = [name]
+        while stack:
+            n = stack[-1]
+            if n in self.sym.values:
+                stack.pop()
+                continue
+            if n not in self._evaluating:
+                self._evaluating.add(n)
+                for ref in reversed(_expr_names(self.sym.consts[n])):
+                    if ref.name in self.sym.consts and ref.name not in self.sym.values and \
+                            ref.name not in self._evaluating:
+                        stack.append(ref.name)
+                continue
+            stack.pop()
+            v = self.eval(self.sym.consts[n])
+            self._evaluating.discard(n)
+            self.sym.values[n] = v
+        return self.sym.values[name]
 
     def eval(self, e: m.Expr) -> Optional[int]:
+        """The value of e, every step within 64 bits (signed or unsigned), as in C where no
+        integer type is wider; None after reporting an error."""
         if isinstance(e, m.Num):
             return e.value
         if isinstance(e, m.Name):
@@ -198,7 +218,7 @@ class Checker:
             v = self.eval(e.operand)
             if v is None:
                 return None
-            return {"-": -v, "~": ~v, "+": v}[e.op]
+            return self.in_range({"-": -v, "~": ~v, "+": v}[e.op], e.loc)
         a, b = self.eval(e.left), self.eval(e.right)
         if a is None or b is None:
             return None
@@ -208,10 +228,55 @@ class Checker:
         if e.op in ("<<", ">>") and not 0 <= b < 64:
             self.rep.error(e.loc, "shift count out of range")
             return None
+        if e.op in ("/", "%"):
+            # C truncates toward zero; integers only (a float quotient loses bits past 2**53).
+            q = abs(a) // abs(b)
+            q = q if (a < 0) == (b < 0) else -q
+            return self.in_range(q if e.op == "/" else a - q * b, e.loc)
         ops = {"|": lambda: a | b, "^": lambda: a ^ b, "&": lambda: a & b, "<<": lambda: a << b,
-               ">>": lambda: a >> b, "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-               "/": lambda: int(a / b), "%": lambda: a - int(a / b) * b}
-        return ops[e.op]()
+               ">>": lambda: a >> b, "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b}
+        return self.in_range(ops[e.op](), e.loc)
+
+    def in_range(self, v: int, loc: Loc) -> Optional[int]:
+        if not -(1 << 63) <= v < (1 << 64):
+            self.rep.error(loc, "constant expression does not fit in 64 bits")
+            return None
+        return v
+
+    def int_range(self, spec: m.TypeSpec) -> Optional[tuple[int, int, str]]:
+        """(lowest, highest, C type) of an integer type, through typedefs; None otherwise."""
+        seen = set()
+        while isinstance(spec, m.NamedType) and spec.name not in seen:
+            seen.add(spec.name)
+            if spec.name in BUILTIN_INTS:
+                signed, size = BUILTIN_INTS[spec.name]
+                bits = 8 * size
+                lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else \
+                    (0, (1 << bits) - 1)
+                return lo, hi, spec.name
+            td = self.sym.typedefs.get(spec.name)
+            if td is None or td[1].ptrs or td[1].arrays or td[1].params is not None:
+                return None
+            spec = td[0]
+        return None
+
+    def check_const_ranges(self) -> None:
+        """A constant's value must fit its C type (an enumerator's, int)."""
+        for f in self.prog.files.values():
+            for d in f.decls:
+                if isinstance(d, m.Const):
+                    r = self.int_range(d.spec)
+                    v = self.sym.values.get(d.name)
+                    if r is not None and v is not None and not r[0] <= v <= r[1]:
+                        self.rep.error(d.loc, f"value {v} of '{d.name}' does not fit its type "
+                                       f"({r[2]}: {r[0]}..{r[1]})")
+                for spec in _specs_of(d):
+                    for e in _enums_in(spec):
+                        for it in e.items:
+                            v = self.sym.values.get(it.name)
+                            if v is not None and not -(1 << 31) <= v < (1 << 31):
+                                self.rep.error(it.loc, f"value {v} of enumerator '{it.name}' "
+                                               "does not fit in an int")
 
     def property_values(self, p: m.Property) -> None:
         pid = self.eval(p.pid)
@@ -303,12 +368,17 @@ class Checker:
             if a.name not in PARAM_ATTRS:
                 self.rep.error(a.loc, f"unknown parameter attribute '{a.name}'")
                 continue
+            if a.name in ("tstring", "entryid", "iid_is", "objtype") and a.args and \
+                    (len(a.args) != 1 or not isinstance(a.args[0], m.Name)):
+                self.rep.error(a.loc, f"{a.name}(...) takes the name of one parameter")
+                continue
             if a.name in ("size_is", "length_is", "iid_is", "tstring", "entryid", "objtype"):
                 refs = _names_in_args(a.args)
                 if not a.args:
                     self.rep.error(a.loc, f"{a.name} needs an argument")
+                params_only = a.name in ("tstring", "entryid", "iid_is", "objtype")
                 for ref in refs:
-                    if ref.name not in names and ref.name not in self.sym.consts:
+                    if ref.name not in names and (params_only or ref.name not in self.sym.consts):
                         self.rep.error(ref.loc, f"{a.name}({ref.name}) names no parameter")
             if a.name in ("flags", "values"):
                 self.check_set_ref(a)
@@ -584,13 +654,18 @@ def _enums_in(spec) -> list[m.EnumType]:
 
 
 def _expr_names(e) -> list[m.Name]:
-    if isinstance(e, m.Name):
-        return [e]
-    if isinstance(e, m.Unary):
-        return _expr_names(e.operand)
-    if isinstance(e, m.Binary):
-        return _expr_names(e.left) + _expr_names(e.right)
-    return []
+    """The names an expression uses, left to right (without recursion)."""
+    out, todo = [], [e]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, m.Name):
+            out.append(node)
+        elif isinstance(node, m.Unary):
+            todo.append(node.operand)
+        elif isinstance(node, m.Binary):
+            todo.append(node.right)
+            todo.append(node.left)
+    return out
 
 
 def _names_in_args(args) -> list[m.Name]:

@@ -7,8 +7,8 @@
  * UTF-8 byte or an unpaired UTF-16 surrogate becomes U+FFFD.
  *
  * Comparison (mapirt_str_compare, mapirt_str_contains) is ordinal by Unicode code point, not
- * linguistic collation. FL_IGNORECASE folds ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic
- * and fullwidth Latin letters to lower case one code point at a time (no ß -> ss);
+ * linguistic collation. FL_IGNORECASE applies Unicode's simple case folding one code point at a
+ * time (CaseFolding.txt status C and S, every script; no ß -> ss);
  * FL_IGNORENONSPACE drops combining marks and maps precomposed Latin-1 / Latin Extended-A letters
  * to their base letter; FL_LOOSE is both. 8-bit and UTF-16 strings compare with each other. */
 #ifndef MAPIRT_STRCONV_H
@@ -54,9 +54,6 @@ int mapirt_str_compare(const void *a, bool a_wide, const void *b, bool b_wide, U
  * bits as for mapirt_str_compare. NULL strings never match. */
 bool mapirt_str_contains(const void *hay, bool hay_wide, const void *needle, bool needle_wide,
                          ULONG ulFuzzyLevel);
-
-/* One code point through the case folding used above. */
-uint32_t mapirt_fold_case(uint32_t cp);
 
 MAPIRT_END_DECLS
 #endif

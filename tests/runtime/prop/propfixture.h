@@ -57,8 +57,10 @@ static int fixture_all_types(SPropValue *out)
     v = FX(PT_BINARY);
     v->bin.cb = 0;
     v->bin.lpb = NULL;
-    FX(PT_NULL)->x = 0;
-    FX(PT_UNSPECIFIED)->x = 0;
+    /* PR_NULL, the placeholder of a missing column: the only PT_NULL value copies accept
+     * (PT_UNSPECIFIED and PT_NULL with an ID hold no value; test_native.c). */
+    out[n].ulPropTag = PR_NULL;
+    out[n++].Value.x = 0;
     v = FX(PT_MV_I2);
     v->MVi.cValues = 3;
     v->MVi.lpi = fx_mvi;

@@ -116,10 +116,10 @@ Test(propcopy, count_props_rejects_bad_values)
     p.ulPropTag = PROP_TAG(PT_BINARY, 0x6000);
     p.Value.bin.cb = 3;
     cr_assert_eq(ScCountProps(1, &p, &cb), MAPI_E_INVALID_PARAMETER);
-    /* a multi-valued property needs at least one value */
+    /* a multi-valued property with values needs its array */
     p.ulPropTag = PROP_TAG(PT_MV_LONG, 0x6000);
-    p.Value.MVl.cValues = 0;
-    p.Value.MVl.lpl = fx_mvl;
+    p.Value.MVl.cValues = 1;
+    p.Value.MVl.lpl = NULL;
     cr_assert_eq(ScCountProps(1, &p, &cb), MAPI_E_INVALID_PARAMETER);
     /* an element of a string list missing */
     LPSTR holes[] = {"x", NULL};
@@ -305,7 +305,7 @@ Test(propcopy, ul_prop_size)
     fixture_all_types(src);
     ULONG expect[] = {
         2, 4, 4, 8, 8, 8, 4, 2, 0, 8,         /* I2 LONG R4 DOUBLE CURRENCY APPTIME ERROR BOOLEAN OBJECT I8 */
-        sizeof(fx_str8), sizeof(fx_unicode), 8, 16, sizeof(fx_bin), 0, 0, 0,
+        sizeof(fx_str8), sizeof(fx_unicode), 8, 16, sizeof(fx_bin), 0, 0, /* ... PR_NULL */
         6, 8, 8, 24, 16, 8, 16, 16,           /* MV I2 LONG R4 DOUBLE CURRENCY APPTIME SYSTIME I8 */
         4 + 1 + sizeof(fx_s3), sizeof(fx_w1) + sizeof(fx_w2), 6, 32, sizeof(fx_s3),
     };

@@ -842,9 +842,9 @@ Test(sort, random_against_reference)
 {
     static char names[NR][16];
     static WCHAR wnames[NR][8];
-    /* U+0130 and U+017F fold to ASCII 'i' and 's'; \xff is not UTF-8 at all */
+    /* U+212A and U+017F fold to ASCII 'k' and 's'; \xff is not UTF-8 at all */
     static const char *pieces[] = {"a", "B", "b", "z", "Z", "\xc3\xa9", "0", "~", "_",
-        "\xc4\xb0", "\xc5\xbf", "i", "S", "\xff"};
+        "\xe2\x84\xaa", "\xc5\xbf", "k", "S", "\xff"};
     static const LONG longs[] = {0, 1, -1, 7, 7, 0x7fffffff, (LONG)0x80000000, 100, -100};
     static const LONGLONG i8s[] = {0, 5, -5, 0x7fffffffffffffffLL, (LONGLONG)0x8000000000000000ULL};
     unsigned seed = 42;
@@ -870,8 +870,8 @@ Test(sort, random_against_reference)
         if (rand_r(&seed) % 6) {
             int len = (int)(rand_r(&seed) % 4);
             for (int k = 0; k < len; k++)
-                wnames[i][k] = (const WCHAR[]){u'a', u'A', u'b', u'B', 0xE9, u'~', 0x130, 0x17F,
-                    u'i', u's', 0xD800}[rand_r(&seed) % 11];
+                wnames[i][k] = (const WCHAR[]){u'a', u'A', u'b', u'B', 0xE9, u'~', 0x212A, 0x17F,
+                    u'k', u's', 0xD800}[rand_r(&seed) % 11];
             wnames[i][len] = 0;
             p[n].ulPropTag = T_WNAME;
             p[n++].Value.lpszW = wnames[i];

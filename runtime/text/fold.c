@@ -1,0 +1,26 @@
+/* runtime/text/fold.c: Unicode simple case folding (fold.h) over the generated table. */
+#include <mapirt/fold.h>
+
+#include <stddef.h>
+
+#include "casefold_table.h"
+
+#define NFOLD (sizeof(mapirt_casefold_table) / sizeof(mapirt_casefold_table[0]))
+
+uint32_t mapirt_fold(uint32_t cp)
+{
+    if (cp < 0x80) /* the common case, without the search */
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    size_t lo = 0, hi = NFOLD;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t from = mapirt_casefold_table[mid].from;
+        if (from == cp)
+            return mapirt_casefold_table[mid].to;
+        if (from < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return cp;
+}
