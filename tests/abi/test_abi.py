@@ -40,6 +40,7 @@ NOT_IN_MINGW: dict[str, str] = {
     "IID_IMAPIClientShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
     "IID_IMAPIProviderShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
     "IID_IMsgServiceAdmin2": "Microsoft's MAPIGuid.h only",
+    "IMsgServiceAdmin2": "Microsoft's MAPIX.h only (Outlook 2003 and later)",
     "IID_IMessageRaw": "Microsoft's MAPIGuid.h only",
     "PS_INTERNET_HEADERS": "Microsoft's MAPIGuid.h only",
     "RTF_WCSINFO": "WrapCompressedRTFStreamEx, Microsoft's MAPIUtil.h only",
