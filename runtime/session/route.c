@@ -54,18 +54,16 @@ static LPUNKNOWN logon_of(mapirt_provider *p)
 }
 
 HRESULT mapirt_logon_open_entry(mapirt_provider *p, ULONG cb, LPENTRYID eid, LPCIID iid,
-                                ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk)
+    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk)
 {
     LPUNKNOWN l = logon_of(p);
     HRESULT hr;
     if (!l)
         return MAPI_E_UNKNOWN_ENTRYID;
     if (p->kind == MAPIRT_PROV_AB)
-        hr = ((IABLogon *)l)->lpVtbl->OpenEntry((IABLogon *)l, cb, eid, iid, ulFlags,
-                                                 lpulObjType, lppUnk);
+        hr = ((IABLogon *)l)->lpVtbl->OpenEntry((IABLogon *)l, cb, eid, iid, ulFlags, lpulObjType, lppUnk);
     else if (p->kind == MAPIRT_PROV_MS)
-        hr = ((IMSLogon *)l)->lpVtbl->OpenEntry((IMSLogon *)l, cb, eid, iid, ulFlags,
-                                                 lpulObjType, lppUnk);
+        hr = ((IMSLogon *)l)->lpVtbl->OpenEntry((IMSLogon *)l, cb, eid, iid, ulFlags, lpulObjType, lppUnk);
     else
         hr = MAPI_E_UNKNOWN_ENTRYID; /* transports' UIDs route recipients, not OpenEntry */
     l->lpVtbl->Release(l);
@@ -73,18 +71,16 @@ HRESULT mapirt_logon_open_entry(mapirt_provider *p, ULONG cb, LPENTRYID eid, LPC
 }
 
 HRESULT mapirt_logon_compare(mapirt_provider *p, ULONG cb1, LPENTRYID e1, ULONG cb2,
-                             LPENTRYID e2, ULONG ulFlags, ULONG *lpulResult)
+    LPENTRYID e2, ULONG ulFlags, ULONG *lpulResult)
 {
     LPUNKNOWN l = logon_of(p);
     HRESULT hr;
     if (!l)
         return MAPI_E_UNKNOWN_ENTRYID;
     if (p->kind == MAPIRT_PROV_AB)
-        hr = ((IABLogon *)l)->lpVtbl->CompareEntryIDs((IABLogon *)l, cb1, e1, cb2, e2, ulFlags,
-                                                       lpulResult);
+        hr = ((IABLogon *)l)->lpVtbl->CompareEntryIDs((IABLogon *)l, cb1, e1, cb2, e2, ulFlags, lpulResult);
     else if (p->kind == MAPIRT_PROV_MS)
-        hr = ((IMSLogon *)l)->lpVtbl->CompareEntryIDs((IMSLogon *)l, cb1, e1, cb2, e2, ulFlags,
-                                                       lpulResult);
+        hr = ((IMSLogon *)l)->lpVtbl->CompareEntryIDs((IMSLogon *)l, cb1, e1, cb2, e2, ulFlags, lpulResult);
     else
         hr = MAPI_E_UNKNOWN_ENTRYID;
     l->lpVtbl->Release(l);
@@ -92,28 +88,25 @@ HRESULT mapirt_logon_compare(mapirt_provider *p, ULONG cb1, LPENTRYID e1, ULONG 
 }
 
 HRESULT mapirt_logon_status(mapirt_provider *p, LPCIID iid, ULONG ulFlags, ULONG *lpulObjType,
-                            LPUNKNOWN *lppUnk)
+    LPUNKNOWN *lppUnk)
 {
     LPUNKNOWN l = logon_of(p);
     HRESULT hr;
     if (!l)
         return MAPI_E_UNKNOWN_ENTRYID;
     if (p->kind == MAPIRT_PROV_AB)
-        hr = ((IABLogon *)l)->lpVtbl->OpenStatusEntry((IABLogon *)l, iid, ulFlags, lpulObjType,
-                                                       (LPMAPISTATUS *)(void *)lppUnk);
+        hr = ((IABLogon *)l)->lpVtbl->OpenStatusEntry((IABLogon *)l, iid, ulFlags, lpulObjType, (LPMAPISTATUS *)(void *)lppUnk);
     else if (p->kind == MAPIRT_PROV_MS)
-        hr = ((IMSLogon *)l)->lpVtbl->OpenStatusEntry((IMSLogon *)l, iid, ulFlags, lpulObjType,
-                                                       (LPVOID *)lppUnk);
+        hr = ((IMSLogon *)l)->lpVtbl->OpenStatusEntry((IMSLogon *)l, iid, ulFlags, lpulObjType, (LPVOID *)lppUnk);
     else
-        hr = ((IXPLogon *)l)->lpVtbl->OpenStatusEntry((IXPLogon *)l, iid, ulFlags, lpulObjType,
-                                                       (LPMAPISTATUS *)(void *)lppUnk);
+        hr = ((IXPLogon *)l)->lpVtbl->OpenStatusEntry((IXPLogon *)l, iid, ulFlags, lpulObjType, (LPMAPISTATUS *)(void *)lppUnk);
     l->lpVtbl->Release(l);
     return hr;
 }
 
 /* A status row's object. */
 static HRESULT open_status(mapirt_sess *s, ULONG rowid, LPCIID iid, ULONG ulFlags,
-                           ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err, size_t cberr)
+    ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err, size_t cberr)
 {
     HRESULT hr;
     if (rowid >= MAPIRT_ROW_SUBSYSTEM && rowid <= MAPIRT_ROW_AB)
@@ -147,8 +140,8 @@ static HRESULT open_status(mapirt_sess *s, ULONG rowid, LPCIID iid, ULONG ulFlag
 }
 
 HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID iid,
-                               ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err,
-                               size_t cberr)
+    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err,
+    size_t cberr)
 {
     MAPIUID uid, section;
     const BYTE *inner;
@@ -159,7 +152,7 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
     }
     if (FAILED(mapirt_eid_uid(cb, eid, &uid))) {
         snprintf(err, cberr, "OpenEntry: an entry ID of %u bytes is too short for a MAPIUID",
-                 (unsigned)cb);
+            (unsigned)cb);
         return MAPI_E_INVALID_ENTRYID;
     }
     ULONG rowid = mapirt_status_eid_row(s, cb, eid);
@@ -173,7 +166,7 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
         }
         LPMDB mdb = NULL;
         HRESULT hr = mapirt_store_open(s, p, 0, cbInner, (LPENTRYID)(uintptr_t)inner,
-                                       (ulFlags & MAPI_MODIFY) ? MDB_WRITE : 0, &mdb);
+            (ulFlags & MAPI_MODIFY) ? MDB_WRITE : 0, &mdb);
         if (FAILED(hr)) {
             pthread_mutex_lock(&s->mu);
             snprintf(err, cberr, "%s", p->error_text);
@@ -193,14 +186,14 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
     mapirt_provider *p = mapirt_route(s, cb, eid);
     if (!p) {
         snprintf(err, cberr, "OpenEntry: no provider of this session registered the entry ID's "
-                 "MAPIUID");
+                             "MAPIUID");
         return MAPI_E_UNKNOWN_ENTRYID;
     }
     return mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, lppUnk);
 }
 
 HRESULT mapirt_sess_compare(mapirt_sess *s, ULONG cb1, LPENTRYID e1, ULONG cb2, LPENTRYID e2,
-                            ULONG ulFlags, ULONG *lpulResult)
+    ULONG ulFlags, ULONG *lpulResult)
 {
     MAPIUID u1, u2;
     const BYTE *i1, *i2;
@@ -236,10 +229,33 @@ HRESULT mapirt_sess_compare(mapirt_sess *s, ULONG cb1, LPENTRYID e1, ULONG cb2, 
             cb2 = c2;
             e2 = (LPENTRYID)(uintptr_t)i2;
         }
-        if (!cb1 || !cb2) {
-            *lpulResult = FALSE;
-            return S_OK;
-        }
     }
-    return mapirt_logon_compare(p1, cb1, e1, cb2, e2, ulFlags, lpulResult);
+    /* A store's row listed before its first logon carries no inner ID: the store's entry ID
+     * is what its provider wrote into its profile section since. */
+    LPSPropValue cur = NULL;
+    if (!cb1 || !cb2) {
+        ULONG n = 0;
+        char err[256];
+        if (SUCCEEDED(mapirt_profstore_get_props(s->ps, s->id, &p1->uid, &n, &cur, err,
+                sizeof err)))
+            for (ULONG i = 0; i < n; i++)
+                if (cur[i].ulPropTag == PR_ENTRYID && cur[i].Value.bin.cb) {
+                    if (!cb1) {
+                        cb1 = cur[i].Value.bin.cb;
+                        e1 = (LPENTRYID)cur[i].Value.bin.lpb;
+                    } else {
+                        cb2 = cur[i].Value.bin.cb;
+                        e2 = (LPENTRYID)cur[i].Value.bin.lpb;
+                    }
+                    break;
+                }
+    }
+    if (!cb1 || !cb2) {
+        MAPIFreeBuffer(cur);
+        *lpulResult = FALSE;
+        return S_OK;
+    }
+    HRESULT hr = mapirt_logon_compare(p1, cb1, e1, cb2, e2, ulFlags, lpulResult);
+    MAPIFreeBuffer(cur);
+    return hr;
 }
