@@ -15,4 +15,9 @@ HRESULT mapirt_service_call(mapirt_profstore *ps, mapirt_profile_id id, const MA
                             ULONG_PTR ulUIParam, ULONG ulFlags, ULONG ulContext, ULONG cValues,
                             LPSPropValue lpProps, int *called, char *err, size_t cberr);
 
+/* A message service's support object (as ServiceEntry gets) for service `service` of the
+ * profile: IMAPISupport::GetSvcConfigSupportObj hands it to a provider. */
+HRESULT mapirt_svcsupport_create(mapirt_profstore *ps, mapirt_profile_id id,
+                                 const MAPIUID *service, LPMAPISUP *out);
+
 #endif

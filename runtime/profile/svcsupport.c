@@ -81,6 +81,20 @@ static HRESULT service_name(mapirt_ps_tx *tx, void *p)
     return mapirt_ps_service_get(tx, c->id, c->uid, &c->svc);
 }
 
+HRESULT mapirt_svcsupport_create(mapirt_profstore *ps, mapirt_profile_id id,
+                                 const MAPIUID *service, LPMAPISUP *out)
+{
+    struct svcsupport *sup = svcsupport_new();
+    if (!sup)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    mapirt_profstore_addref(ps);
+    sup->ps = ps;
+    sup->id = id;
+    sup->service = *service;
+    *out = svcsupport_as_IMAPISupport(sup);
+    return S_OK;
+}
+
 HRESULT mapirt_service_call(mapirt_profstore *ps, mapirt_profile_id id, const MAPIUID *service,
                             ULONG_PTR ulUIParam, ULONG ulFlags, ULONG ulContext, ULONG cValues,
                             LPSPropValue lpProps, int *called, char *err, size_t cberr)

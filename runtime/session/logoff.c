@@ -97,6 +97,7 @@ void mapirt_sess_release(mapirt_sess *s)
     mapirt_uidmap_destroy(s->sections);
     mapirt_free(s->members);
     mapirt_free(s->spool);
+    mapirt_spool_free(s);
     if (s->ps)
         mapirt_profstore_release(s->ps);
     pthread_mutex_destroy(&s->mu);

@@ -53,6 +53,11 @@ static LPUNKNOWN logon_of(mapirt_provider *p)
     return l;
 }
 
+LPUNKNOWN mapirt_logon_ref(mapirt_provider *p)
+{
+    return logon_of(p);
+}
+
 HRESULT mapirt_logon_open_entry(mapirt_provider *p, ULONG cb, LPENTRYID eid, LPCIID iid,
     ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk)
 {

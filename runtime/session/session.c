@@ -15,6 +15,7 @@
 #include <mapix.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/strconv.h>
 
 #include "profile/profsect.h"
 #include "profile/svcadmin.h"
@@ -321,6 +322,150 @@ static HRESULT session_Logoff(struct session *self, ULONG_PTR ulUIParam, ULONG u
         return session_fail(self, MAPI_E_END_OF_SESSION, "the session has been logged off");
     mapirt_session_detach(self, ulFlags, 1);
     return S_OK;
+}
+
+/* ---- the address book, address types, deprecated and form methods (part 2) ---- */
+
+static HRESULT session_OpenAddressBook(struct session *self, ULONG_PTR ulUIParam,
+                                       LPCIID lpInterface, ULONG ulFlags, LPADRBOOK *lppAdrBook)
+{
+    (void)ulUIParam;
+    (void)ulFlags; /* AB_NO_DIALOG: there is never a dialog */
+    HRESULT hr = usable(self);
+    if (FAILED(hr))
+        return hr;
+    hr = mapirt_addrbook_create(self->sess, lpInterface, lppAdrBook);
+    if (FAILED(hr))
+        return session_fail(self, hr, "OpenAddressBook: the address book cannot be made");
+    /* a valid address book always; the warning names the providers that did not log on */
+    char failed[900];
+    mapirt_addrbook_failures(self->sess, failed, sizeof failed);
+    if (failed[0])
+        return mapirt_lasterror_setf(session_lasterror(self), MAPI_W_ERRORS_RETURNED, 0, 0,
+                                     "OpenAddressBook: address book providers that could not "
+                                     "log on: %s", failed);
+    return S_OK;
+}
+
+/* Deprecated (api-elements-deprecated-in-this-edition.md): MAPI answers MAPI_E_NOT_FOUND. */
+static HRESULT session_MessageOptions(struct session *self, ULONG_PTR ulUIParam, ULONG ulFlags,
+                                      LPTSTR lpszAdrType, LPMESSAGE lpMessage)
+{
+    (void)ulUIParam, (void)ulFlags, (void)lpszAdrType, (void)lpMessage;
+    HRESULT hr = usable(self);
+    if (FAILED(hr))
+        return hr;
+    return session_fail(self, MAPI_E_NOT_FOUND,
+                        "MessageOptions is deprecated: no transport offers message options");
+}
+
+/* Deprecated: no property array. */
+static HRESULT session_QueryDefaultMessageOpt(struct session *self, LPTSTR lpszAdrType,
+                                              ULONG ulFlags, ULONG *lpcValues,
+                                              LPSPropValue *lppOptions)
+{
+    (void)lpszAdrType, (void)ulFlags;
+    HRESULT hr = usable(self);
+    if (FAILED(hr))
+        return hr;
+    *lpcValues = 0;
+    *lppOptions = NULL;
+    return S_OK;
+}
+
+static int same_type(const void *a, const void *b, int wide)
+{
+    return mapirt_str_compare(a, wide, b, wide, FL_IGNORECASE) == 0;
+}
+
+/* The address types of the active transports (IXPLogon::AddressTypes), in transport order,
+ * each once (compared without case; the first spelling stays). One MAPIAllocateBuffer block. */
+static HRESULT session_EnumAdrTypes(struct session *self, ULONG ulFlags, ULONG *lpcAdrTypes,
+                                    LPTSTR **lpppszAdrTypes)
+{
+    HRESULT hr = usable(self);
+    if (FAILED(hr))
+        return hr;
+    mapirt_sess *s = self->sess;
+    int wide = (ulFlags & MAPI_UNICODE) != 0;
+    const void **all = NULL;
+    ULONG n = 0, cap = 0;
+    LPUNKNOWN *logons = mapirt_calloc(s->nprov ? s->nprov : 1, sizeof *logons);
+    if (!logons)
+        return session_fail(self, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
+    /* the transports' arrays stay theirs while their logons live: hold them until copied */
+    for (ULONG i = 0; SUCCEEDED(hr) && i < s->nprov; i++) {
+        if (s->provs[i].kind != MAPIRT_PROV_XP || !(logons[i] = mapirt_logon_ref(&s->provs[i])))
+            continue;
+        IXPLogon *x = (IXPLogon *)logons[i];
+        ULONG fl = ulFlags & MAPI_UNICODE, ct = 0, cu = 0;
+        LPTSTR *types = NULL;
+        LPMAPIUID *uids = NULL;
+        if (FAILED(x->lpVtbl->AddressTypes(x, &fl, &ct, &types, &cu, &uids)) || !types)
+            continue;
+        for (ULONG k = 0; k < ct; k++) {
+            int dup = !types[k];
+            for (ULONG j = 0; !dup && j < n; j++)
+                dup = same_type(all[j], types[k], wide);
+            if (dup)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                const void **a = mapirt_realloc(all, cap * sizeof *a);
+                if (!a) {
+                    hr = MAPI_E_NOT_ENOUGH_MEMORY;
+                    break;
+                }
+                all = a;
+            }
+            all[n++] = types[k];
+        }
+    }
+    size_t bytes = (n + 1) * sizeof(LPTSTR);
+    for (ULONG i = 0; i < n; i++)
+        bytes += wide ? (mapirt_wcslen(all[i]) + 1) * sizeof(WCHAR) : strlen(all[i]) + 1;
+    LPTSTR *out = NULL;
+    if (SUCCEEDED(hr) && MAPIAllocateBuffer((ULONG)bytes, (void **)&out) != S_OK)
+        hr = MAPI_E_NOT_ENOUGH_MEMORY;
+    if (SUCCEEDED(hr)) {
+        char *at = (char *)(out + n + 1);
+        for (ULONG i = 0; i < n; i++) {
+            size_t cb = wide ? (mapirt_wcslen(all[i]) + 1) * sizeof(WCHAR) : strlen(all[i]) + 1;
+            memcpy(at, all[i], cb);
+            out[i] = (LPTSTR)at;
+            at += cb;
+        }
+        out[n] = NULL;
+        *lpcAdrTypes = n;
+        *lpppszAdrTypes = out;
+    }
+    for (ULONG i = 0; i < s->nprov; i++)
+        if (logons[i])
+            logons[i]->lpVtbl->Release(logons[i]);
+    mapirt_free(logons);
+    mapirt_free(all);
+    return FAILED(hr) ? session_fail(self, hr, "EnumAdrTypes: out of memory") : S_OK;
+}
+
+static HRESULT session_ShowForm(struct session *self, ULONG_PTR ulUIParam, LPMDB lpMsgStore,
+                                LPMAPIFOLDER lpParentFolder, LPCIID lpInterface,
+                                ULONG_PTR ulMessageToken, LPMESSAGE lpMessageSent,
+                                ULONG ulFlags, ULONG ulMessageStatus, ULONG ulMessageFlags,
+                                ULONG ulAccess, LPSTR lpszMessageClass)
+{
+    (void)ulUIParam, (void)lpMsgStore, (void)lpParentFolder, (void)lpInterface;
+    (void)ulMessageToken, (void)lpMessageSent, (void)ulFlags, (void)ulMessageStatus;
+    (void)ulMessageFlags, (void)ulAccess, (void)lpszMessageClass;
+    return session_fail(self, MAPI_E_NO_SUPPORT,
+                        "ShowForm: mapirt has no forms and no UI to show one");
+}
+
+static HRESULT session_PrepareForm(struct session *self, LPCIID lpInterface,
+                                   LPMESSAGE lpMessage, ULONG_PTR *lpulMessageToken)
+{
+    (void)lpInterface, (void)lpMessage, (void)lpulMessageToken;
+    return session_fail(self, MAPI_E_NO_SUPPORT,
+                        "PrepareForm: mapirt has no forms (ShowForm is not supported)");
 }
 
 /* ---- for logon.c / logoff.c ---- */

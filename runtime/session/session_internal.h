@@ -115,6 +115,9 @@ typedef struct mapirt_spooler_request {
 struct session;
 
 /* The session proper. */
+typedef struct mapirt_preprocessor mapirt_preprocessor;
+typedef struct mapirt_report mapirt_report;
+
 typedef struct mapirt_sess {
     atomic_uint refs;
     pthread_mutex_t mu;     /* lock 3 */
@@ -141,6 +144,11 @@ typedef struct mapirt_sess {
     LPTABLEDATA status_td[2];
     LPTABLEDATA stores_td[2];
     char logon_errors[1024];
+    /* ---- part 2, under mu: what the spooler finds (recips.c) ---- */
+    mapirt_preprocessor *preprocs;
+    ULONG npreprocs;
+    mapirt_report *reports;
+    ULONG nreports;
 } mapirt_sess;
 
 void mapirt_sess_addref(mapirt_sess *s);
@@ -261,5 +269,102 @@ HRESULT mapirt_sess_wrap(REFIID riid, LPUNKNOWN inner, LPUNKNOWN *out);
 
 /* Whether the session handed out by MAPILogonEx was made shared and is the process's. */
 void mapirt_shared_forget(mapirt_sess *s);
+
+/* ---- part 2: the address book, one-off entry IDs, the rest of IMAPISupport ---- */
+
+/* A provider's logon object with a reference (NULL when it is not logged on) (route.c). */
+LPUNKNOWN mapirt_logon_ref(mapirt_provider *p);
+
+/* One-off entry IDs (oneoff.c). name/adrtype/address are UTF-16 with MAPI_UNICODE, else 8-bit;
+ * MAPI_SEND_NO_RICH_INFO sets MAPI_ONE_OFF_NO_RICH_INFO (so does an SMTP address type). The ID
+ * is MAPIAllocateMore'd on parent, or MAPIAllocateBuffer'd when parent is NULL. */
+HRESULT mapirt_oneoff_make(const void *name, const void *adrtype, const void *address,
+                           ULONG ulFlags, void *parent, ULONG *lpcb, LPENTRYID *lppEntryID);
+/* Whether an entry ID carries MAPI_ONE_OFF_UID (it may still be malformed). */
+int mapirt_oneoff_is(ULONG cb, const ENTRYID *eid);
+/* A one-off entry ID decoded, strings as UTF-8 on the runtime heap (mapirt_oneoff_free). */
+typedef struct mapirt_oneoff {
+    ULONG flags; /* MAPI_ONE_OFF_* */
+    char *name, *type, *address;
+} mapirt_oneoff;
+HRESULT mapirt_oneoff_parse(ULONG cb, const ENTRYID *eid, mapirt_oneoff *out);
+void mapirt_oneoff_free(mapirt_oneoff *o);
+/* Same address type and address (case-insensitive); display names do not count. */
+int mapirt_oneoff_equal(const mapirt_oneoff *a, const mapirt_oneoff *b);
+/* The recipient's properties (one MAPIAllocateBuffer block, 8-bit strings). */
+HRESULT mapirt_oneoff_props(ULONG cb, const ENTRYID *eid, ULONG *lpcValues,
+                            LPSPropValue *lppProps);
+/* The IMailUser of a one-off entry ID. */
+HRESULT mapirt_oneoff_open(ULONG cb, const ENTRYID *eid, LPCIID iid, ULONG *lpulObjType,
+                           LPUNKNOWN *lppUnk);
+/* IMAPISupport::GetOneOffTable: the address book providers' one-off templates. */
+HRESULT mapirt_oneoff_table(mapirt_sess *s, ULONG ulFlags, LPMAPITABLE *out);
+
+/* Adds row to td with PR_INSTANCE_KEY replaced by a key unique to (provider, n) (addrbook.c). */
+HRESULT mapirt_row_with_key(LPTABLEDATA td, const SRow *row, ULONG provider, ULONG n);
+
+/* MAPI's IAddrBook over the session's address book providers (addrbook.c). */
+HRESULT mapirt_addrbook_create(mapirt_sess *s, LPCIID iid, LPADRBOOK *out);
+/* The message of the first AB provider that failed to log on ("" when none). */
+void mapirt_addrbook_failures(mapirt_sess *s, char *buf, size_t cb);
+
+/* IMAPISupport::ExpandRecips / PrepareSubmit / StatusRecips / CompleteMsg / DoSentMail /
+ * ReadReceipt, the support side of sending (recips.c; docs/sessions.md says what the spooler
+ * does with them). */
+HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFlags, char *err,
+                             size_t cberr);
+HRESULT mapirt_prepare_submit(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFlags, char *err,
+                              size_t cberr);
+HRESULT mapirt_status_recips(mapirt_sess *s, LPMESSAGE lpMessage, LPADRLIST lpRecipList,
+                             char *err, size_t cberr);
+HRESULT mapirt_complete_msg(mapirt_sess *s, LPMESSAGE lpMessage, char *err, size_t cberr);
+HRESULT mapirt_do_sent_mail(mapirt_sess *s, LPMAPIFOLDER lpFolder, LPMESSAGE lpMessage,
+                            char *err, size_t cberr);
+HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessage,
+                            LPMESSAGE *lppEmptyMessage, char *err, size_t cberr);
+
+/* What the spooler finds (recips.c): preprocessors registered by transports, and the delivery
+ * and nondelivery reports StatusRecips asked for (docs/sessions.md, "For the spooler"). */
+struct mapirt_preprocessor {
+    ULONG provider; /* the transport's index */
+    MAPIUID muid;
+    char adrtype[64], dll[256], preprocess[128], remove[128];
+    ULONG flags;
+};
+struct mapirt_report {
+    ULONG provider;      /* the transport that asked */
+    SBinary message;     /* the message's PR_ENTRYID (may be empty) */
+    SBinary search_key;  /* its PR_SEARCH_KEY (may be empty) */
+    LPADRLIST recips;    /* the recipients with their report properties (FreePadrlist) */
+};
+HRESULT mapirt_spool_register_preprocessor(mapirt_sess *s, mapirt_provider *p,
+                                           const MAPIUID *muid, const void *adrtype,
+                                           const void *dll, const char *preprocess,
+                                           const char *remove, ULONG ulFlags, char *err,
+                                           size_t cberr);
+/* A copy of the registered preprocessors (mapirt_free). */
+HRESULT mapirt_spool_preprocessors(mapirt_sess *s, mapirt_preprocessor **out, ULONG *n);
+/* Takes the reports queued so far (the caller frees each with mapirt_report_free, then the
+ * array with mapirt_free). */
+HRESULT mapirt_spool_take_reports(mapirt_sess *s, mapirt_report **out, ULONG *n);
+void mapirt_report_free(mapirt_report *r);
+/* Frees the queues (the session's last reference). */
+void mapirt_spool_free(mapirt_sess *s);
+
+/* MAPI's generic copies (supcopy.c): IMAPISupport::DoCopyTo, DoCopyProps, CopyMessages,
+ * CopyFolder over any IMAPIProp / IMessage / IMAPIFolder (no progress shown). */
+HRESULT mapirt_do_copy_to(LPCIID lpSrcInterface, LPVOID lpSrcObj, ULONG ciidExclude,
+                          LPCIID rgiidExclude, LPSPropTagArray lpExcludeProps,
+                          LPCIID lpDestInterface, LPVOID lpDestObj, ULONG ulFlags,
+                          LPSPropProblemArray *lppProblems, char *err, size_t cberr);
+HRESULT mapirt_do_copy_props(LPCIID lpSrcInterface, LPVOID lpSrcObj,
+                             LPSPropTagArray lpIncludeProps, LPCIID lpDestInterface,
+                             LPVOID lpDestObj, ULONG ulFlags, LPSPropProblemArray *lppProblems,
+                             char *err, size_t cberr);
+HRESULT mapirt_copy_messages(LPMAPIFOLDER src, LPENTRYLIST lpMsgList, LPMAPIFOLDER dest,
+                             ULONG ulFlags, char *err, size_t cberr);
+HRESULT mapirt_copy_folder(LPMAPIFOLDER src, ULONG cbEntryID, LPENTRYID lpEntryID,
+                           LPMAPIFOLDER dest, const void *lpszNewFolderName, ULONG ulFlags,
+                           char *err, size_t cberr);
 
 #endif

@@ -24,6 +24,10 @@
 #define USES_IID_IMailUser
 #define USES_IID_IABLogon
 #define USES_IID_IABProvider
+#define USES_IID_IMAPIContainer
+#define USES_IID_IABContainer
+#define USES_IID_IDistList
+#define USES_IID_IMAPITable
 #include <initguid.h>
 
 #include <mapicode.h>
@@ -32,6 +36,8 @@
 #include <mapispi.h>
 #include <mapitags.h>
 #include <mapix.h>
+
+#include "acmeab.h"
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
@@ -65,12 +71,17 @@ EXPORT void acmeab_block(int on)
 }
 
 /* Its MAPIUID, a constant as the reference asks. */
-static const MAPIUID AB_UID = {{0xac, 0x3e, 0xab, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+const MAPIUID AB_UID = {{0xac, 0x3e, 0xab, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
                                 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc}};
 
-static LPALLOCATEBUFFER g_alloc;
-static LPALLOCATEMORE g_more;
-static LPFREEBUFFER g_free;
+LPALLOCATEBUFFER g_alloc;
+LPALLOCATEMORE g_more;
+LPFREEBUFFER g_free;
+
+/* The support object of the last logon (the logon holds its reference), for the tests of
+ * IMAPISupport's methods: they call it as this provider would. */
+static LPMAPISUP g_last_sup;
+EXPORT LPMAPISUP acmeab_support(void) { return g_last_sup; }
 
 static HRESULT make_error(HRESULT hr, const char *text, ULONG flags, LPMAPIERROR *lpp)
 {
@@ -237,18 +248,9 @@ struct ablogon {
 };
 
 /* Ada's entry ID: flags, our UID, "ada". */
-static void ada_eid(BYTE out[23])
+static void ada_eid(BYTE out[ACME_EID_SIZE])
 {
-    memset(out, 0, 4);
-    memcpy(out + 4, AB_UID.ab, 16);
-    memcpy(out + 20, "ada", 3);
-}
-
-static int is_ada(ULONG cb, LPENTRYID e)
-{
-    BYTE a[23];
-    ada_eid(a);
-    return cb == sizeof a && e && memcmp(e, a, sizeof a) == 0;
+    acme_eid("ada", out);
 }
 
 static HRESULT al_QueryInterface(IABLogon *This, REFIID riid, void **ppv)
@@ -286,10 +288,10 @@ static HRESULT al_Logoff(IABLogon *This, ULONG f)
 static HRESULT al_OpenEntry(IABLogon *This, ULONG cb, LPENTRYID e, LPCIID iid, ULONG f,
                             ULONG *type, LPUNKNOWN *out)
 {
-    if (!is_ada(cb, e))
-        return MAPI_E_NOT_FOUND;
-    *type = MAPI_MAILUSER;
-    return propobj_new(0, out);
+    const struct acme_entry *d = acme_find(cb, e);
+    if (!d)
+        return MAPI_E_UNKNOWN_ENTRYID;
+    return acme_open(d, iid, type, out);
 }
 static HRESULT al_CompareEntryIDs(IABLogon *This, ULONG cb1, LPENTRYID e1, ULONG cb2,
                                   LPENTRYID e2, ULONG f, ULONG *res)
@@ -329,9 +331,73 @@ static HRESULT al_GetOneOffTable(IABLogon *This, ULONG f, LPMAPITABLE *t)
 {
     return MAPI_E_NO_SUPPORT;
 }
+/* A copy of v into parent's allocation (strings and binaries copied; other pointer types are
+ * not kept). 0 when it was not kept. */
+static int copy_value(const SPropValue *v, void *parent, SPropValue *out)
+{
+    *out = *v;
+    switch (PROP_TYPE(v->ulPropTag)) {
+    case PT_STRING8: {
+        size_t n = strlen(v->Value.lpszA) + 1;
+        return g_more((ULONG)n, parent, (void **)&out->Value.lpszA) == S_OK &&
+               memcpy(out->Value.lpszA, v->Value.lpszA, n);
+    }
+    case PT_UNICODE: {
+        size_t n = 0;
+        while (v->Value.lpszW[n])
+            n++;
+        n = (n + 1) * sizeof(WCHAR);
+        return g_more((ULONG)n, parent, (void **)&out->Value.lpszW) == S_OK &&
+               memcpy(out->Value.lpszW, v->Value.lpszW, n);
+    }
+    case PT_BINARY:
+        return g_more(v->Value.bin.cb + 1, parent, (void **)&out->Value.bin.lpb) == S_OK &&
+               memcpy(out->Value.bin.lpb, v->Value.bin.lpb, v->Value.bin.cb);
+    case PT_LONG: case PT_BOOLEAN: case PT_I2: case PT_ERROR: case PT_NULL: case PT_I8:
+    case PT_SYSTIME: case PT_DOUBLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* PrepareRecips: our recipients get the columns asked for first, then what they had. */
 static HRESULT al_PrepareRecips(IABLogon *This, ULONG f, LPSPropTagArray t, LPADRLIST a)
 {
-    return MAPI_E_NO_SUPPORT;
+    for (ULONG i = 0; i < a->cEntries; i++) {
+        ADRENTRY *r = &a->aEntries[i];
+        const struct acme_entry *e = NULL;
+        for (ULONG k = 0; k < r->cValues; k++)
+            if (r->rgPropVals[k].ulPropTag == PR_ENTRYID)
+                e = acme_find(r->rgPropVals[k].Value.bin.cb,
+                              (LPENTRYID)r->rgPropVals[k].Value.bin.lpb);
+        if (!e || e == acme_root())
+            continue;
+        ULONG c = 0;
+        LPSPropValue want = NULL, all;
+        if (FAILED(acme_props(e, t, f, &c, &want)))
+            return MAPI_E_NOT_ENOUGH_MEMORY;
+        if (g_alloc((c + r->cValues) * sizeof *all, (void **)&all) != S_OK) {
+            g_free(want);
+            return MAPI_E_NOT_ENOUGH_MEMORY;
+        }
+        ULONG n = 0;
+        for (ULONG k = 0; k < c; k++)
+            if (!copy_value(&want[k], all, &all[n++]))
+                n--;
+        for (ULONG k = 0; k < r->cValues; k++) {
+            int dup = 0;
+            for (ULONG j = 0; j < c; j++)
+                dup |= PROP_ID(want[j].ulPropTag) == PROP_ID(r->rgPropVals[k].ulPropTag);
+            if (!dup && !copy_value(&r->rgPropVals[k], all, &all[n++]))
+                n--;
+        }
+        g_free(want);
+        g_free(r->rgPropVals);
+        r->rgPropVals = all;
+        r->cValues = n;
+    }
+    return S_OK;
 }
 
 static const IABLogonVtbl al_vtbl = {
@@ -476,6 +542,7 @@ static HRESULT ap_Logon(IABProvider *This, LPMAPISUP sup, ULONG_PTR ui, LPTSTR p
     l->refs = 1;
     sup->lpVtbl->AddRef(sup); /* kept: without it MAPI could unload us */
     l->sup = sup;
+    g_last_sup = sup;
     *out = &l->iface;
     return S_OK;
 }

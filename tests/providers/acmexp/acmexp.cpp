@@ -29,6 +29,7 @@ struct acmexp_stats {
 };
 }
 static acmexp_stats stats;
+static LPFREEBUFFER g_free;
 extern "C" __attribute__((visibility("default"))) acmexp_stats *acmexp_stats_get()
 {
     return &stats;
@@ -40,12 +41,27 @@ struct StubXPLogon : IXPLogon {
     MAPI_IXPLOGON_METHODS(NOSUP)
 };
 
+// The address types it handles: PT_LONG 0x6622 of its profile section chooses the second list
+// (so a profile with two transports shows EnumAdrTypes' order and deduplication).
+static LPTSTR types_a[] = {(LPTSTR) "SMTP", (LPTSTR) "X-ACME"};
+static LPTSTR types_b[] = {(LPTSTR) "FAX", (LPTSTR) "smtp"};
+
 class Logon final : public StubXPLogon {
     ULONG refs_ = 1;
     LPMAPISUP sup_;
+    int kind_;
 
   public:
-    explicit Logon(LPMAPISUP sup) : sup_(sup) { sup_->AddRef(); }
+    Logon(LPMAPISUP sup, int kind) : sup_(sup), kind_(kind) { sup_->AddRef(); }
+    STDMETHOD(AddressTypes)(ULONG *flags, ULONG *ctypes, LPTSTR **types, ULONG *cuids,
+                            LPMAPIUID **uids) override
+    {
+        *ctypes = 2;
+        *types = kind_ ? types_b : types_a;
+        *cuids = 0;
+        *uids = nullptr;
+        return S_OK;
+    }
     STDMETHOD(QueryInterface)(REFIID riid, void **ppv) override
     {
         if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IXPLogon)) {
@@ -132,8 +148,20 @@ class Provider final : public IXPProvider {
         HRESULT hr = sup->ModifyStatusRow(3, row, 0);
         if (FAILED(hr))
             return hr;
+        int kind = 0;
+        LPPROFSECT ps = nullptr;
+        if (SUCCEEDED(sup->OpenProfileSection(nullptr, 0, &ps))) {
+            SizedSPropTagArray(1, t) = {1, {PROP_TAG(PT_LONG, 0x6622)}};
+            ULONG n = 0;
+            LPSPropValue v = nullptr;
+            if (SUCCEEDED(ps->GetProps((LPSPropTagArray)&t, 0, &n, &v)) && v &&
+                v[0].ulPropTag == PROP_TAG(PT_LONG, 0x6622))
+                kind = v[0].Value.l;
+            g_free(v);
+            ps->Release();
+        }
         *flags = LOGON_SP_IDLE;
-        *out = new Logon(sup);
+        *out = new Logon(sup, kind);
         return S_OK;
     }
 };
@@ -141,9 +169,11 @@ class Provider final : public IXPProvider {
 } // namespace
 
 extern "C" __attribute__((visibility("default"))) HRESULT
-XPProviderInit(HINSTANCE hInstance, LPMALLOC, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER,
-               ULONG, ULONG ulMAPIVer, ULONG *lpulProviderVer, LPXPPROVIDER *lppXPProvider)
+XPProviderInit(HINSTANCE hInstance, LPMALLOC, LPALLOCATEBUFFER, LPALLOCATEMORE,
+               LPFREEBUFFER lpFreeBuffer, ULONG, ULONG ulMAPIVer, ULONG *lpulProviderVer,
+               LPXPPROVIDER *lppXPProvider)
 {
+    g_free = lpFreeBuffer;
     stats.inits++;
     // built for a newer minor SPI (a Unicode/ANSI provider): MAPI accepts it
     *lpulProviderVer = 0x00020003;
