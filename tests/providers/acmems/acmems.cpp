@@ -37,6 +37,13 @@ struct acmems_stats {
 };
 }
 static acmems_stats stats;
+// The support object of the last logon (the store holds its reference), for the tests of
+// IMAPISupport's message store methods.
+static LPMAPISUP g_last_sup;
+extern "C" __attribute__((visibility("default"))) LPMAPISUP acmems_support()
+{
+    return g_last_sup;
+}
 extern "C" __attribute__((visibility("default"))) acmems_stats *acmems_stats_get()
 {
     return &stats;
@@ -302,6 +309,7 @@ class Provider final : public IMSProvider {
         if (FAILED(hr))
             return hr;
         Store *s = new Store(sup);
+        g_last_sup = sup;
         SPropValue v[4];
         std::memset(v, 0, sizeof v);
         v[0].ulPropTag = PR_DISPLAY_NAME_A;
