@@ -752,7 +752,8 @@ static HRESULT addrbook_GetSearchPath(struct addrbook *self, ULONG ulFlags,
         ULONG type = 0, c = 0;
         LPUNKNOWN u = NULL;
         LPSPropValue v = NULL;
-        if (FAILED(addrbook_OpenEntry(self, b->cb, (LPENTRYID)b->lpb, NULL, 0, &type, &u)))
+        if (b->cb == 0 ||
+            FAILED(addrbook_OpenEntry(self, b->cb, (LPENTRYID)b->lpb, NULL, 0, &type, &u)))
             continue;
         HRESULT h = ((LPMAPIPROP)u)->lpVtbl->GetProps((LPMAPIPROP)u, (LPSPropTagArray)&tags,
                                                       ulFlags & MAPI_UNICODE, &c, &v);

@@ -373,13 +373,9 @@ static HRESULT session_QueryDefaultMessageOpt(struct session *self, LPTSTR lpszA
     return S_OK;
 }
 
-static int same_type(const void *a, const void *b, int wide)
-{
-    return mapirt_str_compare(a, wide, b, wide, FL_IGNORECASE) == 0;
-}
-
-/* The address types of the active transports (IXPLogon::AddressTypes), in transport order,
- * each once (compared without case; the first spelling stays). One MAPIAllocateBuffer block. */
+/* The address types of the active transports (IXPLogon::AddressTypes, whose flags say whether
+ * its strings are UTF-16), in transport order, each once (compared without case; the first
+ * spelling stays). One MAPIAllocateBuffer block, NULL after the last. */
 static HRESULT session_EnumAdrTypes(struct session *self, ULONG ulFlags, ULONG *lpcAdrTypes,
                                     LPTSTR **lpppszAdrTypes)
 {
@@ -388,61 +384,69 @@ static HRESULT session_EnumAdrTypes(struct session *self, ULONG ulFlags, ULONG *
         return hr;
     mapirt_sess *s = self->sess;
     int wide = (ulFlags & MAPI_UNICODE) != 0;
-    const void **all = NULL;
+    char **all = NULL; /* UTF-8 copies */
     ULONG n = 0, cap = 0;
-    LPUNKNOWN *logons = mapirt_calloc(s->nprov ? s->nprov : 1, sizeof *logons);
-    if (!logons)
-        return session_fail(self, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
-    /* the transports' arrays stay theirs while their logons live: hold them until copied */
     for (ULONG i = 0; SUCCEEDED(hr) && i < s->nprov; i++) {
-        if (s->provs[i].kind != MAPIRT_PROV_XP || !(logons[i] = mapirt_logon_ref(&s->provs[i])))
+        LPUNKNOWN l = s->provs[i].kind == MAPIRT_PROV_XP ? mapirt_logon_ref(&s->provs[i]) : NULL;
+        if (!l)
             continue;
-        IXPLogon *x = (IXPLogon *)logons[i];
-        ULONG fl = ulFlags & MAPI_UNICODE, ct = 0, cu = 0;
+        IXPLogon *x = (IXPLogon *)l;
+        ULONG fl = 0, ct = 0, cu = 0;
         LPTSTR *types = NULL;
         LPMAPIUID *uids = NULL;
         if (FAILED(x->lpVtbl->AddressTypes(x, &fl, &ct, &types, &cu, &uids)) || !types)
-            continue;
-        for (ULONG k = 0; k < ct; k++) {
-            int dup = !types[k];
-            for (ULONG j = 0; !dup && j < n; j++)
-                dup = same_type(all[j], types[k], wide);
-            if (dup)
+            ct = 0;
+        for (ULONG k = 0; SUCCEEDED(hr) && k < ct; k++) {
+            if (!types[k])
                 continue;
+            char *t = (fl & MAPI_UNICODE) ? mapirt_str_w_to_a_dup((const WCHAR *)types[k])
+                                          : mapirt_strdup((const char *)types[k]);
+            int dup = !t;
+            for (ULONG j = 0; t && !dup && j < n; j++)
+                dup = mapirt_str_compare(all[j], false, t, false, FL_IGNORECASE) == 0;
+            if (dup) {
+                hr = t ? S_OK : MAPI_E_NOT_ENOUGH_MEMORY;
+                mapirt_free(t);
+                continue;
+            }
             if (n == cap) {
                 cap = cap ? cap * 2 : 8;
-                const void **a = mapirt_realloc(all, cap * sizeof *a);
+                char **a = mapirt_realloc(all, cap * sizeof *a);
                 if (!a) {
+                    mapirt_free(t);
                     hr = MAPI_E_NOT_ENOUGH_MEMORY;
                     break;
                 }
                 all = a;
             }
-            all[n++] = types[k];
+            all[n++] = t;
         }
+        l->lpVtbl->Release(l); /* the transport's array is not used past here */
     }
     size_t bytes = (n + 1) * sizeof(LPTSTR);
     for (ULONG i = 0; i < n; i++)
-        bytes += wide ? (mapirt_wcslen(all[i]) + 1) * sizeof(WCHAR) : strlen(all[i]) + 1;
+        bytes += (strlen(all[i]) + 1) * (wide ? sizeof(WCHAR) : 1);
     LPTSTR *out = NULL;
     if (SUCCEEDED(hr) && MAPIAllocateBuffer((ULONG)bytes, (void **)&out) != S_OK)
         hr = MAPI_E_NOT_ENOUGH_MEMORY;
     if (SUCCEEDED(hr)) {
         char *at = (char *)(out + n + 1);
         for (ULONG i = 0; i < n; i++) {
-            size_t cb = wide ? (mapirt_wcslen(all[i]) + 1) * sizeof(WCHAR) : strlen(all[i]) + 1;
-            memcpy(at, all[i], cb);
             out[i] = (LPTSTR)at;
-            at += cb;
+            if (wide)
+                at += (mapirt_str_a_to_w_into(all[i], (WCHAR *)(void *)at) + 1) * sizeof(WCHAR);
+            else {
+                size_t cb = strlen(all[i]) + 1;
+                memcpy(at, all[i], cb);
+                at += cb;
+            }
         }
         out[n] = NULL;
         *lpcAdrTypes = n;
         *lpppszAdrTypes = out;
     }
-    for (ULONG i = 0; i < s->nprov; i++)
-        if (logons[i])
-            logons[i]->lpVtbl->Release(logons[i]);
-    mapirt_free(logons);
+    for (ULONG i = 0; i < n; i++)
+        mapirt_free(all[i]);
     mapirt_free(all);
     return FAILED(hr) ? session_fail(self, hr, "EnumAdrTypes: out of memory") : S_OK;
 }

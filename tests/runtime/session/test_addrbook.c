@@ -13,6 +13,8 @@ TestSuite(addrbook, .init = sess_setup, .fini = sess_teardown);
 static const BYTE AB_UID[16] = {0xac, 0x3e, 0xab, 0x01, 0x11, 0x22, 0x33, 0x44,
                                 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc};
 
+#define SizedFlagList_(n, name) struct { ULONG cFlags; ULONG ulFlag[n]; } name
+
 static SBinary acme(const char *tag, BYTE buf[23])
 {
     memset(buf, 0, 4);
@@ -54,9 +56,9 @@ static LPADRLIST names(const char *const *n, ULONG count)
         strcpy(v[0].Value.lpszA, n[i]);
         v[1].ulPropTag = PR_RECIPIENT_TYPE;
         v[1].Value.l = MAPI_TO;
-        l->aEntries[i].ulReserved1 = 0;
-        l->aEntries[i].cValues = 2;
-        l->aEntries[i].rgPropVals = v;
+        (&l->aEntries[0])[i].ulReserved1 = 0;
+        (&l->aEntries[0])[i].cValues = 2;
+        (&l->aEntries[0])[i].rgPropVals = v;
     }
     return l;
 }
@@ -102,7 +104,11 @@ Test(addrbook, root_container_lists_the_providers_containers)
     cr_expect_not_null(col(&rows->aRow[0], PR_DISPLAY_NAME_W));
     FreeProws(rows);
     cr_expect_eq(root->lpVtbl->GetContentsTable(root, 0, &t), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(root->lpVtbl->ResolveNames(root, NULL, 0, NULL, NULL), MAPI_E_NO_SUPPORT);
+    SizedADRLIST(1, al) = {0, {{0, 0, NULL}}};
+    SizedFlagList_(1, fl);
+    fl.cFlags = 0;
+    cr_expect_eq(root->lpVtbl->ResolveNames(root, NULL, 0, (LPADRLIST)&al, (LPFlagList)&fl),
+                 MAPI_E_NO_SUPPORT);
     root->lpVtbl->Release(root);
     ab->lpVtbl->Release(ab);
     s->lpVtbl->Logoff(s, 0, 0, 0);
@@ -233,6 +239,7 @@ Test(addrbook, one_off_entry_ids)
     cr_expect_str_eq(str_prop(u, PR_DISPLAY_NAME_A, &v), "ZED@zulu.test");
     MAPIFreeBuffer(v);
     u->lpVtbl->Release(u);
+    MAPIFreeBuffer(e2);
 
     /* malformed: a string running off the end, an empty address */
     cr_expect_eq(ab->lpVtbl->OpenEntry(ab, cb - 1, eid, NULL, 0, &type, (LPUNKNOWN *)&u),
@@ -255,24 +262,24 @@ Test(addrbook, resolve_name_over_the_search_path)
                                      "Team"};
     LPADRLIST l = names(ok, 4);
     cr_assert_eq(ab->lpVtbl->ResolveName(ab, 0, 0, NULL, l), S_OK);
-    cr_expect_str_eq(entry_prop(&l->aEntries[0], PR_EMAIL_ADDRESS_A)->Value.lpszA,
+    cr_expect_str_eq(entry_prop(&(&l->aEntries[0])[0], PR_EMAIL_ADDRESS_A)->Value.lpszA,
                      "ada@acme.test");
-    cr_expect_str_eq(entry_prop(&l->aEntries[1], PR_DISPLAY_NAME_A)->Value.lpszA,
+    cr_expect_str_eq(entry_prop(&(&l->aEntries[0])[1], PR_DISPLAY_NAME_A)->Value.lpszA,
                      "Carol Partner");
-    const SPropValue *oo = entry_prop(&l->aEntries[2], PR_ENTRYID);
+    const SPropValue *oo = entry_prop(&(&l->aEntries[0])[2], PR_ENTRYID);
     cr_assert_not_null(oo);
     static const BYTE uid[16] = MAPI_ONE_OFF_UID;
     cr_expect_eq(memcmp(oo->Value.bin.lpb + 4, uid, 16), 0, "the one-off syntax makes a one-off");
-    cr_expect_str_eq(entry_prop(&l->aEntries[2], PR_DISPLAY_NAME_A)->Value.lpszA, "Zed");
-    cr_expect_eq(entry_prop(&l->aEntries[3], PR_OBJECT_TYPE)->Value.l, MAPI_DISTLIST);
+    cr_expect_str_eq(entry_prop(&(&l->aEntries[0])[2], PR_DISPLAY_NAME_A)->Value.lpszA, "Zed");
+    cr_expect_eq(entry_prop(&(&l->aEntries[0])[3], PR_OBJECT_TYPE)->Value.l, MAPI_DISTLIST);
     FreePadrlist(l);
 
     /* two Bobs in one container: ambiguous, the others still resolved */
     static const char *const amb[] = {"Bob", "Ada"};
     l = names(amb, 2);
     cr_expect_eq(ab->lpVtbl->ResolveName(ab, 0, 0, NULL, l), MAPI_E_AMBIGUOUS_RECIP);
-    cr_expect_null(entry_prop(&l->aEntries[0], PR_ENTRYID));
-    cr_expect_not_null(entry_prop(&l->aEntries[1], PR_ENTRYID));
+    cr_expect_null(entry_prop(&(&l->aEntries[0])[0], PR_ENTRYID));
+    cr_expect_not_null(entry_prop(&(&l->aEntries[0])[1], PR_ENTRYID));
     FreePadrlist(l);
     static const char *const none[] = {"Nobody At All"};
     l = names(none, 1);
@@ -286,7 +293,7 @@ Test(addrbook, resolve_name_over_the_search_path)
     /* MAPI_UNICODE: UTF-16 columns back */
     l = names(ok, 1);
     cr_assert_eq(ab->lpVtbl->ResolveName(ab, 0, MAPI_UNICODE, NULL, l), S_OK);
-    cr_expect_not_null(entry_prop(&l->aEntries[0], PR_DISPLAY_NAME_W));
+    cr_expect_not_null(entry_prop(&(&l->aEntries[0])[0], PR_DISPLAY_NAME_W));
     FreePadrlist(l);
     ab->lpVtbl->Release(ab);
     s->lpVtbl->Logoff(s, 0, 0, 0);
@@ -300,17 +307,17 @@ Test(addrbook, search_path_is_kept_in_the_profile)
     LPSRowSet path = NULL;
     cr_assert_eq(ab->lpVtbl->GetSearchPath(ab, 0, &path), S_OK);
     cr_assert_eq(path->cRows, 2, "default: the containers with AB_RECIPIENTS");
-    cr_expect_eq(path->aRow[0].lpProps[0].ulPropTag, PR_ENTRYID);
-    cr_expect_str_eq(col(&path->aRow[0], PR_DISPLAY_NAME_A)->Value.lpszA, "Acme Directory");
+    cr_expect_eq((&path->aRow[0])[0].lpProps[0].ulPropTag, PR_ENTRYID);
+    cr_expect_str_eq(col(&(&path->aRow[0])[0], PR_DISPLAY_NAME_A)->Value.lpszA, "Acme Directory");
     /* "Ada" is Ada Acme in the directory first; with the partners first it is Adam */
-    SRow swap = path->aRow[0];
-    path->aRow[0] = path->aRow[1];
-    path->aRow[1] = swap;
+    SRow swap = (&path->aRow[0])[0];
+    (&path->aRow[0])[0] = (&path->aRow[0])[1];
+    (&path->aRow[0])[1] = swap;
     cr_assert_eq(ab->lpVtbl->SetSearchPath(ab, 0, path), S_OK);
     static const char *const ada[] = {"Ada"};
     LPADRLIST l = names(ada, 1);
     cr_assert_eq(ab->lpVtbl->ResolveName(ab, 0, 0, NULL, l), S_OK);
-    cr_expect_str_eq(entry_prop(&l->aEntries[0], PR_DISPLAY_NAME_A)->Value.lpszA,
+    cr_expect_str_eq(entry_prop(&(&l->aEntries[0])[0], PR_DISPLAY_NAME_A)->Value.lpszA,
                      "Adam Partner");
     FreePadrlist(l);
     /* the first column must be PR_ENTRYID */
@@ -327,7 +334,7 @@ Test(addrbook, search_path_is_kept_in_the_profile)
     ab = open_ab(s);
     cr_assert_eq(ab->lpVtbl->GetSearchPath(ab, MAPI_UNICODE, &path), S_OK);
     cr_assert_eq(path->cRows, 2);
-    cr_expect_not_null(col(&path->aRow[0], PR_DISPLAY_NAME_W));
+    cr_expect_not_null(col(&(&path->aRow[0])[0], PR_DISPLAY_NAME_W));
     FreeProws(path);
     /* an empty path resolves nothing */
     SRowSet empty = {0, {{0, 0, NULL}}};
@@ -401,21 +408,21 @@ Test(addrbook, prepare_recips_puts_the_columns_first)
         cr_assert_eq(MAPIAllocateMore(ids[i].cb, v, (void **)&v[1].Value.bin.lpb), S_OK);
         memcpy(v[1].Value.bin.lpb, ids[i].lpb, ids[i].cb);
         v[1].Value.bin.cb = ids[i].cb;
-        l->aEntries[i].cValues = 2;
-        l->aEntries[i].rgPropVals = v;
+        (&l->aEntries[0])[i].cValues = 2;
+        (&l->aEntries[0])[i].rgPropVals = v;
     }
     MAPIFreeBuffer(oo);
     SizedSPropTagArray(2, want) = {2, {PR_DISPLAY_NAME_A, PR_EMAIL_ADDRESS_A}};
     cr_assert_eq(ab->lpVtbl->PrepareRecips(ab, 0, (LPSPropTagArray)&want, l), S_OK);
     for (int i = 0; i < 2; i++) {
-        const ADRENTRY *a = &l->aEntries[i];
+        const ADRENTRY *a = &(&l->aEntries[0])[i];
         cr_assert_geq(a->cValues, 4);
         cr_expect_eq(a->rgPropVals[0].ulPropTag, PR_DISPLAY_NAME_A, "entry %d", i);
         cr_expect_eq(a->rgPropVals[1].ulPropTag, PR_EMAIL_ADDRESS_A, "entry %d", i);
         cr_expect_eq(entry_prop(a, PR_RECIPIENT_TYPE)->Value.l, MAPI_CC, "kept");
     }
-    cr_expect_str_eq(l->aEntries[0].rgPropVals[1].Value.lpszA, "ada@acme.test");
-    cr_expect_str_eq(l->aEntries[1].rgPropVals[0].Value.lpszA, "Zed");
+    cr_expect_str_eq((&l->aEntries[0])[0].rgPropVals[1].Value.lpszA, "ada@acme.test");
+    cr_expect_str_eq((&l->aEntries[0])[1].rgPropVals[0].Value.lpszA, "Zed");
     FreePadrlist(l);
     /* an unresolved recipient */
     static const char *const n[] = {"Ada"};
@@ -460,7 +467,9 @@ Test(addrbook, advise_forwards_to_the_provider_and_ui_has_no_support)
                  MAPI_E_INVALID_PARAMETER);
     ULONG_PTR ui = 0;
     LPADRLIST l = NULL;
-    cr_expect_eq(ab->lpVtbl->Address(ab, &ui, NULL, &l), MAPI_E_NO_SUPPORT);
+    ADRPARM parm;
+    memset(&parm, 0, sizeof parm);
+    cr_expect_eq(ab->lpVtbl->Address(ab, &ui, &parm, &l), MAPI_E_NO_SUPPORT);
     cr_expect_eq(ab->lpVtbl->Details(ab, &ui, NULL, NULL, ada.cb, (LPENTRYID)ada.lpb, NULL, NULL,
                                      NULL, 0),
                  MAPI_E_NO_SUPPORT);
@@ -489,8 +498,8 @@ Test(addrbook, session_enum_adr_types_and_deprecated_methods)
     cr_assert_eq(s->lpVtbl->EnumAdrTypes(s, 0, &n, &types), S_OK);
     cr_assert_eq(n, 3, "SMTP, X-ACME, FAX: 'smtp' of the second is the first's");
     cr_expect_str_eq((char *)types[0], "SMTP");
-    cr_expect_str_eq((char *)types[1], "X-ACME");
-    cr_expect_str_eq((char *)types[2], "FAX");
+    cr_expect_str_eq((char *)(&types[0])[1], "X-ACME");
+    cr_expect_str_eq((char *)(&types[0])[2], "FAX");
     MAPIFreeBuffer(types);
     cr_assert_eq(s->lpVtbl->EnumAdrTypes(s, MAPI_UNICODE, &n, &types), S_OK);
     cr_expect_eq(((WCHAR *)types[0])[0], 'S');
@@ -499,9 +508,15 @@ Test(addrbook, session_enum_adr_types_and_deprecated_methods)
     cr_expect_eq(s->lpVtbl->QueryDefaultMessageOpt(s, (LPTSTR) "SMTP", 0, &n, &opts), S_OK);
     cr_expect_eq(n, 0);
     cr_expect_null(opts);
-    cr_expect_eq(s->lpVtbl->MessageOptions(s, 0, 0, (LPTSTR) "SMTP", NULL), MAPI_E_NOT_FOUND);
+    LPPROPDATA d = NULL;
+    cr_assert_eq(CreateIProp(&IID_IMAPIPropData, MAPIAllocateBuffer, MAPIAllocateMore,
+                             MAPIFreeBuffer, NULL, &d),
+                 S_OK);
+    cr_expect_eq(s->lpVtbl->MessageOptions(s, 0, 0, (LPTSTR) "SMTP", (LPMESSAGE)d),
+                 MAPI_E_NOT_FOUND);
     ULONG_PTR token = 0;
-    cr_expect_eq(s->lpVtbl->PrepareForm(s, NULL, NULL, &token), MAPI_E_NO_SUPPORT);
+    cr_expect_eq(s->lpVtbl->PrepareForm(s, NULL, (LPMESSAGE)d, &token), MAPI_E_NO_SUPPORT);
+    d->lpVtbl->Release(d);
     cr_expect_eq(s->lpVtbl->ShowForm(s, 0, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0,
                                      (LPSTR) "IPM.Note"),
                  MAPI_E_NO_SUPPORT);

@@ -9,6 +9,17 @@
 
 TestSuite(support2, .init = sess_setup, .fini = sess_teardown);
 
+/* A property object to stand for the objects a refused call never reaches (the validation
+ * layer wants real pointers). */
+static LPPROPDATA dummy(void)
+{
+    LPPROPDATA p = NULL;
+    cr_assert_eq(CreateIProp(&IID_IMAPIPropData, MAPIAllocateBuffer, MAPIAllocateMore,
+                             MAPIFreeBuffer, NULL, &p),
+                 S_OK);
+    return p;
+}
+
 static LPMAPISUP ab_support(void)
 {
     LPMAPISUP (*get)(void) = (LPMAPISUP(*)(void))provider_fn("acmeab.so", "acmeab_support");
@@ -67,15 +78,20 @@ Test(support2, address_book_one_offs_and_ui)
     LPSPropTagArray cols = NULL;
     cr_assert_eq(t->lpVtbl->QueryColumns(t, 0, &cols), S_OK);
     cr_expect_eq(cols->aulPropTag[0], PR_DISPLAY_NAME_A);
-    cr_expect_eq(cols->aulPropTag[4], PR_ADDRTYPE_A);
+    cr_expect_eq((&cols->aulPropTag[0])[4], PR_ADDRTYPE_A);
     MAPIFreeBuffer(cols);
     t->lpVtbl->Release(t);
     ULONG_PTR ui = 0;
     LPADRLIST al = NULL;
-    cr_expect_eq(sup->lpVtbl->Address(sup, &ui, NULL, &al), MAPI_E_NO_SUPPORT);
+    ADRPARM parm;
+    memset(&parm, 0, sizeof parm);
+    LPPROPDATA d = dummy();
+    LPMAPITABLE dt = NULL;
+    cr_assert_eq(s->lpVtbl->GetStatusTable(s, 0, &dt), S_OK);
+    cr_expect_eq(sup->lpVtbl->Address(sup, &ui, &parm, &al), MAPI_E_NO_SUPPORT);
     cr_expect_eq(sup->lpVtbl->NewEntry(sup, 0, 0, 0, NULL, 0, NULL, NULL, NULL),
                  MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->DoConfigPropsheet(sup, 0, 0, (LPTSTR) "x", NULL, NULL, 0),
+    cr_expect_eq(sup->lpVtbl->DoConfigPropsheet(sup, 0, 0, (LPTSTR) "x", dt, (LPMAPIPROP)d, 0),
                  MAPI_E_NO_SUPPORT);
     LPMAPIPROGRESS prog = NULL;
     cr_expect_eq(sup->lpVtbl->DoProgressDialog(sup, 0, 0, &prog), MAPI_E_NO_SUPPORT);
@@ -85,12 +101,18 @@ Test(support2, address_book_one_offs_and_ui)
     MAPIFreeBuffer(err);
     /* message store methods are not an address book's */
     ULONG fl = 0;
-    cr_expect_eq(sup->lpVtbl->ExpandRecips(sup, NULL, &fl), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->DoCopyProps(sup, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL),
+    cr_expect_eq(sup->lpVtbl->ExpandRecips(sup, (LPMESSAGE)d, &fl), MAPI_E_NO_SUPPORT);
+    LPPROPDATA d2 = dummy();
+    SizedSPropTagArray(1, subj) = {1, {PR_SUBJECT_A}};
+    cr_expect_eq(sup->lpVtbl->DoCopyProps(sup, &IID_IMAPIProp, d, (LPSPropTagArray)&subj, 0, NULL,
+                                          &IID_IMAPIProp, d2, 0, NULL),
                  MAPI_E_NO_SUPPORT);
+    d2->lpVtbl->Release(d2);
     cr_expect_eq(sup->lpVtbl->RegisterPreprocessor(sup, NULL, (LPTSTR) "FAX", (LPTSTR) "x.dll",
                                                    (LPSTR) "P", NULL, 0),
                  MAPI_E_NO_SUPPORT);
+    dt->lpVtbl->Release(dt);
+    d->lpVtbl->Release(d);
     /* the service's configuration support object */
     LPMAPISUP svc = NULL;
     cr_assert_eq(sup->lpVtbl->GetSvcConfigSupportObj(sup, 0, &svc), S_OK);
@@ -130,9 +152,13 @@ Test(support2, wrap_store_entry_id_opens_the_store)
     cr_expect_eq(sup->lpVtbl->WrapStoreEntryID(sup, 3, w, &w2cb, &w2), MAPI_E_INVALID_ENTRYID);
     MAPIFreeBuffer(w);
     MAPIFreeBuffer(v);
-    /* transport-only methods are not a store's */
-    cr_expect_eq(sup->lpVtbl->StatusRecips(sup, NULL, NULL), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->GetOneOffTable(sup, 0, NULL), MAPI_E_NO_SUPPORT);
+    /* transport-only and address-book-only methods are not a store's */
+    LPPROPDATA d = dummy();
+    SizedADRLIST(1, al) = {0, {{0, 0, NULL}}};
+    cr_expect_eq(sup->lpVtbl->StatusRecips(sup, (LPMESSAGE)d, (LPADRLIST)&al), MAPI_E_NO_SUPPORT);
+    LPMAPITABLE tbl = NULL;
+    cr_expect_eq(sup->lpVtbl->GetOneOffTable(sup, 0, &tbl), MAPI_E_NO_SUPPORT);
+    d->lpVtbl->Release(d);
     mdb->lpVtbl->Release(mdb);
     s->lpVtbl->Logoff(s, 0, 0, 0);
     s->lpVtbl->Release(s);
@@ -201,15 +227,23 @@ Test(support2, store_methods_are_refused_to_an_address_book)
     /* the sending and copying methods belong to message store providers */
     LPMAPISESSION s = logon("Work", MAPI_NEW_SESSION);
     LPMAPISUP sup = ab_support();
+    LPPROPDATA d = dummy();
+    LPMESSAGE m = (LPMESSAGE)d;
     ULONG fl = 0;
-    cr_expect_eq(sup->lpVtbl->PrepareSubmit(sup, NULL, &fl), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->DoSentMail(sup, 0, NULL), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->CompleteMsg(sup, 0, 0, NULL), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->ReadReceipt(sup, 0, NULL, NULL), MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->CopyMessages(sup, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0),
+    BYTE eid[24] = {0};
+    SBinary one = {24, eid};
+    ENTRYLIST list = {1, &one};
+    cr_expect_eq(sup->lpVtbl->PrepareSubmit(sup, m, &fl), MAPI_E_NO_SUPPORT);
+    cr_expect_eq(sup->lpVtbl->DoSentMail(sup, 0, m), MAPI_E_NO_SUPPORT);
+    cr_expect_eq(sup->lpVtbl->CompleteMsg(sup, 0, 24, (LPENTRYID)eid), MAPI_E_NO_SUPPORT);
+    cr_expect_eq(sup->lpVtbl->ReadReceipt(sup, 0, m, &m), MAPI_E_NO_SUPPORT);
+    cr_expect_eq(sup->lpVtbl->CopyMessages(sup, &IID_IMAPIFolder, d, &list, &IID_IMAPIFolder, d,
+                                           0, NULL, 0),
                  MAPI_E_NO_SUPPORT);
-    cr_expect_eq(sup->lpVtbl->CopyFolder(sup, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0),
+    cr_expect_eq(sup->lpVtbl->CopyFolder(sup, &IID_IMAPIFolder, d, 24, (LPENTRYID)eid,
+                                         &IID_IMAPIFolder, d, NULL, 0, NULL, 0),
                  MAPI_E_NO_SUPPORT);
+    d->lpVtbl->Release(d);
     s->lpVtbl->Logoff(s, 0, 0, 0);
     s->lpVtbl->Release(s);
 }
