@@ -47,6 +47,7 @@ typedef struct cmd {
 #define CMD_JSON 0x1 /* prints data: takes --json */
 #define CMD_PROFILE 0x2 /* uses a profile: takes --profile (MAPIRT_PROFILE, else the default) */
 #define CMD_MAPI 0x4 /* needs MAPIInitialize */
+#define CMD_EXEC 0x8 /* its operands are a command line: options end at the first operand */
 
 typedef struct group {
     const char *name;
@@ -137,6 +138,8 @@ void table_row(table *t);
 void table_cell(table *t, int col, const char *text, const char *json);
 /* Prints the table as text or as a JSON array of objects, and frees it. */
 void table_print(table *t, int json);
+/* Prints the table as text to out, and frees it. */
+void table_fprint(FILE *out, table *t);
 
 /* ---- properties (props.c) ---- */
 

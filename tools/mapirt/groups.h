@@ -8,5 +8,6 @@ extern const group profile_group; /* profile.c */
 extern const group service_group; /* service.c */
 extern const group catalog_group; /* catalog.c */
 extern const group vocab_group; /* vocab.c */
+extern const group trace_group; /* trace.c */
 
 #endif

@@ -40,6 +40,7 @@ const group *const mapirt_groups[] = {
     &service_group,
     &catalog_group,
     &vocab_group,
+    &trace_group,
     &HELP_GROUP,
     NULL,
 };
@@ -421,6 +422,7 @@ static int parse(ctx *c, int argc, char **argv)
         char *a = argv[i];
         if (only_operands || a[0] != '-' || a[1] == '\0') {
             c->argv[c->argc++] = a;
+            only_operands = (k->flags & CMD_EXEC) != 0;
             continue;
         }
         if (strcmp(a, "--") == 0) {

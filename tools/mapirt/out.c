@@ -301,9 +301,21 @@ static size_t width(const char *s)
     return w;
 }
 
+static void text_table(FILE *out, table *t);
+static void free_table(table *t);
+
+void table_fprint(FILE *out, table *t)
+{
+    text_table(out, t);
+}
+
 void table_print(table *t, int json)
 {
-    if (json) {
+    if (!json) {
+        text_table(stdout, t);
+        return;
+    }
+    {
         json_begin_array(NULL);
         for (int r = 0; r < t->nrows; r++) {
             json_begin_object(NULL);
@@ -314,7 +326,13 @@ void table_print(table *t, int json)
         }
         json_end();
         json_finish();
-    } else {
+    }
+    free_table(t);
+}
+
+static void text_table(FILE *out, table *t)
+{
+    {
         size_t *w = xrealloc(NULL, (size_t)t->ncols * sizeof *w);
         for (int c = 0; c < t->ncols; c++) {
             w[c] = width(t->headers[c]);
@@ -331,12 +349,17 @@ void table_print(table *t, int json)
                 if (!s)
                     s = "-";
                 if (c == t->ncols - 1)
-                    printf("%s\n", s);
+                    fprintf(out, "%s\n", s);
                 else
-                    printf("%s%*s", s, (int)(w[c] - width(s) + 2), "");
+                    fprintf(out, "%s%*s", s, (int)(w[c] - width(s) + 2), "");
             }
         free(w);
     }
+    free_table(t);
+}
+
+static void free_table(table *t)
+{
     for (int i = 0; i < t->nrows * t->ncols; i++) {
         free(t->text[i]);
         free(t->json[i]);
