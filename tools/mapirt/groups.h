@@ -9,5 +9,6 @@ extern const group service_group; /* service.c */
 extern const group catalog_group; /* catalog.c */
 extern const group vocab_group; /* vocab.c */
 extern const group trace_group; /* trace.c */
+extern const group session_group; /* session.c */
 
 #endif

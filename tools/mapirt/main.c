@@ -39,6 +39,7 @@ const group *const mapirt_groups[] = {
     &profile_group,
     &service_group,
     &catalog_group,
+    &session_group,
     &vocab_group,
     &trace_group,
     &HELP_GROUP,

@@ -42,14 +42,39 @@ LPMAPIERROR lasterr_take_(void)
     return e;
 }
 
+/* Errors are composed first and written with one call: another process writing the same
+ * stderr (`mapirt trace` follows a command's trace there) never splits a line. */
+static void put_err(sbuf *b)
+{
+    fputs(sb_str(b), stderr);
+    fflush(stderr);
+    sb_free(b);
+}
+
+static void sb_vputf(sbuf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return;
+    char *tmp = xrealloc(NULL, (size_t)n + 1);
+    vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+    sb_puts(b, tmp);
+    free(tmp);
+}
+
 static int vfail(HRESULT hr, const char *text, const char *what, va_list ap)
 {
+    sbuf b = {0};
     const char *name = mapirt_scode_name(hr);
     if (!text || !*text)
         text = name ? mapirt_scode_description(hr) : "not a status code mapirt knows";
-    fputs("mapirt: ", stderr);
-    vfprintf(stderr, what, ap);
-    fprintf(stderr, ": %s (0x%08X): %s\n", name ? name : "unknown status", (unsigned)hr, text);
+    sb_puts(&b, "mapirt: ");
+    sb_vputf(&b, what, ap);
+    sb_putf(&b, ": %s (0x%08X): %s\n", name ? name : "unknown status", (unsigned)hr, text);
+    put_err(&b);
     return EXIT_FAIL;
 }
 
@@ -76,17 +101,20 @@ int fail_text(HRESULT hr, const char *text, const char *what, ...)
 int fail_msg(const char *what, ...)
 {
     va_list ap;
-    fputs("mapirt: ", stderr);
+    sbuf b = {0};
+    sb_puts(&b, "mapirt: ");
     va_start(ap, what);
-    vfprintf(stderr, what, ap);
+    sb_vputf(&b, what, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    sb_puts(&b, "\n");
+    put_err(&b);
     return EXIT_FAIL;
 }
 
 int usage_error(const ctx *c, const char *what, ...)
 {
     va_list ap;
+    sbuf b = {0};
     char prefix[128];
     if (c && c->cmd && c->cmd->name)
         snprintf(prefix, sizeof prefix, "mapirt %s %s", c->grp->name, c->cmd->name);
@@ -94,11 +122,12 @@ int usage_error(const ctx *c, const char *what, ...)
         snprintf(prefix, sizeof prefix, "mapirt %s", c->grp->name);
     else
         snprintf(prefix, sizeof prefix, "mapirt");
-    fprintf(stderr, "%s: ", prefix);
+    sb_putf(&b, "%s: ", prefix);
     va_start(ap, what);
-    vfprintf(stderr, what, ap);
+    sb_vputf(&b, what, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s --help'.\n", prefix);
+    sb_putf(&b, "\nTry '%s --help'.\n", prefix);
+    put_err(&b);
     return EXIT_USAGE;
 }
 

@@ -342,8 +342,9 @@ void json_props(const char *key, ULONG n, const SPropValue *pv)
     for (ULONG i = 0; i < n; i++) {
         char nb[64];
         sbuf v = {0};
-        if (pv[i].ulPropTag == PR_NULL)
-            continue;
+        if (pv[i].ulPropTag == PR_NULL ||
+            (PROP_TYPE(pv[i].ulPropTag) == PT_ERROR && pv[i].Value.err == MAPI_E_NOT_FOUND))
+            continue; /* a column the row does not have: absent, as in the text tables */
         prop_json_value(&v, &pv[i]);
         json_raw(prop_name(pv[i].ulPropTag, nb, sizeof nb), sb_str(&v));
         sb_free(&v);
