@@ -156,14 +156,14 @@ static mapirt_catalog *lookup(const char *const *paths, ULONG n, const struct fi
 
 /* Keeps cat (taking a reference) as made from these files; `texts` are taken over when the
  * catalog is racy (set to NULL here), left to the caller otherwise. Out of memory keeps
- * nothing: the next load parses again. */
-static void keep(mapirt_catalog *cat, const char *const *paths, ULONG n,
+ * nothing and is reported like any other allocation failure of the load. */
+static HRESULT keep(mapirt_catalog *cat, const char *const *paths, ULONG n,
                  const struct file_id *ids, char **texts, const size_t *lens,
                  const struct timespec *now)
 {
     struct kept *k = mapirt_calloc(1, sizeof *k);
     if (!k)
-        return;
+        return MAPI_E_NOT_ENOUGH_MEMORY;
     k->n = n;
     k->paths = mapirt_calloc(n + 1, sizeof *k->paths);
     k->ids = mapirt_calloc(n + 1, sizeof *k->ids);
@@ -175,7 +175,7 @@ static void keep(mapirt_catalog *cat, const char *const *paths, ULONG n,
     if (!ok) {
         k->n = k->paths ? n : 0;
         kept_free(k);
-        return;
+        return MAPI_E_NOT_ENOUGH_MEMORY;
     }
     memcpy(k->ids, ids, n * sizeof *ids);
     k->racy = any_young(ids, n, now);
@@ -192,6 +192,7 @@ static void keep(mapirt_catalog *cat, const char *const *paths, ULONG n,
     kept = k;
     pthread_mutex_unlock(&mu);
     kept_free(old);
+    return S_OK;
 }
 
 HRESULT mapirt_catalog_load(mapirt_catalog **out, char *err, size_t cberr)
@@ -258,8 +259,12 @@ HRESULT mapirt_catalog_load(mapirt_catalog **out, char *err, size_t cberr)
         goto done;
     atomic_fetch_add(&parses, 1);
     hr = mapirt_catalog_parse(in, n, out, err, cberr);
-    if (SUCCEEDED(hr))
-        keep(*out, paths, n, ids, texts, lens, &now);
+    if (SUCCEEDED(hr) && FAILED(hr = keep(*out, paths, n, ids, texts, lens, &now))) {
+        mapirt_catalog_free(*out);
+        *out = NULL;
+        if (cberr)
+            snprintf(err, cberr, "out of memory while reading the service catalog");
+    }
 
 done:
     for (ULONG i = 0; texts && i < n; i++)
