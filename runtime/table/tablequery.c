@@ -316,6 +316,10 @@ HRESULT tbl_view_QueryRows(tbl_view *v, LONG lRowCount, ULONG ulFlags, LPSRowSet
     for (ULONG i = 0; i < count; i++) {
         char *props = NULL;
         size_t cb = (size_t)ncols * sizeof(SPropValue);
+        if (i + 32 < count)
+            tbl_prefetch_slot(t, v->rows[start + i + 32].id);
+        if (i + 16 < count)
+            tbl_prefetch_rec(t, v->rows[start + i + 16].id);
         if (ncols) {
             /* The values as the view shows them, pointing into the rows; then their sizes and
              * one copy into the caller's buffer, laid out as ScCopyProps lays it out. */

@@ -32,6 +32,9 @@
 /* Kinds of variable-size values. */
 enum { VK_A, VK_W, VK_BIN };
 
+/* How each value of a shape is read (tbl_rec_get). */
+enum { K_NONE, K_I2, K_BOOL, K_4, K_8, K_GUID, K_BOX, K_A, K_W, K_BIN };
+
 /* ---- value classes -------------------------------------------------------------------- */
 
 /* The type a value is stored as (one instance of a multi-valued column is a single value). */
@@ -179,10 +182,43 @@ static void shape_free(tbl_shape *sh)
     }
 }
 
-/* The var kinds of a shape, in var order, follow its where[] (same block). */
+/* The var kinds of a shape, in var order, follow its where[] (same block), then the kind of
+ * every value. */
 static inline const uint8_t *shape_vkinds(const tbl_shape *sh)
 {
     return (const uint8_t *)(sh->where + sh->n);
+}
+
+static inline const uint8_t *shape_kinds(const tbl_shape *sh)
+{
+    return (const uint8_t *)(sh->where + sh->n) + sh->n;
+}
+
+static uint8_t kind_of(ULONG type)
+{
+    switch (type) {
+    case PT_I2:
+        return K_I2;
+    case PT_BOOLEAN:
+        return K_BOOL;
+    case PT_STRING8:
+        return K_A;
+    case PT_UNICODE:
+        return K_W;
+    case PT_BINARY:
+        return K_BIN;
+    case PT_CLSID:
+        return K_GUID;
+    default:
+        switch (fixed_size(type)) {
+        case 0:
+            return K_NONE;
+        case 4:
+            return K_4;
+        default:
+            return is_boxed(type) ? K_BOX : K_8;
+        }
+    }
 }
 
 static tbl_shape *shape_new(const tbl_data *t, const SPropValue *props, ULONG c, uint32_t hash)
@@ -196,7 +232,7 @@ static tbl_shape *shape_new(const tbl_data *t, const SPropValue *props, ULONG c,
     sh->hash = hash;
     sh->key = -1;
     sh->tags = mapirt_malloc((c ? c : 1) * sizeof(ULONG));
-    sh->where = mapirt_malloc((c ? c : 1) * (sizeof(uint32_t) + 1));
+    sh->where = mapirt_malloc((c ? c : 1) * (sizeof(uint32_t) + 2));
     if (c > 4) {
         uint32_t cap = 8;
         while (cap < 2 * c)
@@ -208,7 +244,7 @@ static tbl_shape *shape_new(const tbl_data *t, const SPropValue *props, ULONG c,
         shape_free(sh);
         return NULL;
     }
-    uint8_t *vk = (uint8_t *)(sh->where + c);
+    uint8_t *vk = (uint8_t *)(sh->where + c), *kinds = vk + c;
     /* Largest first: every fixed offset is then a multiple of its value's alignment (up to 4,
      * which records keep). */
     static const int sizes[] = {16, 8, 4, 2, 0};
@@ -221,6 +257,7 @@ static tbl_shape *shape_new(const tbl_data *t, const SPropValue *props, ULONG c,
     for (ULONG i = 0; i < c; i++) {
         ULONG type = stored_type(props[i].ulPropTag);
         sh->tags[i] = props[i].ulPropTag;
+        kinds[i] = kind_of(type);
         if (fixed_size(type) < 0) {
             vk[nvar] = type == PT_STRING8 ? VK_A : type == PT_UNICODE ? VK_W : VK_BIN;
             sh->where[i] = TBL_VAR | nvar++;
@@ -585,40 +622,39 @@ void tbl_store_drop(tbl_data *t, ULONG shape, tbl_ref ref)
 void tbl_rec_get(tbl_rec rec, ULONG i, SPropValue *out)
 {
     const tbl_shape *sh = rec.sh;
-    ULONG tag = sh->tags[i], type = stored_type(tag);
     uint32_t w = sh->where[i];
+    uint8_t kind = shape_kinds(sh)[i];
+    const BYTE *d = kind < K_A ? rec.p + w : NULL; /* a fixed value's bytes */
 
-    out->ulPropTag = tag;
+    out->ulPropTag = sh->tags[i];
     out->dwAlignPad = 0;
     out->Value.li.QuadPart = 0;
-    if (!(w & TBL_VAR)) {
-        const BYTE *d = rec.p + w;
-        switch (fixed_size(type)) {
-        case 0:
-            break;
-        case 2:
-            if (type == PT_BOOLEAN) {
-                unsigned short b;
-                memcpy(&b, d, 2);
-                out->Value.b = b;
-            } else {
-                memcpy(&out->Value.i, d, 2);
-            }
-            break;
-        case 4:
-            memcpy(&out->Value.l, d, 4);
-            break;
-        case 16:
-            out->Value.lpguid = (LPGUID)(uintptr_t)d;
-            break;
-        default:
-            if (is_boxed(type))
-                *out = *box_of(d);
-            else
-                memcpy(&out->Value.li, d, 8);
-            break;
-        }
+    switch (kind) {
+    case K_NONE:
         return;
+    case K_I2:
+        memcpy(&out->Value.i, d, 2);
+        return;
+    case K_BOOL: {
+        unsigned short b;
+        memcpy(&b, d, 2);
+        out->Value.b = b;
+        return;
+    }
+    case K_4:
+        memcpy(&out->Value.l, d, 4);
+        return;
+    case K_8:
+        memcpy(&out->Value.li, d, 8);
+        return;
+    case K_GUID:
+        out->Value.lpguid = (LPGUID)(uintptr_t)d;
+        return;
+    case K_BOX:
+        *out = *box_of(d);
+        return;
+    default:
+        break;
     }
     const uint8_t *vk = shape_vkinds(sh);
     const BYTE *p = rec.p + sh->fixed, *data = NULL;
