@@ -1,25 +1,26 @@
 /* sortkey.c: sorting a view's rows through sort keys.
  *
- * Every row gets one byte string, its sort key, built once per sort from all of the view's sort
- * columns, such that comparing two keys byte by byte (memcmp) orders the rows exactly as
- * tbl_vrow_cmp does. A string column contributes its code points case-folded (mapirt_fold, the
- * Unicode simple folding FL_IGNORECASE uses) as UTF-8, which orders bytewise as the code points
- * do, then a 0 byte, then the code points as they are, then a 0 byte: "ignoring case first, then
- * exactly". Case is folded and characters decoded once per row instead of once per comparison
- * and per character. The other columns: integers as big-endian numbers in as few bytes as the
- * range of the sorted values needs, floating point as ordered 64-bit patterns, binaries with
- * their 0 bytes escaped and a terminator, multi-valued values element by element. A descending
- * column has its bytes inverted. Every column's encoding is prefix-free, so that keys compare as
- * the columns do one after the other; a column some row lacks gets a leading presence byte (0
- * present, 1 missing: missing values last in both directions).
+ * Every row gets one byte string, its sort key, built once per sort from the view's sort
+ * columns and the row's place in table order, such that comparing two keys byte by byte orders
+ * the rows exactly as tbl_vrow_cmp does. A string column is its code points case-folded
+ * (mapirt_fold, the Unicode simple folding FL_IGNORECASE uses) as UTF-8, which orders bytewise as
+ * the code points do, then a 0 byte, then a few bits per letter (its rank among the letters
+ * that fold alike: mapirt_fold_rank) that order strings equal ignoring case exactly as the code
+ * points do: "ignoring case first, then exactly". So case is folded and characters decoded once
+ * per row and sort, not once per comparison and per character. The other columns: integers
+ * as big-endian numbers in as few bytes as the range of the sorted values needs, floating point
+ * as ordered 64-bit patterns, binaries with their 0 bytes escaped and a terminator, multi-valued
+ * values element by element. A descending column has its bytes inverted. Every column's
+ * encoding is prefix-free, so keys compare as the columns do one after the other; a column
+ * some row lacks gets a leading presence byte (0 present, 1 missing: missing values last in
+ * both directions). The key ends with the row's table position and instance number, so no two
+ * keys are equal and the sort needs no comparison of its own.
  *
- * Sorting: each entry holds the next 8 bytes of its key as a number; entries are sorted on that
- * number (radix sort), then every run of equal numbers loads the following 8 bytes and is sorted
- * again, until keys differ or end. So strings that share a long start ("re: status of project")
- * cost a few cheap passes, not a byte-by-byte comparison each time two of them meet, and the
- * key bytes are read once per 8 instead of once per comparison. Rows whose keys are equal are
- * ordered by the last string column compared exactly (the key of the last column stops at the
- * folded part, as nothing follows it), then by table position and instance number. */
+ * Sorting: each entry holds 16 bytes of its key; keys longer than that are kept in a buffer.
+ * Entries are sorted by those bytes with a most-significant-byte-first radix sort in place
+ * (American flag sort); a group whose 16 bytes are all equal loads the next 16 from the buffer
+ * and goes on. Strings that share a long start ("re: status of project") cost a few counting
+ * passes, not a byte-by-byte comparison each time two of them meet. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,6 @@ struct kcol {
     bool desc, slow; /* slow: read through tbl_sort_value (instance keys, instance columns) */
     bool ints; /* range-coded integer */
     bool presence; /* some row lacks it: a presence byte leads */
-    bool exact; /* strings: the exact part follows the folded one */
     bool any; /* ints: some row has it */
     uint64_t lo, hi; /* ints: range of the values present */
     unsigned width; /* ints: bytes of a code; code hi - lo + 1 means missing */
@@ -48,7 +48,7 @@ struct kctx {
     struct kcol *col;
     const tbl_shape *sh; /* the shape at[] was computed for */
     int32_t *at; /* where each column is in sh, -1 missing */
-    bool fallback; /* the last column is a string whose key holds the folded part only */
+    unsigned posw, ordw; /* bytes of the position and instance number that end every key */
 };
 
 static bool int_type(ULONG type)
@@ -195,36 +195,54 @@ static uint32_t next_w(const WCHAR **pw)
     return c;
 }
 
-static BYTE *put_string(BYTE *o, const SPropValue *p, bool exact)
+/* Folded code points as UTF-8 and a 0, then the rank of every code point among those that fold
+ * as it does (mapirt_fold_rank), as bits: as long as the folded part is equal, the ranks are as
+ * many bits and order as the code points themselves do. */
+static BYTE *put_string(BYTE *o, const SPropValue *p)
 {
-    for (int pass = 0; pass < (exact ? 2 : 1); pass++) {
-        if (PROP_TYPE(p->ulPropTag) == PT_UNICODE) {
-            const WCHAR *w = p->Value.lpszW;
-            while (*w) {
-                uint32_t c = *w;
-                if (c < 0x80) {
-                    *o++ = (BYTE)(pass == 0 && c - 'A' < 26u ? c + 32 : c);
-                    w++;
-                    continue;
-                }
-                c = next_w(&w);
-                o = put_cp(o, pass == 0 ? mapirt_fold(c) : c);
-            }
-        } else {
-            const unsigned char *a = (const unsigned char *)p->Value.lpszA;
-            while (*a) {
-                uint32_t c = *a;
-                if (c < 0x80) {
-                    *o++ = (BYTE)(pass == 0 && c - 'A' < 26u ? c + 32 : c);
-                    a++;
-                    continue;
-                }
-                c = next_a(&a);
-                o = put_cp(o, pass == 0 ? mapirt_fold(c) : c);
-            }
+    bool wide = PROP_TYPE(p->ulPropTag) == PT_UNICODE;
+    const unsigned char *a = (const unsigned char *)p->Value.lpszA;
+    const WCHAR *w = p->Value.lpszW;
+
+    for (;;) {
+        uint32_t c = wide ? *w : *a;
+        if (c == 0)
+            break;
+        if (c < 0x80) {
+            *o++ = (BYTE)(c - 'A' < 26u ? c + 32 : c);
+            wide ? (void)w++ : (void)a++;
+            continue;
         }
-        *o++ = 0;
+        c = wide ? next_w(&w) : next_a(&a);
+        o = put_cp(o, mapirt_fold(c));
     }
+    *o++ = 0;
+    uint64_t acc = 0;
+    unsigned nacc = 0;
+    a = (const unsigned char *)p->Value.lpszA;
+    w = p->Value.lpszW;
+    for (;;) {
+        uint32_t c = wide ? *w : *a, rank;
+        unsigned bits;
+        if (c == 0)
+            break;
+        if (c < 0x80) {
+            wide ? (void)w++ : (void)a++;
+        } else {
+            c = wide ? next_w(&w) : next_a(&a);
+        }
+        rank = mapirt_fold_rank(c, &bits);
+        if (!bits)
+            continue;
+        acc = (acc << bits) | rank;
+        nacc += bits;
+        if (nacc >= 8) {
+            *o++ = (BYTE)(acc >> (nacc - 8));
+            nacc -= 8;
+        }
+    }
+    if (nacc)
+        *o++ = (BYTE)(acc << (8 - nacc));
     return o;
 }
 
@@ -248,7 +266,7 @@ static BYTE *put_be(BYTE *o, uint64_t x, unsigned bytes)
 }
 
 /* One single value in full (multi-valued elements, and columns that are not range-coded). */
-static BYTE *put_single(BYTE *o, const SPropValue *p, bool exact)
+static BYTE *put_single(BYTE *o, const SPropValue *p)
 {
     switch (PROP_TYPE(p->ulPropTag)) {
     case PT_I2:
@@ -279,7 +297,7 @@ static BYTE *put_single(BYTE *o, const SPropValue *p, bool exact)
         return o + sizeof(GUID);
     case PT_STRING8:
     case PT_UNICODE:
-        return put_string(o, p, exact);
+        return put_string(o, p);
     case PT_BINARY:
         return put_binary(o, p->Value.bin.lpb, p->Value.bin.lpb ? p->Value.bin.cb : 0);
     default:
@@ -291,9 +309,9 @@ static size_t single_bound(const SPropValue *p)
 {
     switch (PROP_TYPE(p->ulPropTag)) {
     case PT_STRING8:
-        return 2 * (4 * strlen(p->Value.lpszA) + 1);
+        return 5 * strlen(p->Value.lpszA) + 2;
     case PT_UNICODE:
-        return 2 * (4 * mapirt_wcslen(p->Value.lpszW) + 1);
+        return 5 * mapirt_wcslen(p->Value.lpszW) + 2;
     case PT_BINARY:
         return 2 * (size_t)p->Value.bin.cb + 2;
     default:
@@ -308,7 +326,7 @@ static BYTE *put_mv(BYTE *o, const SPropValue *p)
         SPropValue e;
         tbl_mv_elem(p, i, &e);
         *o++ = 1;
-        o = put_single(o, &e, true);
+        o = put_single(o, &e);
     }
     *o++ = 0;
     return o;
@@ -327,9 +345,18 @@ static size_t mv_bound(const SPropValue *p)
 
 /* ---- the plan ------------------------------------------------------------------------- */
 
+static unsigned bytes_for(uint64_t top)
+{
+    unsigned w = 1;
+    while (w < 8 && (top >> (8 * w)) != 0)
+        w++;
+    return w;
+}
+
 static void plan_columns(struct kctx *c, const tbl_vrow *rows, ULONG n)
 {
     const tbl_view *v = c->v;
+    ULONG maxord = 0;
 
     for (ULONG k = 0; k < c->k; k++) {
         struct kcol *col = &c->col[k];
@@ -340,18 +367,15 @@ static void plan_columns(struct kctx *c, const tbl_vrow *rows, ULONG n)
         col->desc = v->sort.keys[k].ulOrder == TABLE_SORT_DESCEND;
         col->slow = tag == PR_INSTANCE_KEY || TBL_IS_MVI(tag);
         col->ints = int_type(col->type);
-        col->exact = true;
-    }
-    /* The last column needs no exact part when it is a single string: ties look it up. */
-    if (c->k) {
-        struct kcol *last = &c->col[c->k - 1];
-        if (last->type == PT_STRING8 || last->type == PT_UNICODE) {
-            last->exact = false;
-            c->fallback = true;
-        }
     }
     /* Ranges of the integer columns and which columns some row lacks. */
     for (ULONG i = 0; i < n; i++) {
+        if (i + 32 < n)
+            tbl_prefetch_slot(c->t, rows[i + 32].id);
+        if (i + 16 < n)
+            tbl_prefetch_rec(c->t, rows[i + 16].id);
+        if (rows[i].ord > maxord)
+            maxord = rows[i].ord;
         for (ULONG k = 0; k < c->k; k++) {
             struct kcol *col = &c->col[k];
             tbl_val s;
@@ -387,17 +411,25 @@ static void plan_columns(struct kctx *c, const tbl_vrow *rows, ULONG n)
             col->ints = false;
             continue;
         }
-        uint64_t top = span + (col->presence ? 1 : 0);
-        col->width = 1;
-        while (col->width < 8 && (top >> (8 * col->width)) != 0)
-            col->width++;
+        col->width = bytes_for(span + (col->presence ? 1 : 0));
     }
+    c->posw = bytes_for(c->t->norder);
+    c->ordw = maxord ? bytes_for(maxord) : 0;
 }
 
-/* ---- the key buffer ------------------------------------------------------------------- */
+/* ---- the keys ------------------------------------------------------------------------- */
 
-/* Keys longer than the 8 bytes an entry holds, one after the other: a 32-bit length, then the
- * whole key, 4-byte aligned. Shorter keys are not stored at all. */
+#define INLINE 16 /* key bytes an entry holds */
+#define NO_KEY UINT32_MAX /* the entry holds the whole key */
+
+struct ent {
+    uint64_t hi, lo; /* key bytes [depth, depth + 16), big-endian, 0 past the end */
+    uint32_t off; /* the whole key in the buffer (/ 4), or NO_KEY */
+    uint32_t idx; /* the row, in the caller's array */
+};
+
+/* Keys longer than an entry holds, one after the other: a 32-bit length, then the whole key,
+ * 4-byte aligned. */
 struct kbuf {
     BYTE *p;
     size_t len, cap;
@@ -420,34 +452,39 @@ static bool room(BYTE **p, size_t *cap, size_t need)
     return true;
 }
 
-#define NO_KEY UINT32_MAX /* the entry's prefix is the whole key */
-
-struct ent {
-    uint64_t prefix; /* 8 bytes of the key from the current depth, big-endian */
-    uint32_t off; /* the stored key / 4, or NO_KEY */
-    uint32_t idx; /* the row, in the caller's array */
-};
-
-static inline uint64_t load_prefix(const BYTE *k, uint32_t len, uint32_t depth)
+static inline uint64_t load8(const BYTE *k, uint32_t len, uint32_t at)
 {
     uint64_t x = 0;
 
-    if (len >= depth + 8) {
-        memcpy(&x, k + depth, 8);
+    if (len >= at + 8) {
+        memcpy(&x, k + at, 8);
         return __builtin_bswap64(x);
     }
-    for (uint32_t i = depth; i < len; i++)
-        x |= (uint64_t)k[i] << (56 - 8 * (i - depth));
+    for (uint32_t i = at; i < len; i++)
+        x |= (uint64_t)k[i] << (56 - 8 * (i - at));
     return x;
 }
 
-/* Builds the key of vr: its first 8 bytes into e->prefix, the whole key into b when longer.
- * False without memory. */
+static inline void load16(struct ent *e, const BYTE *k, uint32_t len, uint32_t depth)
+{
+    e->hi = load8(k, len, depth);
+    e->lo = load8(k, len, depth + 8);
+}
+
+static inline const BYTE *key_at(const struct kbuf *b, const struct ent *e, uint32_t *len)
+{
+    const BYTE *k = b->p + ((size_t)e->off << 2);
+    memcpy(len, k, 4);
+    return k + 4;
+}
+
+/* Builds the key of vr: its first 16 bytes into e, the whole key into b when longer. False
+ * without memory. */
 static bool build_key(struct kctx *c, struct kbuf *b, const tbl_vrow *vr, struct ent *e)
 {
     tbl_val vals[4], *s = vals;
     const SPropValue *pv[4], **pp = pv;
-    size_t bound = 8;
+    size_t bound = 16;
     bool ok = false;
 
     if (c->k > 4) {
@@ -480,16 +517,18 @@ static bool build_key(struct kctx *c, struct kbuf *b, const tbl_vrow *vr, struct
             if (!p)
                 continue;
             BYTE *seg = o;
-            o = (col->type & MV_FLAG) ? put_mv(o, p) : put_single(o, p, col->exact);
+            o = (col->type & MV_FLAG) ? put_mv(o, p) : put_single(o, p);
             if (col->desc)
                 for (BYTE *q = seg; q < o; q++)
                     *q = (BYTE)~*q;
         }
+        o = put_be(o, tbl_row_at(c->t, vr->id)->pos, c->posw);
+        o = put_be(o, vr->ord, c->ordw);
         uint32_t len = (uint32_t)(o - b->tmp);
-        e->prefix = load_prefix(b->tmp, len, 0);
+        load16(e, b->tmp, len, 0);
         e->off = NO_KEY;
         ok = true;
-        if (len > 8) {
+        if (len > INLINE) {
             size_t at = b->len, end = (at + 4 + len + 3) & ~(size_t)3;
             if (end > ((size_t)UINT32_MAX << 2) - 4 || !room(&b->p, &b->cap, end)) {
                 ok = false;
@@ -506,219 +545,116 @@ static bool build_key(struct kctx *c, struct kbuf *b, const tbl_vrow *vr, struct
     return ok;
 }
 
-static inline const BYTE *key_at(const struct kbuf *b, const struct ent *e, uint32_t *len)
-{
-    const BYTE *k = b->p + ((size_t)e->off << 2);
-    memcpy(len, k, 4);
-    return k + 4;
-}
-
 /* ---- sorting the entries -------------------------------------------------------------- */
 
-/* Sorting is a most-significant-byte-first radix sort, in place (American flag sort), over the
- * 8 bytes of each entry's prefix; a group of entries whose 8 bytes are all equal loads the next
- * 8 bytes of its keys and goes on, and small groups are finished by insertion. Depth is where in
- * the keys the prefixes were loaded from; TIES marks a group of equal keys whose prefixes now
- * hold table position and instance number. */
-#define TIES UINT32_MAX
-
-struct sorter {
-    struct kctx *c;
-    const struct kbuf *b;
-    const tbl_vrow *rows;
-    struct ent *e;
-    struct frame {
-        uint32_t lo, n, depth;
-        uint32_t byte; /* 0..7: the prefix byte this group is split on next */
-    } *stack;
-    uint32_t top;
+struct frame {
+    uint32_t lo, n, depth;
+    uint32_t byte; /* 0..15: the byte of the entries' 16 this group is split on next */
 };
 
-/* The order of rows whose keys are equal: the last column exactly when its key holds only the
- * folded string, then table position, then instance number. */
-static int tie_cmp(struct kctx *c, const tbl_vrow *rows, const struct ent *a, const struct ent *b)
+static inline unsigned byte_of(const struct ent *e, unsigned byte)
 {
-    const tbl_vrow *ra = &rows[a->idx], *rb = &rows[b->idx];
-
-    if (c->fallback) {
-        tbl_val sa, sb;
-        ULONG k = c->k - 1;
-        const SPropValue *pa = col_value(c, ra, k, &sa), *pb = col_value(c, rb, k, &sb);
-        if (pa && pb) {
-            int r = mapirt_str_compare(pa->Value.lpszA, PROP_TYPE(pa->ulPropTag) == PT_UNICODE,
-                pb->Value.lpszA, PROP_TYPE(pb->ulPropTag) == PT_UNICODE, 0);
-            if (r)
-                return (r > 0) == c->col[k].desc ? -1 : 1;
-        }
-    }
-    uint32_t pa = tbl_row_at(c->t, ra->id)->pos, pb = tbl_row_at(c->t, rb->id)->pos;
-    if (pa != pb)
-        return pa < pb ? -1 : 1;
-    return (ra->ord > rb->ord) - (ra->ord < rb->ord);
+    return byte < 8 ? (unsigned)(e->hi >> (56 - 8 * byte)) & 0xFF
+                    : (unsigned)(e->lo >> (120 - 8 * byte)) & 0xFF;
 }
 
-/* Two entries of one group (equal key bytes before depth), in full. */
-static int ent_cmp(struct sorter *s, const struct ent *a, const struct ent *b, uint32_t depth)
+static inline bool ent_less(const struct ent *a, const struct ent *b)
 {
-    if (a->prefix != b->prefix)
-        return a->prefix < b->prefix ? -1 : 1;
-    if (depth == TIES)
-        return 0; /* same position and instance: cannot happen */
-    if (a->off != NO_KEY) {
-        uint32_t la, lb;
-        const BYTE *ka = key_at(s->b, a, &la), *kb = key_at(s->b, b, &lb);
-        uint32_t from = depth + 8, to = la < lb ? la : lb;
-        if (to > from) {
-            int r = memcmp(ka + from, kb + from, to - from);
-            if (r)
-                return r;
-        }
-        if (la != lb) /* cannot happen: keys are prefix-free */
-            return la < lb ? -1 : 1;
-    }
-    return tie_cmp(s->c, s->rows, a, b);
+    return a->hi != b->hi ? a->hi < b->hi : a->lo != b->lo ? a->lo < b->lo : a->idx < b->idx;
 }
 
-static void insertion(struct sorter *s, struct ent *a, uint32_t n, uint32_t depth)
+/* Whole keys of a group that agree before depth (a small group, finished by insertion). */
+static bool key_less(const struct kbuf *b, const struct ent *a, const struct ent *c,
+    uint32_t depth)
 {
-    for (uint32_t i = 1; i < n; i++) {
-        struct ent x = a[i];
-        uint32_t j = i;
-        while (j > 0 && ent_cmp(s, &a[j - 1], &x, depth) > 0) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = x;
-    }
+    if (a->hi != c->hi || a->lo != c->lo || a->off == NO_KEY)
+        return ent_less(a, c);
+    uint32_t la, lc;
+    const BYTE *ka = key_at(b, a, &la), *kc = key_at(b, c, &lc);
+    uint32_t from = depth + INLINE, to = la < lc ? la : lc;
+    int r = to > from ? memcmp(ka + from, kc + from, to - from) : 0;
+    return r ? r < 0 : la != lc ? la < lc : a->idx < c->idx;
 }
 
-/* Equal keys: by the exact last column when there is one (heapsort: in place, n log n), else
- * by position and instance number through the prefixes. */
-static void sift(struct sorter *s, struct ent *a, uint32_t root, uint32_t n)
+/* Most significant byte first, in place. Keys are prefix-free and unique, so a group whose
+ * 16 bytes agree has more key to load; equal keys (which cannot happen) keep their order. */
+static void sort_entries(const struct kbuf *b, struct ent *e, struct frame *stack, uint32_t n)
 {
-    for (;;) {
-        uint32_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && tie_cmp(s->c, s->rows, &a[child], &a[child + 1]) < 0)
-            child++;
-        if (tie_cmp(s->c, s->rows, &a[root], &a[child]) >= 0)
-            return;
-        struct ent t = a[root];
-        a[root] = a[child];
-        a[child] = t;
-        root = child;
-    }
-}
+    uint32_t count[256], next[256], start[256], top = 0;
 
-static void push(struct sorter *s, uint32_t lo, uint32_t n, uint32_t depth, uint32_t byte)
-{
-    s->stack[s->top++] = (struct frame){lo, n, depth, byte};
-}
+    stack[top++] = (struct frame){0, n, 0, 0};
+    while (top) {
+        struct frame f = stack[--top];
+        struct ent *a = e + f.lo;
 
-/* A group whose prefixes are equal through all 8 bytes. */
-static void next_depth(struct sorter *s, uint32_t lo, uint32_t n, uint32_t depth)
-{
-    struct ent *a = s->e + lo;
-    uint32_t len = 0;
-
-    if (depth != TIES && a[0].off != NO_KEY)
-        key_at(s->b, &a[0], &len);
-    if (depth != TIES && len > depth + 8) {
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t l;
-            const BYTE *k = key_at(s->b, &a[i], &l);
-            a[i].prefix = load_prefix(k, l, depth + 8);
-        }
-        push(s, lo, n, depth + 8, 0);
-        return;
-    }
-    if (depth == TIES)
-        return; /* cannot happen: positions differ */
-    /* The keys are equal. */
-    if (s->c->fallback) {
-        if (n < 16) {
-            for (uint32_t i = 1; i < n; i++) {
+        if (f.n < 24) {
+            for (uint32_t i = 1; i < f.n; i++) {
                 struct ent x = a[i];
                 uint32_t j = i;
-                while (j > 0 && tie_cmp(s->c, s->rows, &a[j - 1], &x) > 0) {
+                while (j > 0 && key_less(b, &x, &a[j - 1], f.depth)) {
                     a[j] = a[j - 1];
                     j--;
                 }
                 a[j] = x;
             }
-            return;
-        }
-        for (uint32_t i = n / 2; i-- > 0;)
-            sift(s, a, i, n);
-        for (uint32_t end = n; end-- > 1;) {
-            struct ent t = a[0];
-            a[0] = a[end];
-            a[end] = t;
-            sift(s, a, 0, end);
-        }
-        return;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        const tbl_vrow *r = &s->rows[a[i].idx];
-        a[i].prefix = ((uint64_t)tbl_row_at(s->c->t, r->id)->pos << 32) | r->ord;
-    }
-    push(s, lo, n, TIES, 0);
-}
-
-static void sort_entries(struct sorter *s)
-{
-    uint32_t count[256], next[256], start[256];
-
-    while (s->top) {
-        struct frame f = s->stack[--s->top];
-        struct ent *a = s->e + f.lo;
-        unsigned shift = 56 - 8 * f.byte;
-
-        if (f.n < 32) {
-            insertion(s, a, f.n, f.depth);
             continue;
         }
         memset(count, 0, sizeof(count));
         for (uint32_t i = 0; i < f.n; i++)
-            count[(a[i].prefix >> shift) & 0xFF]++;
-        if (count[(a[0].prefix >> shift) & 0xFF] == f.n) {
+            count[byte_of(&a[i], f.byte)]++;
+        if (count[byte_of(&a[0], f.byte)] == f.n) {
             /* every entry has the same byte here */
-            if (f.byte < 7)
-                push(s, f.lo, f.n, f.depth, f.byte + 1);
-            else
-                next_depth(s, f.lo, f.n, f.depth);
+            if (f.byte + 1 < INLINE) {
+                stack[top++] = (struct frame){f.lo, f.n, f.depth, f.byte + 1};
+                continue;
+            }
+            uint32_t len = 0;
+            if (a[0].off != NO_KEY)
+                key_at(b, &a[0], &len);
+            if (len <= f.depth + INLINE) {
+                /* equal keys: cannot happen; keep them in their order */
+                for (uint32_t i = 1; i < f.n; i++) {
+                    struct ent x = a[i];
+                    uint32_t j = i;
+                    while (j > 0 && x.idx < a[j - 1].idx) {
+                        a[j] = a[j - 1];
+                        j--;
+                    }
+                    a[j] = x;
+                }
+                continue;
+            }
+            for (uint32_t i = 0; i < f.n; i++) {
+                uint32_t l;
+                const BYTE *k = key_at(b, &a[i], &l);
+                load16(&a[i], k, l, f.depth + INLINE);
+            }
+            stack[top++] = (struct frame){f.lo, f.n, f.depth + INLINE, 0};
             continue;
         }
         uint32_t sum = 0;
         for (unsigned d = 0; d < 256; d++) {
-            next[d] = sum;
+            start[d] = next[d] = sum;
             sum += count[d];
         }
-        /* place every entry in its bucket, cycle by cycle */
-        memcpy(start, next, sizeof(start));
+        /* every entry to its bucket, cycle by cycle */
         for (unsigned d = 0; d < 256; d++) {
             uint32_t end = start[d] + count[d];
             while (next[d] < end) {
                 struct ent x = a[next[d]];
-                unsigned dig = (x.prefix >> shift) & 0xFF;
+                unsigned dig = byte_of(&x, f.byte);
                 while (dig != d) {
                     struct ent y = a[next[dig]];
                     a[next[dig]++] = x;
                     x = y;
-                    dig = (x.prefix >> shift) & 0xFF;
+                    dig = byte_of(&x, f.byte);
                 }
                 a[next[d]++] = x;
             }
         }
-        for (unsigned d = 0; d < 256; d++) {
-            if (count[d] < 2)
-                continue;
-            if (f.byte < 7)
-                push(s, f.lo + start[d], count[d], f.depth, f.byte + 1);
-            else
-                next_depth(s, f.lo + start[d], count[d], f.depth);
-        }
+        for (unsigned d = 0; d < 256; d++)
+            if (count[d] > 1)
+                stack[top++] = (struct frame){f.lo + start[d], count[d], f.depth, f.byte + 1};
     }
 }
 
@@ -728,74 +664,44 @@ HRESULT tbl_sort_rows(const tbl_view *v, tbl_vrow *rows, ULONG n)
 {
     struct kctx c = {0};
     struct kbuf b = {0};
-    struct sorter s = {0};
     struct ent *e = NULL;
+    struct frame *stack = NULL;
     HRESULT hr = MAPI_E_NOT_ENOUGH_MEMORY;
 
     if (n < 2)
         return S_OK;
     e = mapirt_malloc((size_t)n * sizeof(struct ent));
     /* Pending groups are disjoint and hold two entries or more; a split pushes at most 256. */
-    s.stack = mapirt_malloc(((size_t)n / 2 + 257) * sizeof(*s.stack));
-    if (!e || !s.stack)
-        goto out;
+    stack = mapirt_malloc(((size_t)n / 2 + 257) * sizeof(*stack));
     c.v = v;
     c.t = v->t;
     c.k = v->sort.n;
-    if (c.k == 0) {
-        /* Table order: position, then instance number. */
-        for (ULONG i = 0; i < n; i++) {
-            e[i].prefix = ((uint64_t)tbl_row_at(v->t, rows[i].id)->pos << 32) | rows[i].ord;
-            e[i].off = NO_KEY;
-            e[i].idx = i;
-        }
-        s.c = &c;
-        s.rows = rows;
-        s.e = e;
-        s.b = &b;
-        s.top = 0;
-        push(&s, 0, n, TIES, 0);
-        goto sort;
-    }
-    c.col = mapirt_calloc(c.k, sizeof(struct kcol) + sizeof(int32_t));
-    if (!c.col)
+    c.col = mapirt_calloc(c.k + 1, sizeof(struct kcol) + sizeof(int32_t));
+    if (!e || !stack || !c.col)
         goto out;
-    c.at = (int32_t *)(c.col + c.k);
+    c.at = (int32_t *)(c.col + c.k + 1);
     plan_columns(&c, rows, n);
     for (ULONG i = 0; i < n; i++) {
+        if (i + 32 < n)
+            tbl_prefetch_slot(c.t, rows[i + 32].id);
+        if (i + 16 < n)
+            tbl_prefetch_rec(c.t, rows[i + 16].id);
         if (!build_key(&c, &b, &rows[i], &e[i]))
             goto out;
         e[i].idx = i;
     }
-    s.c = &c;
-    s.b = &b;
-    s.rows = rows;
-    s.e = e;
-    push(&s, 0, n, 0, 0);
-sort:
-    sort_entries(&s);
-    /* Put the rows in the entries' order, in place, cycle by cycle. */
-    for (ULONG i = 0; i < n; i++) {
-        if (e[i].idx == UINT32_MAX)
-            continue;
-        tbl_vrow first = rows[i];
-        ULONG j = i;
-        for (;;) {
-            uint32_t k = e[j].idx;
-            e[j].idx = UINT32_MAX;
-            if (k == i) {
-                rows[j] = first;
-                break;
-            }
-            rows[j] = rows[k];
-            j = k;
-        }
-    }
+    sort_entries(&b, e, stack, n);
+    /* The rows in the entries' order: gathered into the entries (whose key bytes are done
+     * with), then copied back. */
+    for (ULONG i = 0; i < n; i++)
+        memcpy(&e[i].hi, &rows[e[i].idx], sizeof(tbl_vrow));
+    for (ULONG i = 0; i < n; i++)
+        memcpy(&rows[i], &e[i].hi, sizeof(tbl_vrow));
     hr = S_OK;
 out:
     mapirt_free(c.col);
     mapirt_free(e);
-    mapirt_free(s.stack);
+    mapirt_free(stack);
     mapirt_free(b.p);
     mapirt_free(b.tmp);
     return hr;
