@@ -8,7 +8,7 @@ import os
 import re
 import sys
 
-DROP_ATTRS = r"(?:size_is|length_is|switch_is|string|iid_is|ptrtype|iid|flags|values|reserved|proptag|proptags|entryid|tstring|cxx_reference|canonical|pidtag|helpstring)"
+DROP_ATTRS = r"(?:size_is|length_is|switch_is|string|iid_is|ptrtype|iid|flags|values|reserved|proptag|proptags|entryid|tstring|cxx_reference|canonical|pidtag|helpstring|objtype)"
 TYPES = [(r"\bunsigned long long\b", "unsigned hyper"), (r"\blong long\b", "hyper"),
          (r"\bchar16_t\b", "unsigned short"), (r"\buintptr_t\b", "unsigned hyper"),
          (r"\bintptr_t\b", "hyper"), (r"\bsize_t\b", "unsigned hyper"), (r"\buint(8|16|32)_t\b", "unsigned int"), (r"\buint64_t\b", "unsigned hyper"),
