@@ -12,6 +12,8 @@ A source says what else it needs in a comment line `configure: ...`:
   configure: also under ThreadSanitizer   (a test) also build/tests/tsan_NAME, TSan runtime
   configure: ThreadSanitizer stress program   (tests/**/stress_*.c) a plain TSan program
   configure: link -lfoo -lbar             extra libraries for the program, test or benchmark
+  configure: internal runtime             (a benchmark) linked with the runtime's objects, so that
+                                          it can time internal layers the library does not export
 
 build.ninja regenerates itself (a `generator = 1` edge) when this script or any scanned folder
 changes, so `ninja` stays the one command; tests/build/test_configure.py fails when the
@@ -58,6 +60,9 @@ fuzzsan = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit
 fuzzcflags = -std=c11 $warn -g -O1 -pthread $fuzzsan -fsanitize=fuzzer-no-link $incs
 benchcflags = -std=c11 $warn -O2 -DNDEBUG -pthread $pubincs
 ldlibs = -pthread
+# What libmapirt itself links: SQLite (the profile store), libunistring (profile names),
+# libsodium (sealed secure profile properties), libdl.
+rtlibs = -lsqlite3 -lunistring -lsodium -ldl
 
 rule configure
   command = $python tools/configure.py
@@ -141,7 +146,7 @@ rule cxx_san
   description = CXX(san) $out
 rule solink
   command = $cc -shared -Wl,-soname,libmapirt.so.0 -Wl,--no-undefined $
-      -Wl,--version-script=gen/lib/libmapirt.map -o $out $in $ldlibs
+      -Wl,--version-script=gen/lib/libmapirt.map -o $out $in $rtlibs $ldlibs
   description = LINK $out
 rule symlink
   command = ln -sf $target $out
@@ -158,13 +163,13 @@ rule linkxx
   command = $cxx -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $libs $ldlibs
   description = LINK $out
 rule link_san
-  command = $sancxx $san -o $out $in $libs $ldlibs
+  command = $sancxx $san -o $out $in $libs $rtlibs $ldlibs
   description = LINK(san) $out
 rule link_tsan
-  command = $cc -fsanitize=thread -o $out $in $libs $ldlibs
+  command = $cc -fsanitize=thread -o $out $in $libs $rtlibs $ldlibs
   description = LINK(tsan) $out
 rule link_fuzz
-  command = $sancxx $fuzzsan -fsanitize=fuzzer -o $out $in $libs $ldlibs
+  command = $sancxx $fuzzsan -fsanitize=fuzzer -o $out $in $libs $rtlibs $ldlibs
   description = LINK(fuzz) $out
 rule fuzz_long
   command = $python tests/fuzz/run.py --long $in
@@ -173,6 +178,28 @@ rule fuzz_long
 rule link_bench
   command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN/..' $libs $ldlibs
   description = LINK(bench) $out
+rule link_bench_internal
+  command = $cc -o $out $in $libs $rtlibs $ldlibs
+  description = LINK(bench) $out
+# Data files the library finds next to itself (build/mapirt/ as <libdir>/mapirt/ once installed).
+rule stage
+  command = cp $in $out
+  description = STAGE $out
+# Test providers: shared objects built as a third party builds them, from the public headers
+# only ($pubincs: what `ninja install` puts under include/mapi).
+rule cc_provider
+  command = $cc -MMD -MF $out.d -std=c11 $warn -g -O1 -fPIC $pubincs $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC(provider) $out
+rule cxx_provider
+  command = $cxx -MMD -MF $out.d -std=c++17 $warn -g -O1 -fPIC $pubincs $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CXX(provider) $out
+rule link_provider
+  command = $cxx -shared -Wl,--no-undefined -o $out $in $libs
+  description = LINK(provider) $out
 rule run_tests
   command = $python tests/run.py $in
   description = TEST
@@ -280,6 +307,10 @@ def generate() -> str:
     w.build("build/san/libmapirt.a", "ar", objs["san"])
     w.build("build/tsan/libmapirt.a", "ar", objs["tsan"])
     w.build("build/fuzzobj/libmapirt.a", "ar", objs["fuzzobj"])
+    # The shipped service catalog, where the uninstalled library looks for it: beside itself,
+    # in mapirt/ (runtime/profile/catalog_locate.c).
+    staged = ["build/mapirt/mapisvc.inf"]
+    w.build("build/mapirt/mapisvc.inf", "stage", ["runtime/profile/mapisvc.inf"])
 
     w.section("programs (tools/NAME/ -> build/NAME)")
     programs = []
@@ -334,6 +365,29 @@ def generate() -> str:
             tsan_tests.append(out)
     tests += tsan_tests
 
+    # tests/providers/NAME/ -> build/tests/providers/NAME.so (loaded by the tests with dlopen)
+    providers: list[str] = []
+    prov_dirs = ["tests/providers"] if os.path.isdir(os.path.join(ROOT, "tests/providers")) else []
+    if prov_dirs:
+        for name in sorted(os.listdir(os.path.join(ROOT, "tests/providers"))):
+            d = f"tests/providers/{name}"
+            if not os.path.isdir(os.path.join(ROOT, d)):
+                continue
+            srcs, dirs = walk(d, r".*\.(c|cpp)")
+            prov_dirs += dirs
+            if not srcs:
+                continue
+            for src in srcs:
+                w.build(f"build/tests/providers/obj/{os.path.splitext(src)[0]}.o",
+                        "cxx_provider" if src.endswith(".cpp") else "cc_provider", [src],
+                        order=gen)
+            out = f"build/tests/providers/{name}.so"
+            w.build(out, "link_provider",
+                    [f"build/tests/providers/obj/{os.path.splitext(s)[0]}.o" for s in srcs],
+                    libs=" ".join(filter(None, (libs_of(s) for s in srcs))))
+            providers.append(out)
+    w.build("test-providers", "phony", providers)
+
     w.section("fuzzing (tests/fuzz/fuzz_*.c -> build/fuzz/NAME; tests/fuzz/README.md)")
     w("# Each target runs briefly in `ninja test` and for FUZZ_SECONDS each in `ninja fuzz`; the")
     w("# Python drivers tests/fuzz/fuzz_*.py run the same way (tests/fuzz/run.py).")
@@ -355,11 +409,12 @@ def generate() -> str:
 
     w.section("running the tests")
     w.build("test", "run_tests", tests + fuzz_targets,
-            implicit=["tests/run.py", "tests/fuzz/run.py", "build/libmapirt.so", *programs])
+            implicit=["tests/run.py", "tests/fuzz/run.py", "build/libmapirt.so", *staged,
+                      *programs, *providers])
 
     w.section("install (PREFIX, default /usr/local, and DESTDIR from the environment)")
     w.build("install", "install", [],
-            implicit=["build/libmapirt.so", *programs, "gen/stamp", "tools/install.sh"])
+            implicit=["build/libmapirt.so", *staged, *programs, "gen/stamp", "tools/install.sh"])
 
     w.section("benchmarks (ninja benchmarks; bench/README.md)")
     w("# Run on demand, never by `ninja` or `ninja test`: optimised and unsanitised, linked")
@@ -367,21 +422,28 @@ def generate() -> str:
     benches, bench_dirs = walk("bench", r".*\.c")
     bench_outs = []
     for src in benches:
-        w.build(f"build/bench/obj/{stem(src)}.o", "cc_bench", [src], order=gen)
+        internal = "internal runtime" in markers(src)
+        w.build(f"build/bench/obj/{stem(src)}.o", "cc_bench", [src], order=gen,
+                extra="-Iruntime/internal -Iruntime" if internal else "")
         out = f"build/bench/{stem(src)}"
-        w.build(out, "link_bench", [f"build/bench/obj/{stem(src)}.o"],
-                implicit=["build/libmapirt.so"], libs=libs_of(src))
+        if internal:
+            w.build(out, "link_bench_internal", [f"build/bench/obj/{stem(src)}.o", *objs["obj"]],
+                    libs=libs_of(src))
+        else:
+            w.build(out, "link_bench", [f"build/bench/obj/{stem(src)}.o"],
+                    implicit=["build/libmapirt.so"], libs=libs_of(src))
         bench_outs.append(out)
     # Not `bench`: that is the scanned folder build.ninja depends on, and a phony of that name
     # would rebuild every benchmark (and rerun this script) whenever the library changes.
     w.build("benchmarks", "phony", bench_outs)
 
     w.section("regeneration and defaults")
-    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs + ["tests/fuzz"]))
+    scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs + prov_dirs
+                         + ["tests/fuzz"]))
     w.build("build.ninja", "configure", [], implicit=["tools/configure.py", *scanned])
-    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs,
+    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs, *providers,
                              *[t for t in fuzz_targets if t.startswith("build/")]])
-    w("default build/libmapirt.so " + " ".join(programs))
+    w("default build/libmapirt.so " + " ".join(staged + programs))
     return "\n".join(w.lines) + "\n"
 
 

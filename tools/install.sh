@@ -5,6 +5,8 @@
 #                                             headers only: runtime/internal/ is never installed)
 #   share/mapirt/idl/*.idl                    share/mapirt/idlc/ (the generator), bin/mapirt-idlc
 #   bin/mapirt-vocab                          (tags, status codes and flags by name)
+#   lib/mapirt/mapisvc.inf, lib/mapirt/mapisvc.d/   (the service catalog and its drop-in
+#                                             directory, found beside the library at run time)
 #   share/doc/mapirt/reference.md             (the generated reference)
 #   lib/pkgconfig/mapirt.pc                   (Cflags: -I${includedir}/mapi)
 set -eu
@@ -13,10 +15,12 @@ dest=${DESTDIR:-}
 root="$dest$prefix"
 cd "$(dirname "$0")/.."
 install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
-    "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt"
+    "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt" \
+    "$root/lib/mapirt/mapisvc.d"
 install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
 install -m 0755 build/mapirt-vocab "$root/bin/mapirt-vocab"
 ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
+install -m 0644 build/mapirt/mapisvc.inf "$root/lib/mapirt/mapisvc.inf"
 install -m 0644 gen/include/*.h "$root/include/mapi/"
 install -m 0644 gen/include/mapirt/*.h runtime/include/mapirt/*.h "$root/include/mapi/mapirt/"
 install -m 0644 idl/*.idl "$root/share/mapirt/idl/"
@@ -44,6 +48,6 @@ Description: MAPI runtime for Linux (standard MAPI headers and libmapirt)
 Version: 0.1.0
 Cflags: -I\${includedir}/mapi
 Libs: -L\${libdir} -lmapirt
-Libs.private: -pthread
+Libs.private: -lsqlite3 -lunistring -lsodium -ldl -pthread
 EOS
 echo "installed mapirt under $root"

@@ -117,6 +117,29 @@ const mapirt_flagset *mapirt_flagset_for_tag(ULONG ulPropTag)
     return r && r->flagset >= 0 ? &mapirt_flagsets[r->flagset] : NULL;
 }
 
+int mapirt_flagset_member(const mapirt_flagset *set, const char *name, ULONG *value)
+{
+    if (set == NULL || name == NULL)
+        return 0;
+    for (unsigned i = 0; i < set->count; i++)
+        if (strcmp(set->members[i].name, name) == 0) {
+            *value = set->members[i].value;
+            return 1;
+        }
+    return 0;
+}
+
+int mapirt_flag_from_name(const char *name, ULONG *value)
+{
+    /* Every flag set sits in exactly one slot of the name hash: walking the slots visits each. */
+    for (unsigned s = 0; s < mapirt_flagset_hash.size; s++) {
+        int i = mapirt_flagset_hash.slots[s];
+        if (i >= 0 && mapirt_flagset_member(&mapirt_flagsets[i], name, value))
+            return 1;
+    }
+    return 0;
+}
+
 /* Appends to buf as snprintf would, tracking the length the whole text needs. */
 static void append(char *buf, size_t cb, size_t *len, const char *text)
 {

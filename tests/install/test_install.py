@@ -47,6 +47,7 @@ class Install(unittest.TestCase):
                     "include/mapi/mapirt/lasterror.h", "include/mapi/mapirt/iface.h",
                     "share/mapirt/idl/mapidefs.idl",
                     "bin/mapirt-idlc", "bin/mapirt-vocab", "lib/pkgconfig/mapirt.pc",
+                    "lib/mapirt/mapisvc.inf", "lib/mapirt/mapisvc.d",
                     "share/doc/mapirt/reference.md"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, rel)), rel)
         out = run(["objdump", "-p", os.path.join(self.prefix, "lib", "libmapirt.so.0")]).stdout

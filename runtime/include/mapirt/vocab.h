@@ -38,6 +38,12 @@ typedef struct mapirt_flagset {
 const mapirt_flagset *mapirt_flagset_find(const char *name);
 /* The flag set a property's value is decoded with (PR_RESOURCE_FLAGS -> ResourceFlags), or NULL. */
 const mapirt_flagset *mapirt_flagset_for_tag(ULONG ulPropTag);
+/* The value of the member called `name` of `set` (exact spelling): 1 and *value set when found,
+ * else 0. */
+int mapirt_flagset_member(const mapirt_flagset *set, const char *name, ULONG *value);
+/* The same over every flag set and value set (a scan: for parsing configuration, not for hot
+ * paths). IDL names are unique, so a name has one value. */
+int mapirt_flag_from_name(const char *name, ULONG *value);
 /* Writes `value` decoded by `set` into buf ("MAPI_LOGON_UI | MAPI_EXTENDED | 0x00100000" for a
  * flagset; "MAPI_DEFAULT_STORE" or "0x00000009" for a valueset; "0" for no bits). Returns the
  * length the full text needs (like snprintf); buf is always terminated when cb > 0. A NULL set

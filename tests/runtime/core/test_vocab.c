@@ -145,3 +145,21 @@ Test(vocab, property_tag_macros_behave_as_published)
     cr_expect_eq(PT_MV_TSTRING, PT_MV_STRING8);
 #endif
 }
+
+Test(vocab, flag_names_to_values)
+{
+    ULONG v = 0;
+    cr_expect(mapirt_flag_from_name("STATUS_DEFAULT_STORE", &v));
+    cr_expect_eq(v, STATUS_DEFAULT_STORE);
+    cr_expect(mapirt_flag_from_name("MAPI_STORE_PROVIDER", &v), "value sets are searched too");
+    cr_expect_eq(v, MAPI_STORE_PROVIDER);
+    cr_expect(mapirt_flag_from_name("SERVICE_SINGLE_COPY", &v));
+    cr_expect_eq(v, SERVICE_SINGLE_COPY);
+    cr_expect_not(mapirt_flag_from_name("NO_SUCH_FLAG", &v));
+    cr_expect_not(mapirt_flag_from_name("status_default_store", &v), "names are case-sensitive");
+    const mapirt_flagset *svc = mapirt_flagset_find("ServiceResourceFlags");
+    cr_expect(mapirt_flagset_member(svc, "SERVICE_PRIMARY_IDENTITY", &v));
+    cr_expect_eq(v, SERVICE_PRIMARY_IDENTITY);
+    cr_expect_not(mapirt_flagset_member(svc, "STATUS_DEFAULT_STORE", &v));
+    cr_expect_not(mapirt_flagset_member(NULL, "STATUS_DEFAULT_STORE", &v));
+}

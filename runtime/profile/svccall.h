@@ -1,0 +1,18 @@
+/* svccall.h (internal): calling a message service's ServiceEntry (svcsupport.c). */
+#ifndef MAPIRT_PROFILE_SVCCALL_H
+#define MAPIRT_PROFILE_SVCCALL_H
+
+#include <mapispi.h>
+
+#include "store.h"
+
+/* Calls the service's ServiceEntry with ulContext (MSG_SERVICE_*), ulFlags and the properties,
+ * passing a support object (its OpenProfileSection opens the service's sections, NULL its own,
+ * with full access) and the service's IProviderAdmin. *called (optional) tells whether the
+ * service has an entry point at all (none: S_OK, nothing called). The service's failure is
+ * returned with its MAPIERROR's text in err ("service 'ACME': text"). */
+HRESULT mapirt_service_call(mapirt_profstore *ps, mapirt_profile_id id, const MAPIUID *service,
+                            ULONG_PTR ulUIParam, ULONG ulFlags, ULONG ulContext, ULONG cValues,
+                            LPSPropValue lpProps, int *called, char *err, size_t cberr);
+
+#endif
