@@ -333,10 +333,11 @@ static HRESULT shape_get(tbl_data *t, const SPropValue *props, ULONG c, ULONG *o
             }
         }
     }
-    if (t->nshapes == 0)
-        t->nshapes = 1; /* id 0 is never used: a record "of no shape" is no record */
     if (FAILED(hr = shapes_reserve(t)))
         return hr;
+    /* Only now: a table whose first reservation failed has no id table for its shape 0. */
+    if (t->nshapes == 0)
+        t->nshapes = 1; /* id 0 is never used: a record "of no shape" is no record */
     tbl_shape *sh = shape_new(t, props, c, h);
     if (!sh)
         return MAPI_E_NOT_ENOUGH_MEMORY;
