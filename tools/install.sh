@@ -7,6 +7,8 @@
 #   bin/mapirt-vocab                          (tags, status codes and flags by name)
 #   lib/mapirt/mapisvc.inf, lib/mapirt/mapisvc.d/   (the service catalog and its drop-in
 #                                             directory, found beside the library at run time)
+#   lib/mapirt/providers/*.so, lib/mapirt/mapisvc.d/*.inf   (the bundled providers, from
+#                                             providers/NAME/, and their catalog fragments)
 #   share/doc/mapirt/reference.md             (the generated reference)
 #   lib/pkgconfig/mapirt.pc                   (Cflags: -I${includedir}/mapi)
 set -eu
@@ -16,11 +18,17 @@ root="$dest$prefix"
 cd "$(dirname "$0")/.."
 install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
     "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt" \
-    "$root/lib/mapirt/mapisvc.d"
+    "$root/lib/mapirt/mapisvc.d" "$root/lib/mapirt/providers"
 install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
 install -m 0755 build/mapirt-vocab "$root/bin/mapirt-vocab"
 ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
 install -m 0644 build/mapirt/mapisvc.inf "$root/lib/mapirt/mapisvc.inf"
+for so in build/mapirt/providers/*.so; do
+    if [ -e "$so" ]; then install -m 0755 "$so" "$root/lib/mapirt/providers/"; fi
+done
+for inf in build/mapirt/mapisvc.d/*.inf; do
+    if [ -e "$inf" ]; then install -m 0644 "$inf" "$root/lib/mapirt/mapisvc.d/"; fi
+done
 install -m 0644 gen/include/*.h "$root/include/mapi/"
 install -m 0644 gen/include/mapirt/*.h runtime/include/mapirt/*.h "$root/include/mapi/mapirt/"
 install -m 0644 idl/*.idl "$root/share/mapirt/idl/"

@@ -1,0 +1,222 @@
+/* ms.h: what the files of the message store provider share (never installed).
+ *
+ * The provider is built as a third party builds one: the public MAPI headers, <mapirt/...>
+ * for the object layer and the property bag, -lmapirt, -lsqlite3. One SQLite database is one
+ * store (db.c: schema, migrations, WAL); every object with properties (the store itself,
+ * folders, messages, attachments) is a row of `objects` with its properties in `props`, and
+ * the properties that contents tables sort and filter on are mirrored into indexed columns of
+ * `messages` (schema.sql in db.c, README.md).
+ *
+ * Locks: each store has one connection and one mutex (ms_db.lock), held only around SQL; no
+ * call into another object (a sink, the support object, a table) is made while it is held. */
+#ifndef MS_H
+#define MS_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include <mapicode.h>
+#include <mapidefs.h>
+#include <mapiguid.h>
+#include <mapispi.h>
+#include <mapitags.h>
+#include <mapiutil.h>
+#include <mapix.h>
+#include <mapirt/lasterror.h>
+#include <mapirt/propstore.h>
+
+#define MS_EXPORT __attribute__((visibility("default")))
+
+/* The profile section properties of a store (provider-private range 0x6600-0x67FF). */
+#define PR_MS_STORE_PATH_W PROP_TAG(PT_UNICODE, 0x6700)
+#define PR_MS_STORE_PATH_A PROP_TAG(PT_STRING8, 0x6700)
+
+/* The provider's display name and the status row's text. */
+#define MS_PROVIDER_DISPLAY "mapirt SQLite message store"
+
+/* Properties at least this large (bytes) are kept out of the property row: stored in chunks of
+ * `streams`, reachable with OpenProperty, and GetProps answers MAPI_E_NOT_ENOUGH_MEMORY for
+ * them (docs/decisions.md). */
+#define MS_BIG_PROP 16384
+#define MS_CHUNK 65536
+
+/* ---- the database (db.c) ------------------------------------------------------------------- */
+
+/* Well-known objects of every store, created at its first logon (their ids are fixed). */
+enum {
+    MS_OBJ_STORE = 1,
+    MS_OBJ_ROOT = 2,
+    MS_OBJ_IPM_SUBTREE = 3,
+    MS_OBJ_INBOX = 4,
+    MS_OBJ_OUTBOX = 5,
+    MS_OBJ_SENT = 6,
+    MS_OBJ_DELETED = 7,
+    MS_OBJ_FIRST_FREE = 16
+};
+
+typedef struct ms_db {
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    char *path;
+    MAPIUID uid; /* the store's identity: registered with SetProviderUID, in every entry ID */
+} ms_db;
+
+/* Opens (creating and migrating as needed) the store at path. err gets a sentence naming the
+ * file on failure: MAPI_E_NOT_FOUND when it does not exist and create is 0,
+ * MAPI_E_CORRUPT_STORE for a file that is not a store or a newer schema, MAPI_E_NO_ACCESS,
+ * MAPI_E_DISK_ERROR, MAPI_E_CALL_FAILED. */
+HRESULT ms_db_open(const char *path, int create, ms_db **out, char *err, size_t cberr);
+void ms_db_close(ms_db *d);
+/* The MAPI code for a SQLite result (SQLITE_FULL: MAPI_E_DISK_ERROR, ...). */
+HRESULT ms_db_hr(int rc);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK under the caller's hold of d->lock. */
+int ms_db_begin(ms_db *d);
+int ms_db_commit(ms_db *d);
+void ms_db_rollback(ms_db *d);
+/* A prepared statement (cached per connection). */
+sqlite3_stmt *ms_db_stmt(ms_db *d, const char *sql);
+/* A new object row; its id in *id. */
+int ms_db_new_object(ms_db *d, int kind, sqlite3_int64 parent, sqlite3_int64 *id);
+
+/* ---- property values in SQL (codec.c) ------------------------------------------------------ */
+
+/* Binds the value of p to parameter i (strings as UTF-8 TEXT, integers, reals, blobs). */
+int ms_bind_value(sqlite3_stmt *st, int i, const SPropValue *p);
+/* Reads column col of a row stored for tag into *out, allocated with more on parent. */
+HRESULT ms_column_value(sqlite3_stmt *st, int col, ULONG tag, ALLOCATEMORE *more, void *parent,
+                        SPropValue *out);
+/* The encoded size of a value (what decides whether it is big). */
+size_t ms_value_size(const SPropValue *p);
+/* Loads every property of object id (big ones excepted, listed in *big) into bag as
+ * IPROP_CLEAN / IPROP_READWRITE, under d->lock. */
+HRESULT ms_props_load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTagArray *big,
+                      ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf);
+/* Writes the dirty properties of bag (set or deleted since the last call) to object id and
+ * marks them clean; inside the caller's transaction. The value of a big property is written
+ * in chunks to `streams`. */
+HRESULT ms_props_save(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, FREEBUFFER *freebuf);
+/* Copies every property row (and stream chunk) of object from to object to. */
+int ms_props_copy(ms_db *d, sqlite3_int64 from, sqlite3_int64 to);
+
+/* ---- entry IDs (entryid.c) ----------------------------------------------------------------- *
+ * A long-term entry ID of this provider:
+ *   abFlags[4] (0)  MAPIUID of the store [16]  version (1)  object type (MAPI_STORE,
+ *   MAPI_FOLDER, MAPI_MESSAGE)  2 zero bytes  then: the object id (int64, little-endian) for
+ *   folders and messages, the store's path (UTF-8, NUL-terminated) for the store.
+ * The MAPIUID leads the provider data, where the session routes by it (SPEC.md 7.1). */
+#define MS_EID_HEADER 24
+#define MS_EID_OBJECT (MS_EID_HEADER + 8)
+
+typedef struct ms_eid {
+    MAPIUID uid;
+    ULONG type;
+    sqlite3_int64 id;    /* folders and messages */
+    const char *path;    /* the store: into the entry ID */
+} ms_eid;
+
+/* Parses an entry ID: MAPI_E_INVALID_ENTRYID when it is not one of this provider's (too short,
+ * unknown version or type, a path without its NUL), with abFlags ignored (short-term IDs
+ * equal long-term ones here). */
+HRESULT ms_eid_parse(ULONG cb, const ENTRYID *eid, ms_eid *out);
+/* An object's entry ID into out (MS_EID_OBJECT bytes). */
+void ms_eid_object(const MAPIUID *uid, ULONG type, sqlite3_int64 id, BYTE *out);
+/* A store's entry ID allocated with alloc (or more on parent when parent is not NULL). */
+HRESULT ms_eid_store(const MAPIUID *uid, const char *path, ALLOCATEBUFFER *alloc,
+                     ALLOCATEMORE *more, void *parent, ULONG *cb, LPENTRYID *out);
+/* The notification key of an object (the store's uid and the id): 24 bytes. */
+void ms_notif_key(const MAPIUID *uid, sqlite3_int64 id, BYTE out[24]);
+
+/* ---- recipient rows and other property sets in one BLOB (codec.c) ---- */
+HRESULT ms_row_encode(ULONG c, const SPropValue *props, BYTE **out, size_t *cb);
+/* The props array is one alloc block, its values chained with more. */
+HRESULT ms_row_decode(const void *data, size_t cb, ALLOCATEBUFFER *alloc, ALLOCATEMORE *more,
+                      ULONG *c, LPSPropValue *props);
+
+/* ---- big properties in chunks (stream.c) ---- */
+/* Replaces the chunks of (obj, tag) by size bytes of data (inside the caller's transaction). */
+int ms_stream_store(ms_db *d, sqlite3_int64 obj, ULONG tag, const BYTE *data, size_t size);
+
+/* ---- the objects ------------------------------------------------------------------------ */
+
+/* The provider's own MAPIUID (PR_MDB_PROVIDER): what kind of store this is. Each store's
+ * entry IDs carry the store's MAPIUID instead (ms_db.uid), so the session routes by store. */
+extern const MAPIUID ms_provider_uid;
+
+struct ms_provider {
+    HINSTANCE instance;
+    LPMALLOC malloc;
+    ALLOCATEBUFFER *alloc;
+    ALLOCATEMORE *more;
+    FREEBUFFER *freebuf;
+    pthread_mutex_t lock; /* the list of logged-on stores */
+    struct ms_store **stores;
+    size_t nstores;
+    int lock_ok;
+};
+#include "ms_provider_decl.h"
+
+/* A table of the store kept up to date while it has views (folder contents, hierarchy). */
+typedef struct ms_live_table {
+    struct ms_live_table *next;
+    struct ms_store *store;
+    sqlite3_int64 folder;
+    int kind; /* MS_TABLE_* */
+    ULONG flags;
+    LPTABLEDATA data;
+    ULONG views;
+} ms_live_table;
+
+enum { MS_TABLE_CONTENTS = 1, MS_TABLE_ASSOC = 2, MS_TABLE_HIERARCHY = 3 };
+
+struct ms_store {
+    mapirt_propbag *bag;
+    ms_db *db;
+    struct ms_provider *prov;
+    LPMAPISUP sup;
+    ALLOCATEBUFFER *alloc;
+    ALLOCATEMORE *more;
+    FREEBUFFER *freebuf;
+    ULONG cbeid;          /* the store's entry ID, as PR_STORE_ENTRYID gives it */
+    LPENTRYID eid;
+    ULONG logoff_flags;   /* StoreLogoff's, for StoreLogoffTransports */
+    int logoff_asked, logged_off;
+    pthread_mutex_t tlock; /* live tables; after ms_db.lock when both are held */
+    ms_live_table *tables;
+};
+#include "ms_store_decl.h"
+
+/* Whether the store was logged off (every method then fails with MAPI_E_LOGON_FAILED... ). */
+HRESULT ms_store_check(struct ms_store *s);
+/* Sends cNotif notifications to the subscribers of each key (object ids; 0 ends the list). */
+void ms_store_notify(struct ms_store *s, const sqlite3_int64 *ids, ULONG cNotif,
+                     LPNOTIFICATION notif);
+/* Object notification (fnevObjectCreated/Modified/Deleted/Moved/Copied) about object id of type
+ * type in folder parent, sent to the object, its folder, and the store. */
+void ms_store_notify_object(struct ms_store *s, ULONG event, ULONG type, sqlite3_int64 id,
+                            sqlite3_int64 parent, sqlite3_int64 oldparent);
+/* Opens an object of the store by id (folder or message), checking it exists. */
+HRESULT ms_store_open(struct ms_store *s, ULONG type, sqlite3_int64 id, LPCIID iid, ULONG flags,
+                      ULONG *objtype, LPUNKNOWN *out);
+/* Entry ID of object id (type) as an SBinary allocated on parent (or alone when NULL). */
+HRESULT ms_store_eid(struct ms_store *s, ULONG type, sqlite3_int64 id, void *parent,
+                     SBinary *out);
+/* Tells the live tables of folder that a row changed (row NULL: deleted) (tables.c). */
+void ms_tables_changed(struct ms_store *s, sqlite3_int64 folder, int kind, sqlite3_int64 id,
+                       int deleted);
+/* Builds the row of a message or folder for a live table. */
+HRESULT ms_tables_row(struct ms_store *s, int kind, sqlite3_int64 id, LPSRow row);
+/* A table of the store: contents (assoc or not) or hierarchy of folder. */
+HRESULT ms_tables_open(struct ms_store *s, sqlite3_int64 folder, int kind, ULONG flags,
+                       LPMAPITABLE *out);
+
+struct ms_folder {
+    mapirt_propbag *bag;
+    struct ms_store *store;
+    sqlite3_int64 id;
+    int writable;
+};
+#include "ms_folder_decl.h"
+HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struct ms_folder **out);
+
+#endif
