@@ -119,6 +119,8 @@ def _statements(pp: str):
         if m:
             file = m.group(2)
             continue
+        if line.lstrip().startswith("#"):
+            continue  # a directive the preprocessor keeps (#pragma): not part of a declaration
         for t in _TOKEN.findall(line):
             if not toks:
                 start = file

@@ -192,6 +192,42 @@ ULONG MAPIFreeBuffer(LPVOID lpBuffer)
     return S_OK;
 }
 
+static void rehome_children(struct child_hdr *c, struct root_hdr *root)
+{
+    for (; c != NULL; c = c->next)
+        c->root = root;
+}
+
+SCODE MAPIReallocateBuffer(LPVOID lpBuffer, ULONG ulSize, LPVOID *lppResult)
+{
+    if (lppResult == NULL)
+        return MAPI_E_INVALID_PARAMETER;
+    if (lpBuffer == NULL)
+        return MAPIAllocateBuffer(ulSize, lppResult);
+    /* Only a root can move: a child's address is part of its root's lists. */
+    if (((uintptr_t)lpBuffer & 15) != 0 || read_tag(lpBuffer) != (MEM_TAG_ROOT ^ (uintptr_t)lpBuffer))
+        return MAPI_E_INVALID_PARAMETER;
+    struct root_hdr *old = root_hdr_of(lpBuffer);
+    /* A new block and a copy rather than realloc(): on failure the old block and its tag
+     * stay exactly as they were. */
+    struct root_hdr *h = mem_new(sizeof(*h), ulSize);
+    if (h == NULL)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    struct child_hdr *shared = atomic_load_explicit(&old->shared, memory_order_acquire);
+    atomic_init(&h->shared, shared);
+    h->owned = old->owned;
+    h->owner = old->owner;
+    h->size = ulSize;
+    h->tag = MEM_TAG_ROOT ^ (uintptr_t)(h + 1);
+    memcpy(h + 1, lpBuffer, old->size < ulSize ? old->size : ulSize);
+    rehome_children(h->owned, h);
+    rehome_children(shared, h);
+    old->tag = 0;
+    free(old);
+    *lppResult = h + 1;
+    return S_OK;
+}
+
 /* ---- the runtime's private heap ---- */
 
 void *mapirt_malloc(size_t size)

@@ -279,6 +279,25 @@ BOOL FBinFromHex(LPTSTR lpsz, LPBYTE lpb)
     return TRUE;
 }
 
+SCODE ScBinFromHexBounded(LPTSTR lpsz, LPBYTE lpb, ULONG cb)
+{
+    if (lpsz == NULL || (lpb == NULL && cb != 0))
+        return MAPI_E_INVALID_PARAMETER;
+    /* "The specified portion": at most cb bytes (2 * cb digits) are converted, all of them
+     * checked before anything is written. */
+    size_t len = strlen(lpsz);
+    if (len > (size_t)cb * 2)
+        len = (size_t)cb * 2;
+    if (len % 2 != 0)
+        return MAPI_E_CALL_FAILED;
+    for (size_t i = 0; i < len; i++)
+        if (hex_value(lpsz[i]) < 0)
+            return MAPI_E_CALL_FAILED;
+    for (size_t i = 0; i < len / 2; i++)
+        lpb[i] = (BYTE)(hex_value(lpsz[2 * i]) << 4 | hex_value(lpsz[2 * i + 1]));
+    return S_OK;
+}
+
 BOOL FEqualNames(LPMAPINAMEID lpName1, LPMAPINAMEID lpName2)
 {
     if (lpName1 == lpName2)

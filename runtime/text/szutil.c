@@ -1,5 +1,5 @@
-/* UFromSz, UlFromSzHex and IsBadBoundedStringPtr: numbers from text and the bounded string
- * check of mapiutil.h.
+/* UFromSz and UlFromSzHex: numbers from text (mapiutil.h). IsBadBoundedStringPtr, which also
+ * detects unreadable memory, is in badstr.c.
  *
  * None of them has an error channel, so bad input gets the answer that loses nothing: a NULL
  * string is the empty string (0, or TRUE for "bad"). Strings are 8-bit (MAPI32 exports only
@@ -50,15 +50,4 @@ ULONG UlFromSzHex(LPCTSTR lpsz)
     for (; (d = hex_digit(*s)) >= 0; s++)
         v = (v << 4) | (ULONG)d;
     return v;
-}
-
-/* TRUE ("bad") unless lpsz is a string whose terminator lies within its first cchMax
- * characters: ("TEST", 4) -> TRUE, ("TEST", 5) -> FALSE, (NULL, n) -> TRUE. Windows also
- * probes whether the memory is readable; Linux has no such probe, so the bound is what is
- * checked and at most cchMax bytes are read (docs/decisions.md). */
-BOOL IsBadBoundedStringPtr(const void *lpsz, UINT cchMax)
-{
-    if (lpsz == NULL)
-        return TRUE;
-    return memchr(lpsz, '\0', cchMax) == NULL;
 }

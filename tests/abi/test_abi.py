@@ -26,7 +26,9 @@ from tools.idlc.diag import Reporter  # noqa: E402
 MINGW_CC = "x86_64-w64-mingw32-gcc"
 MINGW_OBJCOPY = "x86_64-w64-mingw32-objcopy"
 HEADERS = ["mapix.h", "mapispi.h", "mapiutil.h", "mapidefs.h", "mapicode.h", "mapitags.h",
-           "mapiguid.h", "objidl.h"]
+           "mapiguid.h", "objidl.h", "mapi.h", "imessage.h", "mapiform.h", "mapinls.h",
+           "mapiwin.h", "mapiwz.h", "mapihook.h", "mapioid.h", "tnef.h", "mapidbg.h",
+           "exchform.h", "mspab.h", "mspst.h", "mapival.h"]
 # Declared by Microsoft's MAPI headers but absent from MinGW-w64's: nothing to compare against.
 NOT_IN_MINGW: dict[str, str] = {
     "__UPV.lpv": "PT_PTR member, Microsoft's MAPIDefS.h only",
@@ -37,11 +39,12 @@ NOT_IN_MINGW: dict[str, str] = {
     "IMAPIProviderShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
     "IID_IMAPIClientShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
     "IID_IMAPIProviderShutdown": "Outlook 2010 fast shutdown, Microsoft's headers only",
-    "SPropAttrArray": "MinGW declares it in imessage.h, not in the MAPI headers compared",
     "IID_IMsgServiceAdmin2": "Microsoft's MAPIGuid.h only",
     "IMsgServiceAdmin2": "Microsoft's MAPIX.h only (Outlook 2003 and later)",
     "IID_IMessageRaw": "Microsoft's MAPIGuid.h only",
     "PS_INTERNET_HEADERS": "Microsoft's MAPIGuid.h only",
+    "RTF_WCSINFO": "WrapCompressedRTFStreamEx, Microsoft's MAPIUtil.h only",
+    "RTF_WCSRETINFO": "WrapCompressedRTFStreamEx, Microsoft's MAPIUtil.h only",
 }
 # Property-set GUIDs of Microsoft's MAPIGuid.h (PSETID_*, SETID_*) that MinGW lacks.
 NOT_IN_MINGW_PREFIXES = ("PSETID_", "SETID_")
@@ -240,9 +243,11 @@ class AbiConformance(unittest.TestCase):
                  if ours[k] != theirs[k]]
         mg = mingw_guids(guids, tmp)
         og = our_guids(guids, tmp)
+        guids_missing = 0
         for n in guids:
             if n not in mg:
                 missing.append(n)
+                guids_missing += 1
             elif og[n] != mg[n]:
                 diffs.append(f"{n}: ours {og[n].hex()}, MinGW {mg[n].hex()}")
         def key(label: str) -> str:
@@ -250,7 +255,7 @@ class AbiConformance(unittest.TestCase):
             return k[:-4] if k.endswith("Vtbl") else k
         unexplained = [x for x in missing if x not in NOT_IN_MINGW and key(x) not in NOT_IN_MINGW
                        and not x.startswith(NOT_IN_MINGW_PREFIXES)]
-        print(f"\nABI: {len(theirs)} layout values and {len(guids) - len(missing)} GUIDs "
+        print(f"\nABI: {len(theirs)} layout values and {len(guids) - guids_missing} GUIDs "
               f"compared; {len(missing)} names not in MinGW", file=sys.stderr)
         self.assertEqual(diffs, [], "ABI differences:\n" + "\n".join(diffs))
         self.assertEqual(unexplained, [], "not declared by MinGW (add to NOT_IN_MINGW with a "
@@ -305,3 +310,104 @@ class ConstantConformance(unittest.TestCase):
                  for (n, _), o, t in zip(items, ours, theirs) if o != t]
         print(f"\nconstants: {len(items)} PR_/MAPI_E_/MAPI_W_ values compared", file=sys.stderr)
         self.assertEqual(diffs, [], "value differences:\n" + "\n".join(diffs))
+
+
+# The headers added after the first seven: every object-like macro MinGW gives a number to.
+SDK_HEADERS = ["mapi.h", "imessage.h", "mapiform.h", "mapinls.h", "mapiwin.h", "mapiwz.h",
+               "mapihook.h", "mapioid.h", "tnef.h", "mapidbg.h", "exchform.h", "mspab.h",
+               "mspst.h", "mapix.h", "mapispi.h", "mapiutil.h", "mapiguid.h"]
+
+
+# MinGW macros that evaluate to a number only by accident, and are deliberately different here.
+SDK_NOT_NUMBERS = {
+    "DebugTrace": "MinGW's `1?0:DebugTraceFn` (a trick to swallow printf arguments); here a "
+                  "variadic macro, so DebugTrace(...) is a void statement (mapidbg.idl)",
+}
+
+
+def mingw_macro_names(headers: list[str]) -> list[str]:
+    names: set[str] = set()
+    for h in headers:
+        with open(os.path.join(MINGW_INCLUDE, h), encoding="latin-1") as fh:
+            for name, value in re.findall(r"^\s*#\s*define\s+(\w+)(?!\()[ \t]+(\S.*)$",
+                                          fh.read(), re.M):
+                if not re.search(r"_H_*$|^_", name) and name not in SDK_NOT_NUMBERS:
+                    names.add(name)
+    return sorted(names)
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapix.h")),
+                     "run `ninja` first: the conformance test reads gen/include")
+class SdkConstantConformance(unittest.TestCase):
+    maxDiff = None
+
+    def test_every_numeric_mingw_macro_has_our_value(self):
+        names = mingw_macro_names(SDK_HEADERS)
+        tmp = tempfile.mkdtemp()
+        headers = ["mapix.h", "mapispi.h", "mapiutil.h"] + SDK_HEADERS
+
+        # One variable per macro (kept in order), so each bad one is its own error.
+        def probe(first: str, items: list[str]) -> str:
+            lines = [first] + [f"#include <{h}>" for h in headers]
+            lines += [f'__attribute__((section(".probe"), used)) const unsigned long long '
+                      f"probe_{i} = (unsigned long long)(unsigned int)({n});"
+                      for i, n in enumerate(items)]
+            return "\n".join(lines) + "\n"
+        first = 2 + len(headers)
+        flags = ["-fno-toplevel-reorder"]
+        # MinGW's side decides which macros are numbers: drop what does not compile there.
+        items = list(names)
+        for _ in range(4):
+            theirs, err = compile_values(MINGW_CC, MINGW_OBJCOPY,
+                                         probe("#include <windows.h>", items), flags, len(items),
+                                         tmp)
+            if theirs is not None:
+                break
+            drop = {i - first for i in failing_lines(err) if 0 <= i - first < len(items)}
+            self.assertTrue(drop, err[:3000])
+            items = [n for i, n in enumerate(items) if i not in drop]
+        self.assertIsNotNone(theirs, "MinGW probe did not compile:\n" + err[:3000])
+        self.assertGreater(len(items), 300)
+        ours, err = compile_values("gcc", "objcopy", probe("#include <mapix.h>", items),
+                                   flags + ["-I", os.path.join(ROOT, "gen", "include")],
+                                   len(items), tmp)
+        missing = [items[i - first] for i in sorted(failing_lines(err))
+                   if 0 <= i - first < len(items)]
+        self.assertEqual(missing, [], "MinGW macros our headers lack")
+        self.assertIsNotNone(ours, err[:3000])
+        diffs = [f"{n}: ours 0x{o:08X}, MinGW 0x{t:08X}"
+                 for n, o, t in zip(items, ours, theirs) if o != t]
+        print(f"\nSDK constants: {len(items)} numeric macros of {len(SDK_HEADERS)} headers "
+              "compared", file=sys.stderr)
+        self.assertEqual(diffs, [], "value differences:\n" + "\n".join(diffs))
+
+
+def mingw_methods_enum() -> list[str]:
+    """MinGW's METHODS enumerators in order (MAKE_ENUM(Method,Interface) -> Interface_Method)."""
+    with open(os.path.join(MINGW_INCLUDE, "mapival.h"), encoding="latin-1") as fh:
+        text = fh.read()
+    body = text[text.index("typedef enum _tagMethods"):text.index("} METHODS;")]
+    return [f"{i}_{mth}" for mth, i in re.findall(r"MAKE_ENUM\((\w+),(\w+)\)", body)]
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapival.h")),
+                     "run `ninja` first: the conformance test reads gen/include")
+class MethodsEnumConformance(unittest.TestCase):
+    def test_methods_enumeration_has_mingws_numbering(self):
+        """mapival.h's METHODS is generated from the interfaces; every enumerator MinGW has
+        (Microsoft's numbering; MinGW spells IStream__Read as IStream_Read, an alias here)
+        must have the same value."""
+        names = mingw_methods_enum()
+        self.assertGreater(len(names), 100)
+        tmp = tempfile.mkdtemp()
+        src = ["#include <mapival.h>",
+               '__attribute__((section(".probe"), used)) const unsigned long long v[] = {']
+        src += [f"    {n}," for n in names] + ["};"]
+        ours, err = compile_values("gcc", "objcopy", "\n".join(src) + "\n",
+                                   ["-I", os.path.join(ROOT, "gen", "include")], len(names), tmp)
+        self.assertIsNotNone(ours, err[:3000])
+        self.assertEqual([f"{n} = {v}" for n, v in zip(names, ours)],
+                         [f"{n} = {i}" for i, n in enumerate(names)])
+        with open(os.path.join(ROOT, "gen", "include", "mapival.h")) as fh:
+            numbered = re.findall(r"^    \w+ = (\d+),$", fh.read(), re.M)
+        self.assertEqual(len(numbered), len(names), "no enumerator beyond MinGW's")

@@ -51,7 +51,7 @@ def process(paths: list[str], include_dirs: list[str], aggregate: bool = False,
         if f.public:
             out[f"include/{f.stem}.h"] = r.render("header.h.j2", f=f, source=f.path)
         if not f.interfaces and not f.functions and not f.masks and \
-                not any(it.kind == "guid" for it in f.items):
+                not any(it.kind in ("guid", "methods") for it in f.items):
             continue  # nothing to define: no implementation files
         impl_stems.append(f.stem)
         out[f"include/mapirt/{f.stem}_impl.h"] = r.render("impl.h.j2", f=f, source=f.path)

@@ -46,6 +46,7 @@ class InterfaceVM(NamedTuple):
     guid: Optional[GuidVM]
     ptrtype: str
     methods_macro: str
+    macro_own: list[MethodVM]  # own methods in methods_macro (a [macro(M)] method has its own)
     own: list[MethodVM]
     slots: list[MethodVM]
     chain: list[str]  # self, base, ..., IUnknown
@@ -216,7 +217,9 @@ class Lowerer:
         vm = InterfaceVM(
             name=name, base=itf.base, iid=iid_name(itf),
             guid=guid_vm(iid_name(itf), u) if u else None, ptrtype=ptrtype(itf),
-            methods_macro="MAPI_" + name.upper() + "_METHODS", own=own, slots=slots, chain=chain,
+            methods_macro="MAPI_" + name.upper() + "_METHODS",
+            macro_own=[s for s in own if m.attr(s.node.attrs, "macro") is None], own=own,
+            slots=slots, chain=chain,
             chain_iids=[iid_name(self.sym.interfaces[c]) for c in chain], node=itf)
         self._itf[name] = vm
         return vm
@@ -226,6 +229,7 @@ class Lowerer:
         return any(isinstance(d, m.Interface) and d.methods is not None or isinstance(d, m.Guid)
                    or isinstance(d, m.Function) and self.function(d) is not None
                    or isinstance(d, m.FlagSet) and d.kind == "flagset"
+                   or isinstance(d, m.MethodList)
                    for d in self.prog.files[path].decls)
 
     def impl_stem(self, iface: str) -> str:
@@ -290,6 +294,45 @@ class Lowerer:
         if not checks:
             return None
         return FunctionVM(d.name, list(d.params), [p.decl.name for p in d.params], checks)
+
+    def method_list(self, d: m.MethodList) -> dict:
+        """The entries of a `methods` list: each listed interface's own methods in vtable order;
+        methods it inherits from a base that is not listed come first, their names prefixed
+        with '_' (Microsoft's IStream__Read, from ISequentialStream). Each entry carries how the
+        Validate_/CheckParameters_ macros pack its arguments after This into pointer-sized
+        slots (what HrValidateParameters unpacks)."""
+        listed = {n.name for n in d.interfaces}
+        entries = []
+        for n in d.interfaces:
+            itf = self.interface(n.name)
+            for s in itf.slots:
+                if s.origin == n.name:
+                    prefix = ""
+                elif s.origin not in listed:
+                    prefix = "_"
+                else:
+                    continue
+                packs, offset = [], []
+                for i, p in enumerate(s.params):
+                    ref = self.param_kind(p)[0] == "cxxref"
+                    ctype = "const void *" if ref else c_decl(p.spec, p.decl._replace(name=None))
+                    packs.append({"arg": f"a{i + 2}", "ref": ref,
+                                  "decl": c_decl(p.spec, p.decl._replace(name="_v_")),
+                                  "at": " + ".join(offset) or "0",
+                                  "unpack": c_decl(p.spec, p.decl._replace(name=f"p{i}"))})
+                    offset.append(f"MAPIRT_ARG_SLOTS({ctype})")
+                entries.append({
+                    "enum": f"{n.name}_{prefix}{s.name}",
+                    "alias": f"{n.name}_{s.name}" if prefix else None,
+                    "macro": f"{n.name}_{s.name}",
+                    "interface": n.name, "method": s.name,
+                    "args": [f"a{i + 1}" for i in range(len(s.params) + 1)],
+                    "packs": packs, "slots": " + ".join(offset),
+                    "param_names": s.param_names, "m": s})
+        tag = m.attr(d.attrs, "tag")
+        return {"entries": entries,
+                "tag": tag.args[0].name if tag and tag.args and isinstance(tag.args[0], m.Name)
+                else "_tag" + d.name}
 
     def file(self, path: str) -> FileVM:
         f = self.prog.files[path]
@@ -359,6 +402,8 @@ class Lowerer:
             elif isinstance(d, m.Guid):
                 items.append(Item("guid", d, {"guid": guid_vm(d.name, d.uuid.text)
                                               if d.uuid and d.uuid.text else None}))
+            elif isinstance(d, m.MethodList):
+                items.append(Item("methods", d, self.method_list(d)))
         guard = f.stem.upper().replace("-", "_").replace(".", "_") + "_H"
         return FileVM(path=display_path(path), stem=f.stem, guard=guard, includes=includes,
                       items=items, interfaces=interfaces, impl_includes=impl_includes,

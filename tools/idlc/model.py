@@ -234,8 +234,18 @@ class Coclass(NamedTuple):
     loc: Loc
 
 
+class MethodList(NamedTuple):
+    """`methods NAME { IFoo, IBar };`: an enumeration of interface methods (mapival.h's
+    METHODS), Interface_Method for the own methods of each listed interface in vtable order,
+    numbered from 0 in list order."""
+    name: str
+    interfaces: tuple[Name, ...]
+    attrs: tuple[Attr, ...]
+    loc: Loc
+
+
 Decl = Union[Import, CppQuote, Const, Typedef, TypeDecl, Interface, Function, Scode, Property,
-             FlagSet, Guid, Coclass]
+             FlagSet, Guid, Coclass, MethodList]
 
 
 class File(NamedTuple):

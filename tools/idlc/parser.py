@@ -187,6 +187,18 @@ class Parser:
             self.expect("}")
             self.expect(";")
             return m.FlagSet(kind, name.text, tuple(members), attrs, name.loc)
+        if self.accept("methods"):
+            name = self.ident("method list name")
+            self.expect("{")
+            itfs = []
+            while not self.at("}"):
+                n = self.ident("interface name")
+                itfs.append(m.Name(n.text, n.loc))
+                if not self.accept(","):
+                    break
+            self.expect("}")
+            self.expect(";")
+            return m.MethodList(name.text, tuple(itfs), attrs, name.loc)
         if self.accept("guid"):
             name = self.ident("guid name")
             self.expect(";")

@@ -114,7 +114,8 @@ class Checker:
                     self.sym.typedefs[ptrtype(d)] = (
                         m.NamedType(d.name, False, d.loc),
                         m.Declarator(ptrtype(d), (False,), (), None, 0, False, d.loc))
-                    self.define(iid_name(d), "a GUID", d, d.loc)
+                    if m.attr(d.attrs, "uuid") is not None:
+                        self.define(iid_name(d), "a GUID", d, d.loc)
                 elif isinstance(d, m.Function):
                     self.define(d.name, "a function", d, d.loc)
                 elif isinstance(d, m.Scode):
@@ -142,6 +143,12 @@ class Checker:
                                        (prev.loc, "first defined here"))
                     else:
                         self.sym.coclasses[d.name] = d
+                elif isinstance(d, m.MethodList):
+                    # The list is also the enumeration's type name (an int-sized enum).
+                    self.define(d.name, "a type", d, d.loc)
+                    self.sym.typedefs[d.name] = (
+                        m.NamedType("int", False, d.loc),
+                        m.Declarator(d.name, (), (), None, 0, False, d.loc))
 
     # ---- constant evaluation ----
     def evaluate_all(self) -> None:
@@ -434,6 +441,8 @@ class Checker:
                     self.check_spec(d.spec, False)
                 elif isinstance(d, m.FlagSet):
                     self.check_flagset(d)
+                elif isinstance(d, m.MethodList):
+                    self.check_method_list(d)
                 elif isinstance(d, m.Property):
                     for a in d.attrs:
                         if a.name not in ("pidtag", "flags", "values"):
@@ -449,7 +458,13 @@ class Checker:
         if m.attr(itf.attrs, "object") is None:
             self.rep.error(itf.loc, f"interface '{itf.name}' needs the [object] attribute")
         if m.attr(itf.attrs, "uuid") is None:
-            self.rep.error(itf.loc, f"interface '{itf.name}' needs a uuid(...) attribute")
+            # Without uuid(...), iid(NAME) may name a `guid` declared elsewhere (mapiguid.idl
+            # declares IID_ISpoolerHook, IID_ITNEF and the form IIDs for their own headers).
+            prev = self.sym.ordinary.get(iid_name(itf))
+            if m.attr(itf.attrs, "iid") is None or prev is None or \
+                    not isinstance(prev[1], m.Guid):
+                self.rep.error(itf.loc, f"interface '{itf.name}' needs a uuid(...) attribute, "
+                               "or iid(NAME) naming a declared guid")
         # inheritance chain: cycles and unknown bases
         chain = [itf.name]
         cur = itf
@@ -483,6 +498,17 @@ class Checker:
             own[meth.name] = meth.loc
             self.check_spec(meth.ret, bool(meth.ret_ptrs))
             self.check_params(meth.params, meth.name)
+
+    def check_method_list(self, ml: m.MethodList) -> None:
+        seen: dict[str, Loc] = {}
+        for n in ml.interfaces:
+            if n.name not in self.sym.interfaces:
+                self.rep.error(n.loc, f"'{n.name}' is not a defined interface")
+            elif n.name in seen:
+                self.rep.error(n.loc, f"interface '{n.name}' is listed twice",
+                               (seen[n.name], "first listed here"))
+            else:
+                seen[n.name] = n.loc
 
     def check_flagset(self, fs: m.FlagSet) -> None:
         seen: dict[int, str] = {}

@@ -1,6 +1,7 @@
-/* test_szutil.c: UFromSz, UlFromSzHex and IsBadBoundedStringPtr (runtime/text/szutil.c), with
+/* test_szutil.c: UFromSz, UlFromSzHex (runtime/text/szutil.c) and IsBadBoundedStringPtr (mapiwin.h), with
  * the values MAPI32 gives and bad input. */
 #include <mapiutil.h>
+#include <mapiwin.h>
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -57,6 +57,8 @@ typedef IUnknown *LPUNKNOWN;
 #endif
 #if !defined(INITGUID) || defined(USES_IID_IUnknown)
 DEFINE_GUID(IID_IUnknown, 0x00000000, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+#else
+EXTERN_C const GUID IID_IUnknown;
 #endif
 #define MAPI_IUNKNOWN_METHODS(IPURE) \
 MAPIMETHOD(QueryInterface)(THIS_ REFIID riid, void **ppvObject) IPURE; \

@@ -40,9 +40,10 @@ typedef IWidget *LPWIDGET;
 #endif
 #if !defined(INITGUID) || defined(USES_IID_IWidget)
 DEFINE_GUID(IID_IWidget, 0x11111111, 0x2222, 0x3333, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb);
+#else
+EXTERN_C const GUID IID_IWidget;
 #endif
 #define MAPI_IWIDGET_METHODS(IPURE) \
-MAPIMETHOD(Spin)(THIS_ ULONG ulFlags, ULONG *lpulTurns) IPURE; \
 MAPIMETHOD(Describe)(THIS_ ULONG cb, BYTE *lpb, LPWIDGETINFO *lppInfo) IPURE; \
 MAPIMETHOD_(ULONG, Count)(THIS) IPURE;
 
@@ -84,6 +85,8 @@ typedef IGadget *LPGADGETTHING;
 #endif
 #if !defined(INITGUID) || defined(USES_IID_IGadget)
 DEFINE_GUID(IID_IGadget, 0x11111111, 0x2222, 0x3333, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbc);
+#else
+EXTERN_C const GUID IID_IGadget;
 #endif
 #define MAPI_IGADGET_METHODS(IPURE) \
 MAPIMETHOD(Attach)(THIS_ IWidget *lpWidget) IPURE;
@@ -118,6 +121,40 @@ struct IGadget {
 #define IGadget_Count(This) (This)->lpVtbl->Count(This)
 #define IGadget_Attach(This, lpWidget) (This)->lpVtbl->Attach(This, lpWidget)
 #endif
+
+typedef enum _tagWIDGET_METHODS {
+    IUnknown_QueryInterface = 0,
+    IUnknown_AddRef = 1,
+    IUnknown_Release = 2,
+    IGadget__Spin = 3,
+    IGadget__Describe = 4,
+    IGadget__Count = 5,
+    IGadget_Attach = 6,
+    IGadget_Spin = IGadget__Spin,
+    IGadget_Describe = IGadget__Describe,
+    IGadget_Count = IGadget__Count,
+} WIDGET_METHODS;
+#define Validate_IUnknown_QueryInterface(a1, a2, a3) MAPIRT_VALIDATE(IUnknown_QueryInterface, return _hr_, a1, MAPIRT_ARG_SLOTS(const void *) + MAPIRT_ARG_SLOTS(void **), MAPIRT_PACK_REF(_rgArgs_, 0, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(const void *), void **_v_, a3) )
+#define UlValidate_IUnknown_QueryInterface(a1, a2, a3) MAPIRT_VALIDATE(IUnknown_QueryInterface, return (ULONG)_hr_, a1, MAPIRT_ARG_SLOTS(const void *) + MAPIRT_ARG_SLOTS(void **), MAPIRT_PACK_REF(_rgArgs_, 0, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(const void *), void **_v_, a3) )
+#define CheckParameters_IUnknown_QueryInterface(a1, a2, a3) MAPIRT_CHECK(IUnknown_QueryInterface, a1, MAPIRT_ARG_SLOTS(const void *) + MAPIRT_ARG_SLOTS(void **), MAPIRT_PACK_REF(_rgArgs_, 0, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(const void *), void **_v_, a3) )
+#define Validate_IUnknown_AddRef(a1) ((void)(a1))
+#define UlValidate_IUnknown_AddRef(a1) ((void)(a1))
+#define CheckParameters_IUnknown_AddRef(a1) ((void)(a1))
+#define Validate_IUnknown_Release(a1) ((void)(a1))
+#define UlValidate_IUnknown_Release(a1) ((void)(a1))
+#define CheckParameters_IUnknown_Release(a1) ((void)(a1))
+#define Validate_IGadget_Spin(a1, a2, a3) MAPIRT_VALIDATE(IGadget__Spin, return _hr_, a1, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(ULONG *), MAPIRT_PACK_ARG(_rgArgs_, 0, ULONG _v_, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG), ULONG *_v_, a3) )
+#define UlValidate_IGadget_Spin(a1, a2, a3) MAPIRT_VALIDATE(IGadget__Spin, return (ULONG)_hr_, a1, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(ULONG *), MAPIRT_PACK_ARG(_rgArgs_, 0, ULONG _v_, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG), ULONG *_v_, a3) )
+#define CheckParameters_IGadget_Spin(a1, a2, a3) MAPIRT_CHECK(IGadget__Spin, a1, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(ULONG *), MAPIRT_PACK_ARG(_rgArgs_, 0, ULONG _v_, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG), ULONG *_v_, a3) )
+#define Validate_IGadget_Describe(a1, a2, a3, a4) MAPIRT_VALIDATE(IGadget__Describe, return _hr_, a1, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *) + MAPIRT_ARG_SLOTS(LPWIDGETINFO *), MAPIRT_PACK_ARG(_rgArgs_, 0, ULONG _v_, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG), BYTE *_v_, a3) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *), LPWIDGETINFO *_v_, a4) )
+#define UlValidate_IGadget_Describe(a1, a2, a3, a4) MAPIRT_VALIDATE(IGadget__Describe, return (ULONG)_hr_, a1, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *) + MAPIRT_ARG_SLOTS(LPWIDGETINFO *), MAPIRT_PACK_ARG(_rgArgs_, 0, ULONG _v_, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG), BYTE *_v_, a3) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *), LPWIDGETINFO *_v_, a4) )
+#define CheckParameters_IGadget_Describe(a1, a2, a3, a4) MAPIRT_CHECK(IGadget__Describe, a1, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *) + MAPIRT_ARG_SLOTS(LPWIDGETINFO *), MAPIRT_PACK_ARG(_rgArgs_, 0, ULONG _v_, a2) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG), BYTE *_v_, a3) MAPIRT_PACK_ARG(_rgArgs_, MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *), LPWIDGETINFO *_v_, a4) )
+#define Validate_IGadget_Count(a1) ((void)(a1))
+#define UlValidate_IGadget_Count(a1) ((void)(a1))
+#define CheckParameters_IGadget_Count(a1) ((void)(a1))
+#define Validate_IGadget_Attach(a1, a2) MAPIRT_VALIDATE(IGadget_Attach, return _hr_, a1, MAPIRT_ARG_SLOTS(IWidget *), MAPIRT_PACK_ARG(_rgArgs_, 0, IWidget *_v_, a2) )
+#define UlValidate_IGadget_Attach(a1, a2) MAPIRT_VALIDATE(IGadget_Attach, return (ULONG)_hr_, a1, MAPIRT_ARG_SLOTS(IWidget *), MAPIRT_PACK_ARG(_rgArgs_, 0, IWidget *_v_, a2) )
+#define CheckParameters_IGadget_Attach(a1, a2) MAPIRT_CHECK(IGadget_Attach, a1, MAPIRT_ARG_SLOTS(IWidget *), MAPIRT_PACK_ARG(_rgArgs_, 0, IWidget *_v_, a2) )
 HRESULT WidgetCreate(ULONG ulFlags, IWidget **lppWidget);
 #define PT_LONG ((ULONG)3)
 #define PT_STRING8 ((ULONG)0x1E)
@@ -145,6 +182,8 @@ typedef ISprocket *LPSPROCKET;
 #endif
 #if !defined(INITGUID) || defined(USES_IID_ISprocket)
 DEFINE_GUID(IID_ISprocket, 0x11111111, 0x2222, 0x3333, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbd);
+#else
+EXTERN_C const GUID IID_ISprocket;
 #endif
 #define MAPI_ISPROCKET_METHODS(IPURE) \
 MAPIMETHOD(Spin)(THIS_ ULONG ulFlags, ULONG *lpulTurns) IPURE; \

@@ -246,3 +246,70 @@ const ISprocketVtbl ISprocket_default_vtbl = {
     .Spin = ISprocket_default_Spin,
     .Wind = ISprocket_default_Wind,
 };
+
+/* ---- WIDGET_METHODS ---- */
+
+/* The arguments after This, packed by the Validate_ macros: each in pointer-sized slots. Each
+ * method is checked by its generated check function, the one the validation layer runs (the
+ * check functions never read This). */
+HRESULT HrValidateParameters(WIDGET_METHODS eMethod, LPVOID *ppFirstArg)
+{
+    const DWORD_PTR *args = (const DWORD_PTR *)(const void *)ppFirstArg;
+
+    switch (eMethod) {
+    case IUnknown_QueryInterface: {
+        REFIID p0;
+        void **p1;
+
+        if (args == NULL)
+            return IDLC_E_INVALIDARG;
+        memcpy(&p0, args + 0, sizeof(p0));
+        memcpy(&p1, args + MAPIRT_ARG_SLOTS(const void *), sizeof(p1));
+        return IUnknown_QueryInterface_check(NULL, p0, p1);
+    }
+    case IUnknown_AddRef: {
+        (void)args;
+        return IUnknown_AddRef_check(NULL);
+    }
+    case IUnknown_Release: {
+        (void)args;
+        return IUnknown_Release_check(NULL);
+    }
+    case IGadget__Spin: {
+        ULONG p0;
+        ULONG *p1;
+
+        if (args == NULL)
+            return IDLC_E_INVALIDARG;
+        memcpy(&p0, args + 0, sizeof(p0));
+        memcpy(&p1, args + MAPIRT_ARG_SLOTS(ULONG), sizeof(p1));
+        return IWidget_Spin_check(NULL, p0, p1);
+    }
+    case IGadget__Describe: {
+        ULONG p0;
+        BYTE *p1;
+        LPWIDGETINFO *p2;
+
+        if (args == NULL)
+            return IDLC_E_INVALIDARG;
+        memcpy(&p0, args + 0, sizeof(p0));
+        memcpy(&p1, args + MAPIRT_ARG_SLOTS(ULONG), sizeof(p1));
+        memcpy(&p2, args + MAPIRT_ARG_SLOTS(ULONG) + MAPIRT_ARG_SLOTS(BYTE *), sizeof(p2));
+        return IWidget_Describe_check(NULL, p0, p1, p2);
+    }
+    case IGadget__Count: {
+        (void)args;
+        return IWidget_Count_check(NULL);
+    }
+    case IGadget_Attach: {
+        IWidget *p0;
+
+        if (args == NULL)
+            return IDLC_E_INVALIDARG;
+        memcpy(&p0, args + 0, sizeof(p0));
+        return IGadget_Attach_check(NULL, p0);
+    }
+    default:
+        return IDLC_E_INVALIDARG;
+    }
+}
