@@ -609,3 +609,20 @@ static HRESULT ms_store_Logoff(struct ms_store *self, ULONG *lpulFlags)
     }
     return S_OK;
 }
+
+/* ---- named properties (named.c) ---------------------------------------------------------- */
+
+static HRESULT ms_store_GetIDsFromNames(struct ms_store *self, ULONG cPropNames,
+                                    LPMAPINAMEID *lppPropNames, ULONG ulFlags,
+                                    LPSPropTagArray *lppPropTags)
+{
+    return ms_named_ids(self, cPropNames, lppPropNames, ulFlags, lppPropTags);
+}
+
+static HRESULT ms_store_GetNamesFromIDs(struct ms_store *self, LPSPropTagArray *lppPropTags,
+                                    LPGUID lpPropSetGuid, ULONG ulFlags, ULONG *lpcPropNames,
+                                    LPMAPINAMEID **lpppPropNames)
+{
+    return ms_named_names(self, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
+                          lpppPropNames);
+}
