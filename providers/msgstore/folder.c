@@ -176,9 +176,8 @@ static HRESULT ms_folder_GetContentsTable(struct ms_folder *self, ULONG ulFlags,
     HRESULT hr;
     if (FAILED(hr = ms_store_check(self->store)))
         return hr;
-    hr = ms_tables_open(self->store, self->id,
-                        (ulFlags & MAPI_ASSOCIATED) ? MS_TABLE_ASSOC : MS_TABLE_CONTENTS, ulFlags,
-                        lppTable);
+    hr = ms_sqltable_open(self->store, self->id, (ulFlags & MAPI_ASSOCIATED) != 0, ulFlags,
+                          lppTable);
     return FAILED(hr) ? ms_folder_fail(self, hr, "GetContentsTable failed") : S_OK;
 }
 
