@@ -38,6 +38,7 @@ struct ms_sqltable {
     size_t nparams;
     LONG count;             /* -1: to count */
     ULONG pos;
+    int unchecked;          /* pos came from a SeekRow that was not asked how far it went */
     ULONG marks[32];        /* bookmarks (0: free) */
     int nmarks;
     LPSRestriction res;     /* the restriction in force (MAPIAllocateBuffer), or NULL */
@@ -170,6 +171,44 @@ static HRESULT count_rows(struct ms_sqltable *t)
     return ms_db_hr(rc);
 }
 
+/* min(limit, the number of rows) without counting them all (a cursor near the top of a big
+ * folder never pays for its size). Under self->lock. */
+static HRESULT rows_upto(struct ms_sqltable *t, ULONG limit, ULONG *out)
+{
+    if (t->count >= 0) {
+        *out = (ULONG)t->count < limit ? (ULONG)t->count : limit;
+        return S_OK;
+    }
+    sqlite3_stmt *st;
+    char tail[48];
+    snprintf(tail, sizeof tail, "LIMIT %u)", limit);
+    pthread_mutex_lock(&t->store->db->lock);
+    int rc = prepare(t, "SELECT count(*) FROM (SELECT 1", tail, &st);
+    if (rc == SQLITE_OK) {
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            *out = (ULONG)sqlite3_column_int64(st, 0);
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&t->store->db->lock);
+    return ms_db_hr(rc);
+}
+
+/* A cursor SeekRow moved without counting: brought back within the rows. Under self->lock. */
+static HRESULT settle(struct ms_sqltable *t)
+{
+    ULONG have;
+    if (!t->unchecked)
+        return S_OK;
+    HRESULT hr = rows_upto(t, t->pos, &have);
+    if (SUCCEEDED(hr)) {
+        t->pos = have;
+        t->unchecked = 0;
+    }
+    return hr;
+}
+
 HRESULT ms_sqltable_open(struct ms_store *s, sqlite3_int64 folder, int assoc, ULONG flags,
                          LPMAPITABLE *out)
 {
@@ -276,6 +315,9 @@ static HRESULT ms_sqltable_GetRowCount(struct ms_sqltable *self, ULONG ulFlags, 
 /* The row a bookmark names (under self->lock). */
 static HRESULT origin(struct ms_sqltable *t, BOOKMARK bk, ULONG *pos)
 {
+    HRESULT hr = settle(t);
+    if (FAILED(hr))
+        return hr;
     if (bk == BOOKMARK_BEGINNING)
         *pos = 0;
     else if (bk == BOOKMARK_CURRENT)
@@ -295,9 +337,42 @@ static HRESULT ms_sqltable_SeekRow(struct ms_sqltable *self, BOOKMARK bkOrigin, 
                                    LONG *lplRowsSought)
 {
     FALLBACK(SeekRow(self->fallback, bkOrigin, lRowCount, lplRowsSought));
-    ULONG from;
+    ULONG from = 0;
+    HRESULT hr = S_OK;
     pthread_mutex_lock(&self->lock);
-    HRESULT hr = count_rows(self);
+    if (bkOrigin != BOOKMARK_BEGINNING && FAILED(hr = settle(self))) {
+        pthread_mutex_unlock(&self->lock);
+        return hr;
+    }
+    /* Forward from the top or the cursor: only the rows up to the target are counted, and not
+     * even those when the caller does not ask how far the cursor went (the next QueryRows
+     * finds out: a page at a depth costs one OFFSET, as the SQL query alone). */
+    if (bkOrigin == BOOKMARK_BEGINNING || bkOrigin == BOOKMARK_CURRENT) {
+        from = bkOrigin == BOOKMARK_BEGINNING ? 0 : self->pos;
+        if (lRowCount > 0 && lplRowsSought == NULL) {
+            uint64_t want = (uint64_t)from + (ULONG)lRowCount;
+            self->pos = want > 0xFFFFFFFFu ? 0xFFFFFFFFu : (ULONG)want;
+            self->unchecked = 1;
+            pthread_mutex_unlock(&self->lock);
+            return S_OK;
+        }
+        self->unchecked = 0;
+        if (lRowCount > 0) {
+            ULONG have = 0;
+            uint64_t want = (uint64_t)from + (ULONG)lRowCount;
+            hr = rows_upto(self, want > 0xFFFFFFFFu ? 0xFFFFFFFFu : (ULONG)want, &have);
+            if (SUCCEEDED(hr) && have < from)
+                from = have; /* rows went away under the cursor */
+            if (SUCCEEDED(hr)) {
+                self->pos = have;
+                if (lplRowsSought)
+                    *lplRowsSought = (LONG)(have - from);
+            }
+            pthread_mutex_unlock(&self->lock);
+            return hr;
+        }
+    }
+    hr = count_rows(self);
     if (SUCCEEDED(hr))
         hr = origin(self, bkOrigin, &from);
     if (SUCCEEDED(hr)) {
@@ -334,6 +409,8 @@ static HRESULT ms_sqltable_QueryPosition(struct ms_sqltable *self, ULONG *lpulRo
     FALLBACK(QueryPosition(self->fallback, lpulRow, lpulNumerator, lpulDenominator));
     pthread_mutex_lock(&self->lock);
     HRESULT hr = count_rows(self);
+    if (SUCCEEDED(hr))
+        hr = settle(self);
     if (SUCCEEDED(hr)) {
         *lpulRow = self->pos;
         *lpulNumerator = self->pos;
@@ -347,6 +424,7 @@ static HRESULT ms_sqltable_CreateBookmark(struct ms_sqltable *self, BOOKMARK *lp
 {
     FALLBACK(CreateBookmark(self->fallback, lpbkPosition));
     pthread_mutex_lock(&self->lock);
+    settle(self);
     for (int i = 0; i < 32; i++)
         if (self->marks[i] == 0) {
             self->marks[i] = self->pos + 1;
@@ -404,6 +482,7 @@ static HRESULT ms_sqltable_Restrict(struct ms_sqltable *self, LPSRestriction lpR
         self->nparams = b.nparams;
         self->count = -1;
         self->pos = 0;
+        self->unchecked = 0;
         memset(self->marks, 0, sizeof self->marks);
     }
     pthread_mutex_unlock(&self->lock);
@@ -451,6 +530,7 @@ static HRESULT ms_sqltable_SortTable(struct ms_sqltable *self, LPSSortOrderSet l
         free(self->order);
         self->order = b.p;
         self->pos = 0;
+        self->unchecked = 0;
         memset(self->marks, 0, sizeof self->marks);
     }
     pthread_mutex_unlock(&self->lock);
@@ -549,18 +629,20 @@ static HRESULT ms_sqltable_QueryRows(struct ms_sqltable *self, LONG lRowCount, U
     if (lRowCount == 0)
         return ms_sqltable_fail(self, MAPI_E_INVALID_PARAMETER, "QueryRows: zero row count");
     pthread_mutex_lock(&self->lock);
-    HRESULT hr = count_rows(self);
-    if (FAILED(hr)) {
+    if (lRowCount < 0 && FAILED(settle(self))) {
         pthread_mutex_unlock(&self->lock);
-        return ms_sqltable_fail(self, hr, "QueryRows: reading the folder failed");
+        return ms_sqltable_fail(self, MAPI_E_CALL_FAILED, "QueryRows: reading the folder failed");
     }
-    ULONG cur = self->pos > (ULONG)self->count ? (ULONG)self->count : self->pos, start, count,
-          newpos;
+    /* No count: the page's LIMIT says how many rows there are from here. */
+    ULONG cur = self->pos, start, count, newpos;
+    if (self->count >= 0 && cur > (ULONG)self->count)
+        cur = (ULONG)self->count;
     if (lRowCount > 0) {
         start = cur;
-        count = (ULONG)lRowCount < (ULONG)self->count - cur ? (ULONG)lRowCount
-                                                            : (ULONG)self->count - cur;
-        newpos = (ulFlags & TBL_NOADVANCE) ? cur : cur + count;
+        count = (ULONG)lRowCount;
+        if (count > 4096)
+            count = 4096; /* fewer rows than asked, as MAPI allows: the caller asks again */
+        newpos = cur;
     } else {
         /* As the in-memory engine: the start moves back, the rows are read forwards. */
         ULONG back = 0u - (ULONG)lRowCount;
@@ -614,11 +696,14 @@ static HRESULT ms_sqltable_QueryRows(struct ms_sqltable *self, LONG lRowCount, U
             pthread_mutex_unlock(&self->lock);
             return ms_sqltable_fail(self, ms_db_hr(rc), "QueryRows: reading the folder failed");
         }
-        /* Rows gone meanwhile (another process): the cursor goes as far as was read. */
-        if (set->cRows < count && lRowCount > 0 && !(ulFlags & TBL_NOADVANCE))
+        if (lRowCount > 0 && !(ulFlags & TBL_NOADVANCE))
             newpos = start + set->cRows;
     }
+    if (self->unchecked && lRowCount > 0 && set->cRows > 0)
+        self->unchecked = 0; /* rows at the cursor: it was within the table */
     self->pos = newpos;
+    if (self->unchecked && lRowCount > 0)
+        settle(self); /* nothing at the cursor: it was past the end */
     pthread_mutex_unlock(&self->lock);
     *lppRows = set;
     return S_OK;

@@ -241,6 +241,17 @@ Test(msgstore_table, cursor_findrow_bookmarks_and_notifications)
             i100 = i;
     cr_expect_eq(rows->aRow[0].lpProps[0].Value.l, i100);
     FreeProws(rows);
+    /* A seek not asked how far it went, past the end: nothing to read, the cursor at the end. */
+    cr_assert_eq(t->lpVtbl->SeekRow(t, BOOKMARK_BEGINNING, N + 500, NULL), S_OK);
+    cr_assert_eq(t->lpVtbl->QueryRows(t, 10, 0, &rows), S_OK);
+    cr_expect_eq(rows->cRows, 0);
+    FreeProws(rows);
+    cr_assert_eq(t->lpVtbl->QueryPosition(t, &row, &num, &den), S_OK);
+    cr_expect_eq(row, N);
+    cr_assert_eq(t->lpVtbl->SeekRow(t, BOOKMARK_BEGINNING, N - 3, NULL), S_OK);
+    cr_assert_eq(t->lpVtbl->QueryRows(t, 10, 0, &rows), S_OK);
+    cr_expect_eq(rows->cRows, 3);
+    FreeProws(rows);
     cr_assert_eq(t->lpVtbl->FreeBookmark(t, bk), S_OK);
     cr_expect_eq(t->lpVtbl->SeekRow(t, bk, 0, NULL), MAPI_E_INVALID_BOOKMARK);
     /* FindRow: the first unread row from the start, then backwards from the end. */
