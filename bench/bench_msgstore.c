@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #define RUNS 5
+#define PAGE_RUNS 21 /* a page is tens of microseconds: more runs for a steady median */
 #define PAGE 50
 
 static double now(void)
@@ -407,8 +408,8 @@ int main(int argc, char **argv)
     const char *base = argc > 3 ? argv[3] : (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     char exe[PATH_MAX], tmp[PATH_MAX + 64];
     int missed = 0;
-    if (n == 0 || big < 2 * PAGE) {
-        fprintf(stderr, "usage: bench_msgstore [N >= 1] [F >= 100] [directory]\n");
+    if (big < 2 * PAGE) {
+        fprintf(stderr, "usage: bench_msgstore [N (0: skip 1 and 2)] [F >= 100] [directory]\n");
         return 2;
     }
     snprintf(g_dir, sizeof g_dir, "%s/bench_msgstore-XXXXXX", base);
@@ -431,14 +432,14 @@ int main(int argc, char **argv)
     setenv("MAPIRT_PROFILES", tmp, 1);
     setenv("XDG_DATA_HOME", g_dir, 1);
     CHECK(MAPIInitialize(NULL));
-    printf("bench_msgstore: N=%u, F=%u, in %s; median [min-max] of %d runs\n", n, big, g_dir,
-           RUNS);
+    printf("bench_msgstore: N=%u, F=%u, in %s; median [min-max] of %d runs (pages: %d)\n", n,
+           big, g_dir, RUNS, PAGE_RUNS);
 
     /* 1 and 2: a fresh store and a fresh baseline file per run. */
     double cm[RUNS], cr[RUNS], om[RUNS], orr[RUNS];
     SBinary *eids = calloc(n, sizeof *eids);
     sqlite3_int64 *ids = calloc(n, sizeof *ids);
-    for (int r = 0; r < RUNS; r++) {
+    for (int r = 0; n && r < RUNS; r++) {
         char prof[32], fname[32];
         snprintf(prof, sizeof prof, "run%d", r);
         snprintf(fname, sizeof fname, "f%d", r);
@@ -461,10 +462,12 @@ int main(int argc, char **argv)
         sqlite3_close(db);
     }
     char what[96];
-    snprintf(what, sizeof what, "create+save %u messages of 20 props (us/msg)", n);
-    missed |= report(what, cm, cr, RUNS, 1e6 / n, "us", 2.0);
-    snprintf(what, sizeof what, "open %u messages by entry ID (us/msg)", n);
-    missed |= report(what, om, orr, RUNS, 1e6 / n, "us", 0);
+    if (n) {
+        snprintf(what, sizeof what, "create+save %u messages of 20 props (us/msg)", n);
+        missed |= report(what, cm, cr, RUNS, 1e6 / n, "us", 2.0);
+        snprintf(what, sizeof what, "open %u messages by entry ID (us/msg)", n);
+        missed |= report(what, om, orr, RUNS, 1e6 / n, "us", 0);
+    }
 
     /* 3: one folder of F messages, then pages. */
     LPMAPISESSION s = session_on("big");
@@ -516,8 +519,8 @@ int main(int argc, char **argv)
     const ULONG depths[] = {0, 1000, big / 2};
     for (size_t si = 0; si < 2; si++) {
         for (size_t di = 0; di < 3; di++) {
-            double pm[RUNS], pr[RUNS];
-            for (int r = 0; r < RUNS; r++) {
+            double pm[PAGE_RUNS], pr[PAGE_RUNS];
+            for (int r = 0; r < PAGE_RUNS; r++) {
                 LPSRowSet rows = NULL;
                 pm[r] = page_mapi(f, sorts[si].tag, sorts[si].order, depths[di], &rows);
                 pr[r] = page_raw(db, folder, sorts[si].sql, depths[di]);
@@ -525,12 +528,12 @@ int main(int argc, char **argv)
             }
             snprintf(what, sizeof what, "page of %d at row %u, %s (ms)", PAGE, depths[di],
                      sorts[si].name);
-            missed |= report(what, pm, pr, RUNS, 1e3, "ms", 2.0);
+            missed |= report(what, pm, pr, PAGE_RUNS, 1e3, "ms", 2.0);
             if (di == 0) {
-                double copy[RUNS];
+                double copy[PAGE_RUNS];
                 memcpy(copy, pm, sizeof copy);
                 double med, lo, hi;
-                stats(copy, RUNS, &med, &lo, &hi);
+                stats(copy, PAGE_RUNS, &med, &lo, &hi);
                 if (med >= 0.010) {
                     printf("  first page took %.2f ms: GOAL MISSED (< 10 ms)\n", med * 1e3);
                     missed = 1;
