@@ -356,6 +356,17 @@ struct ms_folder {
 #include "ms_folder_decl.h"
 HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struct ms_folder **out);
 
+/* ---- moving and copying inside the store (folderops.c; under d->lock, in a transaction) -- */
+/* Copies object from (and its subtree: folders only when folders) under parent. */
+int ms_copy_tree(ms_db *d, sqlite3_int64 from, sqlite3_int64 parent, int folders,
+                 sqlite3_int64 *newid, int depth);
+int ms_move_object(ms_db *d, sqlite3_int64 id, sqlite3_int64 parent);
+/* Whether id is ancestor or below it. */
+int ms_is_within(ms_db *d, sqlite3_int64 id, sqlite3_int64 ancestor, int *within);
+/* PR_MESSAGE_FLAGS and PR_MSG_STATUS of a saved message, in its row and its property. */
+int ms_set_flags(ms_db *d, sqlite3_int64 msg, LONG set, LONG clear);
+int ms_set_status(ms_db *d, sqlite3_int64 msg, ULONG status, ULONG mask, ULONG *old);
+
 /* ---- messages and attachments (message.c, attach.c, snap.c) ---------------------------- *
  * A message is a document: what changes in an open message stays in it until its
  * SaveChanges. Its attachments are saved into the message (IAttach::SaveChanges gives the
