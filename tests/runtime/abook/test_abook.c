@@ -248,7 +248,7 @@ Test(abook, resolve_names_follows_the_flag_list)
     fl->cFlags = n;
     for (ULONG i = 0; i < n; i++)
         fl->ulFlag[i] = MAPI_UNRESOLVED;
-    fl->ulFlag[6] = MAPI_RESOLVED; /* resolved by an earlier container: left alone */
+    (&fl->ulFlag[0])[6] = MAPI_RESOLVED; /* resolved by an earlier container: left alone */
     SizedSPropTagArray(3, tags) = {3, {PR_DISPLAY_NAME_A, PR_EMAIL_ADDRESS_A, PR_ENTRYID}};
     cr_assert_eq(pab->lpVtbl->ResolveNames(pab, (LPSPropTagArray)&tags, 0, a, fl), S_OK);
     static const ULONG want[] = {MAPI_RESOLVED, MAPI_AMBIGUOUS, MAPI_RESOLVED, MAPI_RESOLVED,
@@ -276,7 +276,7 @@ Test(abook, resolve_names_follows_the_flag_list)
         cr_assert(rt && rt->Value.l == MAPI_CC, "the caller's PR_RECIPIENT_TYPE is kept");
         cr_assert(id && id->Value.bin.cb == 32);
     }
-    cr_assert_eq(a->aEntries[4].cValues, 2, "unresolved: untouched");
+    cr_assert_eq((&a->aEntries[0])[4].cValues, 2, "unresolved: untouched");
     FreePadrlist(a);
 
     /* a FlagList that does not match the ADRLIST */
