@@ -1,4 +1,4 @@
-"""build/mapirt-vocab: tags, status codes and flags from the command line."""
+"""mapirt vocab: tags, status codes and flags from the command line (build/bin/mapirt)."""
 from __future__ import annotations
 
 import os
@@ -6,11 +6,11 @@ import subprocess
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXE = os.path.join(ROOT, "build", "mapirt-vocab")
+EXE = os.path.join(ROOT, "build", "bin", "mapirt")
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    r = subprocess.run([EXE, *args], capture_output=True, text=True)
+    r = subprocess.run([EXE, "vocab", *args], capture_output=True, text=True)
     return r.returncode, r.stdout.strip(), r.stderr.strip()
 
 
