@@ -202,6 +202,26 @@ rule cxx_provider
 rule link_provider
   command = $cxx -shared -Wl,--no-undefined -o $out $in $libs
   description = LINK(provider) $out
+# Providers (providers/NAME/ -> build/mapirt/providers/NAME.so, the uninstalled provider
+# directory of runtime/spi/loader.h): built as a third party builds one, against the public
+# headers ($pubincs), its own coclasses compiled by idlc into gen/providers/NAME/ (what
+# `mapirt-idlc -o DIR NAME.idl` gives out of tree), linked with -lmapirt and found beside it.
+rule idlc_provider
+  command = $python -m tools.idlc -I idl -o $outdir --stamp $out --depfile $out.d $in
+  depfile = $out.d
+  deps = gcc
+  restat = 1
+  description = IDLC $in
+rule cc_msprovider
+  command = $cc -MMD -MF $out.d -std=c11 $warn -g -O2 -fPIC -pthread -fvisibility=hidden $
+      $pubincs $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC(provider) $out
+rule link_msprovider
+  command = $cc -shared -Wl,--no-undefined -o $out $in -Lbuild -lmapirt $
+      -Wl,-rpath,'$$ORIGIN/../..' $libs $ldlibs
+  description = LINK(provider) $out
 rule run_tests
   command = $python tests/run.py $in
   description = TEST
@@ -314,6 +334,41 @@ def generate() -> str:
     staged = ["build/mapirt/mapisvc.inf"]
     w.build("build/mapirt/mapisvc.inf", "stage", ["runtime/profile/mapisvc.inf"])
 
+    w.section("providers (providers/NAME/ -> build/mapirt/providers/NAME.so)")
+    shipped: list[str] = []
+    ship_dirs = ["providers"]
+    for name in sorted(os.listdir(os.path.join(ROOT, "providers"))):
+        d = f"providers/{name}"
+        if not os.path.isdir(os.path.join(ROOT, d)):
+            continue
+        srcs, dirs = walk(d, r".*\.c")
+        ship_dirs += dirs
+        if not srcs:
+            continue
+        idls, _ = walk(d, r".*\.idl")
+        pgen = f"gen/providers/{name}"
+        order = list(gen)
+        extra = f"-I{d}"
+        if idls:
+            w.build(f"{pgen}/stamp", "idlc_provider", idls, implicit=["idl"], outdir=pgen)
+            order.append(f"{pgen}/stamp")
+            extra += f" -I{pgen}/include -I{pgen}/objects"
+        for src in srcs:
+            w.build(f"build/providers/obj/{os.path.splitext(src)[0]}.o", "cc_msprovider", [src],
+                    order=order, extra=extra)
+        out = f"build/mapirt/providers/{name}.so"
+        w.build(out, "link_msprovider",
+                [f"build/providers/obj/{os.path.splitext(s)[0]}.o" for s in srcs],
+                implicit=["build/libmapirt.so"],
+                libs=" ".join(filter(None, (libs_of(s) for s in srcs))))
+        shipped.append(out)
+        # A provider's catalog fragment (providers/NAME/NAME.inf) joins the staged drop-in
+        # directory, as its package would install it.
+        if os.path.exists(os.path.join(ROOT, d, f"{name}.inf")):
+            frag = f"build/mapirt/mapisvc.d/{name}.inf"
+            w.build(frag, "stage", [f"{d}/{name}.inf"])
+            shipped.append(frag)
+
     w.section("programs (tools/NAME/ -> build/NAME)")
     programs = []
     tool_dirs = ["tools"]
@@ -419,11 +474,12 @@ def generate() -> str:
     w.section("running the tests")
     w.build("test", "run_tests", tests + fuzz_targets,
             implicit=["tests/run.py", "tests/fuzz/run.py", "build/libmapirt.so", *staged,
-                      *programs, *providers])
+                      *shipped, *programs, *providers])
 
     w.section("install (PREFIX, default /usr/local, and DESTDIR from the environment)")
     w.build("install", "install", [],
-            implicit=["build/libmapirt.so", *staged, *programs, "gen/stamp", "tools/install.sh"])
+            implicit=["build/libmapirt.so", *staged, *shipped, *programs, "gen/stamp",
+                      "tools/install.sh"])
 
     w.section("benchmarks (ninja benchmarks; bench/README.md)")
     w("# Run on demand, never by `ninja` or `ninja test`: optimised and unsanitised, linked")
@@ -448,11 +504,12 @@ def generate() -> str:
 
     w.section("regeneration and defaults")
     scanned = sorted(set(runtime_dirs + tool_dirs + test_dirs + bench_dirs + prov_dirs
-                         + ["tests/fuzz"]))
+                         + ship_dirs + ["tests/fuzz"]))
     w.build("build.ninja", "configure", [], implicit=["tools/configure.py", *scanned])
-    w.build("all", "phony", ["build/libmapirt.so", *programs, *tests, *bench_outs, *providers,
+    w.build("all", "phony", ["build/libmapirt.so", *shipped, *programs, *tests, *bench_outs,
+                             *providers,
                              *[t for t in fuzz_targets if t.startswith("build/")]])
-    w("default build/libmapirt.so " + " ".join(staged + programs))
+    w("default build/libmapirt.so " + " ".join(staged + shipped + programs))
     return "\n".join(w.lines) + "\n"
 
 

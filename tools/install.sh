@@ -10,6 +10,8 @@
 #                                             written by the tool from its command table
 #   lib/mapirt/mapisvc.inf, lib/mapirt/mapisvc.d/   (the service catalog and its drop-in
 #                                             directory, found beside the library at run time)
+#   lib/mapirt/providers/*.so, lib/mapirt/mapisvc.d/*.inf   (the bundled providers, from
+#                                             providers/NAME/, and their catalog fragments)
 #   share/doc/mapirt/reference.md             (the generated reference)
 #   lib/pkgconfig/mapirt.pc                   (Cflags: -I${includedir}/mapi)
 set -eu
@@ -19,13 +21,20 @@ root="$dest$prefix"
 cd "$(dirname "$0")/.."
 install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
     "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt" \
-    "$root/lib/mapirt/mapisvc.d" "$root/share/man/man1" "$root/share/bash-completion/completions"
+    "$root/lib/mapirt/mapisvc.d" "$root/lib/mapirt/providers" "$root/share/man/man1" \
+    "$root/share/bash-completion/completions"
 install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
 install -m 0755 build/bin/mapirt "$root/bin/mapirt"
 build/bin/mapirt help --man > "$root/share/man/man1/mapirt.1"
 build/bin/mapirt help --bash-completion > "$root/share/bash-completion/completions/mapirt"
 ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
 install -m 0644 build/mapirt/mapisvc.inf "$root/lib/mapirt/mapisvc.inf"
+for so in build/mapirt/providers/*.so; do
+    if [ -e "$so" ]; then install -m 0755 "$so" "$root/lib/mapirt/providers/"; fi
+done
+for inf in build/mapirt/mapisvc.d/*.inf; do
+    if [ -e "$inf" ]; then install -m 0644 "$inf" "$root/lib/mapirt/mapisvc.d/"; fi
+done
 install -m 0644 gen/include/*.h "$root/include/mapi/"
 install -m 0644 gen/include/mapirt/*.h runtime/include/mapirt/*.h "$root/include/mapi/mapirt/"
 install -m 0644 idl/*.idl "$root/share/mapirt/idl/"
