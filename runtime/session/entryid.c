@@ -55,6 +55,14 @@ ULONG mapirt_status_eid_row(const mapirt_sess *s, ULONG cb, const ENTRYID *eid)
 HRESULT mapirt_store_eid_wrap(const MAPIUID *provider, ULONG cb, const BYTE *inner, void *parent,
                               SBinary *out)
 {
+    /* a provider that wrapped its ID (IMAPISupport::WrapStoreEntryID) and wrote the wrapped one
+     * into its section is wrapped once, not twice */
+    MAPIUID sec;
+    ULONG cbi;
+    const BYTE *in;
+    if (cb && mapirt_store_eid_unwrap(cb, (const ENTRYID *)inner, &sec, &cbi, &in) &&
+        memcmp(sec.ab, provider->ab, 16) == 0)
+        return mapirt_store_eid_wrap(provider, cbi, in, parent, out);
     ULONG n = 4 + 16 + 16 + cb;
     void *p = NULL;
     if ((parent ? MAPIAllocateMore(n, parent, &p) : MAPIAllocateBuffer(n, &p)) != S_OK)
@@ -79,6 +87,13 @@ int mapirt_store_eid_unwrap(ULONG cb, const ENTRYID *eid, MAPIUID *provider, ULO
     memcpy(provider->ab, b + 20, 16);
     *cbInner = cb - 36;
     *inner = cb > 36 ? b + 36 : NULL;
+    /* wrapped twice for the same provider (see mapirt_store_eid_wrap): the provider's own ID
+     * is the innermost */
+    while (*cbInner >= 36 && memcmp(*inner + 4, mapirt_muid_storewrap.ab, 16) == 0 &&
+           memcmp(*inner + 20, provider->ab, 16) == 0) {
+        *cbInner -= 36;
+        *inner = *cbInner ? *inner + 36 : NULL;
+    }
     return 1;
 }
 
