@@ -178,7 +178,9 @@ static HRESULT sess_create(mapirt_profstore *ps, const mapirt_profile_info *info
     s->logon_flags = flags;
     s->serial = atomic_fetch_add(&g_serial, 1) + 1;
     struct read_ctx c = {info->id, NULL, 0};
-    HRESULT hr = mapirt_uidmap_create(&s->uids);
+    HRESULT hr = mapirt_gate_new(NULL, NULL, &s->gate);
+    if (SUCCEEDED(hr))
+        hr = mapirt_uidmap_create(&s->uids);
     if (SUCCEEDED(hr))
         hr = mapirt_uidmap_create(&s->sections);
     if (SUCCEEDED(hr))

@@ -7,6 +7,9 @@
  * and a wrapped store entry ID from the message store table, which opens the store as
  * OpenMsgStore with MDB_NO_DIALOG does (MAPI_MODIFY becoming MDB_WRITE).
  *
+ * What a provider opens is handed out as a proxy on the provider's kill switch
+ * (mapirt_provider_hand_out): after Logoff it answers MAPI_E_END_OF_SESSION.
+ *
  * Errors (docs/decisions.md): a NULL entry ID is MAPI_E_INVALID_PARAMETER (SPEC §19.1: the
  * session opens nothing without an ID); one shorter than its flags and a MAPIUID is
  * MAPI_E_INVALID_ENTRYID; a UID nobody registered (or whose provider is not logged on) is
@@ -118,13 +121,15 @@ static HRESULT open_status(mapirt_sess *s, ULONG rowid, LPCIID iid, ULONG ulFlag
         int row = p->has_row;
         pthread_mutex_unlock(&s->mu);
         if (st == MAPIRT_PROV_ACTIVE && row) {
-            hr = mapirt_logon_status(p, iid, ulFlags, lpulObjType, lppUnk);
+            LPUNKNOWN raw = NULL;
+            hr = mapirt_logon_status(p, iid, ulFlags, lpulObjType, &raw);
             if (FAILED(hr)) {
                 char who[400];
                 mapirt_provider_name(p, who, sizeof who);
                 snprintf(err, cberr, "%s: OpenStatusEntry failed", who);
+                return hr;
             }
-            return hr;
+            return mapirt_provider_hand_out(s, p, iid, MAPI_STATUS, raw, lppUnk);
         }
         if (st == MAPIRT_PROV_FAILED || st == MAPIRT_PROV_DISABLED)
             hr = mapirt_mapistatus_create(s, rowid, iid, lppUnk); /* MAPI's row, MAPI's object */
@@ -173,13 +178,17 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
             pthread_mutex_unlock(&s->mu);
             return hr;
         }
+        LPUNKNOWN out = NULL;
+        if (FAILED(hr = mapirt_provider_hand_out(s, p, &IID_IMsgStore, MAPI_STORE,
+                                                 (LPUNKNOWN)mdb, &out)))
+            return hr;
         if (iid && !IsEqualIID(iid, &IID_IMsgStore)) {
-            hr = mdb->lpVtbl->QueryInterface(mdb, iid, (void **)lppUnk);
-            mdb->lpVtbl->Release(mdb);
+            hr = out->lpVtbl->QueryInterface(out, iid, (void **)lppUnk);
+            out->lpVtbl->Release(out);
             if (FAILED(hr))
                 return hr;
         } else
-            *lppUnk = (LPUNKNOWN)mdb;
+            *lppUnk = out;
         *lpulObjType = MAPI_STORE;
         return S_OK;
     }
@@ -189,7 +198,12 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
                              "MAPIUID");
         return MAPI_E_UNKNOWN_ENTRYID;
     }
-    return mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, lppUnk);
+    LPUNKNOWN raw = NULL;
+    HRESULT hr = mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, &raw);
+    if (FAILED(hr))
+        return hr;
+    HRESULT hw = mapirt_provider_hand_out(s, p, iid, *lpulObjType, raw, lppUnk);
+    return FAILED(hw) ? hw : hr; /* keeps a warning the provider answered */
 }
 
 HRESULT mapirt_sess_compare(mapirt_sess *s, ULONG cb1, LPENTRYID e1, ULONG cb2, LPENTRYID e2,
