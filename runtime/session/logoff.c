@@ -102,6 +102,7 @@ void mapirt_sess_release(mapirt_sess *s)
         mapirt_profstore_release(s->ps);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->tbl_mu);
+    pthread_mutex_destroy(&s->store_mu);
     mapirt_gate_release(s->gate); /* the tables' proxies may keep it */
     mapirt_free(s);
 }

@@ -169,6 +169,7 @@ static HRESULT sess_create(mapirt_profstore *ps, const mapirt_profile_info *info
     pthread_mutexattr_init(&a);
     pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&s->tbl_mu, &a);
+    pthread_mutex_init(&s->store_mu, &a);
     pthread_mutexattr_destroy(&a);
     pthread_mutex_init(&s->mu, NULL);
     mapirt_profstore_addref(ps);

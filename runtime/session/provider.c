@@ -343,8 +343,28 @@ HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUI
     return S_OK;
 }
 
+static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam,
+                                 ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
+
 HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
                           LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
+{
+    /* one first open at a time: two threads opening one store would both load it */
+    pthread_mutex_lock(&s->store_mu);
+    HRESULT hr;
+    if (p->opening) {
+        hr = MAPI_E_CALL_FAILED; /* its own Logon opens it again */
+    } else {
+        p->opening = 1;
+        hr = store_open_locked(s, p, ulUIParam, cb, lpEntryID, ulFlags, out);
+        p->opening = 0;
+    }
+    pthread_mutex_unlock(&s->store_mu);
+    return hr;
+}
+
+static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam,
+                                 ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
 {
     char err[512] = "";
     pthread_mutex_lock(&s->mu);
@@ -352,11 +372,14 @@ HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIPara
     LPMDB mdb = p->mdb;
     if (mdb)
         mdb->lpVtbl->AddRef(mdb);
+    int ended = s->ended;
     pthread_mutex_unlock(&s->mu);
     if (mdb) {
         *out = mdb; /* open already: the same store (SPEC §4.4, load sequence step 2) */
         return S_OK;
     }
+    if (ended)
+        return MAPI_E_END_OF_SESSION;
     if (st == MAPIRT_PROV_DISABLED || st == MAPIRT_PROV_ENDED)
         return MAPI_E_CALL_FAILED;
     /* a store that failed before may be opened again: the client may have fixed its cause */

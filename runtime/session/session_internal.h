@@ -14,6 +14,9 @@
  *
  * Locks, in the order they may be taken (never the other way round):
  *   1. g_logon_mu (logon.c): serialises MAPILogonEx and the shared-session pointer;
+ *   1b. sess->store_mu (recursive): serialises the first opening of the session's stores
+ *      (load, entry point, IMSProvider::Logon), held across those calls into the provider; a
+ *      store provider whose Logon opens its own store again is refused, not deadlocked;
  *   2. sess->tbl_mu (recursive): serialises changes to the session's tables, so that rows are
  *      rebuilt and handed to ITableData in the order the changes happened;
  *   3. sess->mu: the session's own state (providers' states, rows' data, uid map, handles);
@@ -98,6 +101,7 @@ typedef struct mapirt_provider {
     ULONG crow;
     int has_row;
     ULONG xp_flags;           /* TransportLogon's output flags */
+    int opening;              /* a store: its first open is under way (under store_mu) */
     /* ---- set at logon, cleared at logoff (sess->mu) ---- */
     mapirt_module *module;    /* a reference for the provider object */
     mapirt_gate *gate;        /* the kill switch of the proxies of its objects (holds the module) */
@@ -139,6 +143,7 @@ typedef struct mapirt_sess {
     mapirt_gate *gate;      /* calls in flight (handles, support objects, status objects, tables) */
     pthread_mutex_t mu;     /* lock 3 */
     pthread_mutex_t tbl_mu; /* lock 2 (recursive) */
+    pthread_mutex_t store_mu; /* lock 1b (recursive) */
     mapirt_profstore *ps;
     mapirt_profile_id id;
     char profile[MAPIRT_PROFNAME_MAX + 1]; /* UTF-8 */
