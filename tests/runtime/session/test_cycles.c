@@ -35,7 +35,7 @@ const char *__asan_default_options(void)
 }
 #else
 #define CYCLES 10000
-#define WARMUP 500
+#define WARMUP 200
 #define CYCLES_SLACK_KB 400
 #endif
 
