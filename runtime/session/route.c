@@ -45,6 +45,14 @@ mapirt_provider *mapirt_route(mapirt_sess *s, ULONG cb, const ENTRYID *eid)
     return i < 0 ? NULL : &s->provs[i];
 }
 
+static int ended(mapirt_sess *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int e = s->ended;
+    pthread_mutex_unlock(&s->mu);
+    return e;
+}
+
 /* The provider's logon object with a reference (NULL when it is not logged on). */
 static LPUNKNOWN logon_of(mapirt_provider *p)
 {
@@ -133,8 +141,8 @@ static HRESULT open_status(mapirt_sess *s, ULONG rowid, LPCIID iid, ULONG ulFlag
         }
         if (st == MAPIRT_PROV_FAILED || st == MAPIRT_PROV_DISABLED)
             hr = mapirt_mapistatus_create(s, rowid, iid, lppUnk); /* MAPI's row, MAPI's object */
-        else
-            hr = MAPI_E_UNKNOWN_ENTRYID; /* the row went with its provider */
+        else /* the row went with its provider, or with the whole session */
+            hr = ended(s) ? MAPI_E_END_OF_SESSION : MAPI_E_UNKNOWN_ENTRYID;
     } else
         hr = MAPI_E_UNKNOWN_ENTRYID;
     if (SUCCEEDED(hr))
@@ -193,13 +201,20 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
         return S_OK;
     }
     mapirt_provider *p = mapirt_route(s, cb, eid);
+    LPUNKNOWN raw = NULL;
+    HRESULT hr = p ? mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, &raw)
+                   : MAPI_E_UNKNOWN_ENTRYID;
+    if (hr == MAPI_E_UNKNOWN_ENTRYID && ended(s)) {
+        /* the session ended while this call was on its way: the fence held the providers
+         * back, but they no longer take calls */
+        snprintf(err, cberr, "OpenEntry: the session has logged off");
+        return MAPI_E_END_OF_SESSION;
+    }
     if (!p) {
         snprintf(err, cberr, "OpenEntry: no provider of this session registered the entry ID's "
                              "MAPIUID");
         return MAPI_E_UNKNOWN_ENTRYID;
     }
-    LPUNKNOWN raw = NULL;
-    HRESULT hr = mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, &raw);
     if (FAILED(hr))
         return hr;
     HRESULT hw = mapirt_provider_hand_out(s, p, iid, *lpulObjType, raw, lppUnk);
