@@ -8,6 +8,7 @@
 #define USES_IID_IXPProvider
 #include <initguid.h>
 
+#include <atomic>
 #include <cstring>
 
 #include <mapicode.h>
@@ -41,7 +42,7 @@ struct StubXPLogon : IXPLogon {
 };
 
 class Logon final : public StubXPLogon {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
     LPMAPISUP sup_;
 
   public:
@@ -87,7 +88,7 @@ class Logon final : public StubXPLogon {
 };
 
 class Provider final : public IXPProvider {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
 
   public:
     STDMETHOD(QueryInterface)(REFIID riid, void **ppv) override
