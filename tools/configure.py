@@ -170,6 +170,16 @@ rule link_san
 rule link_tsan
   command = $cc -fsanitize=thread -o $out $in $libs $rtlibs $ldlibs
   description = LINK(tsan) $out
+# Tests that measure what sanitizers distort (resident memory): also built plain, optimised,
+# from the library's own objects (marker `configure: also unsanitized`).
+rule cc_plain
+  command = $cc -MMD -MF $out.d $cflags $extra -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = CC(plain) $out
+rule link_plain
+  command = $cc -o $out $in $libs $rtlibs $ldlibs
+  description = LINK(plain) $out
 rule link_fuzz
   command = $sancxx $fuzzsan -fsanitize=fuzzer -o $out $in $libs $rtlibs $ldlibs
   description = LINK(fuzz) $out
@@ -420,6 +430,12 @@ def generate() -> str:
             w.build(out, "link_san", [obj("san", src), "build/san/libmapirt.a"],
                     libs=f"-lcriterion {libs}".strip())
             tests.append(out)
+        if any(m.startswith("also unsanitized") for m in marks):
+            w.build(obj("plain", src), "cc_plain", [src], order=gen, extra=inc)
+            out = f"build/tests/plain_{stem(src)}"
+            w.build(out, "link_plain", [obj("plain", src), *objs["obj"]],
+                    libs=f"-lcriterion {libs}".strip())
+            tests.append(out)
         if any(m.startswith("also under ThreadSanitizer") for m in marks) or \
                 any(m.startswith("ThreadSanitizer stress program") for m in marks):
             tinc = inc if stem(src).startswith("stress_") else f"-Itests/runtime/tsan {inc}"
@@ -435,6 +451,11 @@ def generate() -> str:
     if prov_dirs:
         for name in sorted(os.listdir(os.path.join(ROOT, "tests/providers"))):
             d = f"tests/providers/{name}"
+            if name.endswith(".inf"):
+                # their catalog fragment, beside them (what build/hello points mapirt at)
+                w.build(f"build/{d}", "stage", [d])
+                providers.append(f"build/{d}")
+                continue
             if not os.path.isdir(os.path.join(ROOT, d)):
                 continue
             srcs, dirs = walk(d, r".*\.(c|cpp)")
@@ -509,7 +530,8 @@ def generate() -> str:
     w.build("all", "phony", ["build/libmapirt.so", *shipped, *programs, *tests, *bench_outs,
                              *providers,
                              *[t for t in fuzz_targets if t.startswith("build/")]])
-    w("default build/libmapirt.so " + " ".join(staged + shipped + programs))
+    # The test providers too: build/hello logs on to a profile of them (tools/hello/session.c).
+    w("default build/libmapirt.so " + " ".join(staged + shipped + programs + providers))
     return "\n".join(w.lines) + "\n"
 
 

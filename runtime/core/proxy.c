@@ -6,13 +6,20 @@
  * tracing layers over them (I_info.proxy_vtbl). One reference count covers the proxy and all of
  * its faces, as for any COM object.
  *
- * Identity: a process-wide map from (inner identity, flags) to the live proxy makes every
- * wrapping of one object with the same flags return the same proxy (docs/decisions.md).
+ * Identity: a process-wide map from (inner identity, flags, gate) to the live proxy makes every
+ * wrapping of one object with the same flags and kill switch return the same proxy
+ * (docs/decisions.md).
+ *
+ * Kill switch: a proxy made by mapirt_proxy_wrap_gated holds a gate (<mapirt/gate.h>); its
+ * forwarders enter the gate around each call into the inner object, so once the gate is closed
+ * the proxy answers MAPI_E_END_OF_SESSION and the closer knows no call is still inside. Its
+ * children (interfaces its methods return) share the gate.
  *
  * Locks: `map_lock` (the identity map), then a proxy's `lock` (its faces); never held while
  * calling into an inner object. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mapicode.h>
@@ -20,6 +27,7 @@
 #include <mapix.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/gate.h>
 #include <mapirt/iface.h>
 #include <mapirt/lasterror.h>
 #include <mapirt/proxy.h>
@@ -47,6 +55,7 @@ struct proxy {
     struct face unk; /* first: the proxy's identity */
     atomic_uint ref;
     unsigned flags;
+    mapirt_gate *gate;    /* the kill switch (a reference), or NULL */
     pthread_mutex_t lock; /* faces */
     mapirt_lasterror err; /* the proxy's own refusals */
     struct proxy *map_next;
@@ -92,13 +101,13 @@ static unsigned map_slot(const IUnknown *inner, unsigned flags)
     return (unsigned)((h ^ (h >> 7) ^ flags) & 63);
 }
 
-/* A live proxy of inner with these flags, referenced; NULL when there is none. */
-static struct proxy *map_find(IUnknown *inner, unsigned flags)
+/* A live proxy of inner with these flags and gate, referenced; NULL when there is none. */
+static struct proxy *map_find(IUnknown *inner, unsigned flags, mapirt_gate *gate)
 {
     struct proxy *px;
 
     for (px = map_head[map_slot(inner, flags)]; px; px = px->map_next) {
-        if (px->unk.inner != inner || px->flags != flags)
+        if (px->unk.inner != inner || px->flags != flags || px->gate != gate)
             continue;
         unsigned cur = atomic_load(&px->ref);
         while (cur != 0)
@@ -138,6 +147,7 @@ static void proxy_destroy(struct proxy *px)
         mapirt_free(f);
     }
     px->unk.inner->lpVtbl->Release(px->unk.inner);
+    mapirt_gate_release(px->gate); /* after the inner object: it may hold the module */
     pthread_mutex_destroy(&px->lock);
     mapirt_lasterror_fini(&px->err);
     mapirt_free(px);
@@ -197,7 +207,8 @@ static struct face *face_get(struct proxy *px, const mapirt_iface_info *info, IU
 }
 
 /* A new proxy of the object whose identity is unk (referenced, given up), one reference. */
-static struct proxy *proxy_new(IUnknown *unk, unsigned flags, const mapirt_iface_info *unk_info)
+static struct proxy *proxy_new(IUnknown *unk, unsigned flags, mapirt_gate *gate,
+                               const mapirt_iface_info *unk_info)
 {
     struct proxy *px = mapirt_calloc(1, sizeof(*px));
 
@@ -213,12 +224,15 @@ static struct proxy *proxy_new(IUnknown *unk, unsigned flags, const mapirt_iface
     px->unk.info = unk_info;
     atomic_init(&px->ref, 1);
     px->flags = flags;
-    mapirt_lasterror_init(&px->err, "mapirt validation");
+    px->gate = gate;
+    if (gate)
+        mapirt_gate_addref(gate);
+    mapirt_lasterror_init(&px->err, gate ? "mapirt session" : "mapirt validation");
     return px;
 }
 
 /* The proxy of inner's identity under these flags: the live one, or a new one. Referenced. */
-static HRESULT proxy_for(IUnknown *inner, unsigned flags, struct proxy **out)
+static HRESULT proxy_for(IUnknown *inner, unsigned flags, mapirt_gate *gate, struct proxy **out)
 {
     const mapirt_iface_info *unk_info = iface_find(&IID_IUnknown);
     IUnknown *unk = NULL;
@@ -229,8 +243,8 @@ static HRESULT proxy_for(IUnknown *inner, unsigned flags, struct proxy **out)
     if (FAILED(hr) || unk == NULL)
         return FAILED(hr) ? hr : MAPI_E_INTERFACE_NOT_SUPPORTED;
     pthread_mutex_lock(&map_lock);
-    px = map_find(unk, flags);
-    if (px == NULL && unk_info != NULL && (px = proxy_new(unk, flags, unk_info)) != NULL) {
+    px = map_find(unk, flags, gate);
+    if (px == NULL && unk_info != NULL && (px = proxy_new(unk, flags, gate, unk_info)) != NULL) {
         unsigned slot = map_slot(unk, flags);
         px->map_next = map_head[slot];
         map_head[slot] = px;
@@ -266,10 +280,11 @@ static HRESULT proxy_face(struct proxy *px, const mapirt_iface_info *info, IUnkn
     return S_OK;
 }
 
-static HRESULT wrap(const mapirt_iface_info *info, IUnknown *inner, unsigned flags, void **out)
+static HRESULT wrap(const mapirt_iface_info *info, IUnknown *inner, unsigned flags,
+                    mapirt_gate *gate, void **out)
 {
     struct proxy *px;
-    HRESULT hr = proxy_for(inner, flags, &px);
+    HRESULT hr = proxy_for(inner, flags, gate, &px);
 
     if (FAILED(hr))
         return hr;
@@ -297,7 +312,50 @@ HRESULT mapirt_proxy_wrap(REFIID riid, LPUNKNOWN inner, ULONG ulFlags, LPUNKNOWN
         *out = inner;
         return S_OK;
     }
-    return wrap(info, inner, ulFlags, (void **)out);
+    return wrap(info, inner, ulFlags, NULL, (void **)out);
+}
+
+HRESULT mapirt_proxy_wrap_gated(REFIID riid, LPUNKNOWN inner, ULONG ulFlags, mapirt_gate *gate,
+                                LPUNKNOWN *out)
+{
+    const mapirt_iface_info *info;
+
+    if (gate == NULL)
+        return mapirt_proxy_wrap(riid, inner, ulFlags, out);
+    if (out == NULL)
+        return MAPI_E_INVALID_PARAMETER;
+    *out = NULL;
+    if (riid == NULL || inner == NULL)
+        return MAPI_E_INVALID_PARAMETER;
+    if (ulFlags & ~FLAGS_KNOWN)
+        return MAPI_E_UNKNOWN_FLAGS;
+    info = iface_find(riid);
+    if (info == NULL) {
+        inner->lpVtbl->AddRef(inner);
+        *out = inner; /* not an interface of idl/: nothing to wrap it with */
+        return S_OK;
+    }
+    return wrap(info, inner, ulFlags, gate, (void **)out);
+}
+
+/* ---- the kill switch ---------------------------------------------------------------------- */
+
+int32_t mapirt_proxy_enter(void *This, mapirt_call_frame *f)
+{
+    struct proxy *px = proxy_of(This);
+
+    f->gate = NULL;
+    if (px->gate == NULL || mapirt_gate_enter(px->gate, f))
+        return S_OK;
+    return mapirt_lasterror_setf(&px->err, MAPI_E_END_OF_SESSION, 0, 0,
+                                 "the session this object was opened through has logged off "
+                                 "(its provider's logon has ended)");
+}
+
+void mapirt_proxy_leave(mapirt_call_frame *f)
+{
+    if (f->gate != NULL)
+        mapirt_gate_leave(f);
 }
 
 int32_t mapirt_proxy_QueryInterface(void *This, const void *riid, void **ppv)
@@ -326,14 +384,22 @@ int32_t mapirt_proxy_QueryInterface(void *This, const void *riid, void **ppv)
             return S_OK;
         }
     }
+    mapirt_call_frame f;
+    if ((hr = mapirt_proxy_enter(This, &f)) < 0)
+        return hr;
     hr = px->unk.inner->lpVtbl->QueryInterface(px->unk.inner, riid, (void **)&raw);
-    if (FAILED(hr) || raw == NULL)
+    if (FAILED(hr) || raw == NULL) {
+        mapirt_proxy_leave(&f);
         return FAILED(hr) ? hr : MAPI_E_INTERFACE_NOT_SUPPORTED;
+    }
     if (info == NULL) {
+        mapirt_proxy_leave(&f);
         *ppv = raw; /* not an interface of idl/: nothing to wrap it with */
         return hr;
     }
-    return proxy_face(px, info, raw, ppv);
+    hr = proxy_face(px, info, raw, ppv);
+    mapirt_proxy_leave(&f);
+    return hr;
 }
 
 int mapirt_proxy_own_error(void *This, int32_t hResult, uint32_t ulFlags, void *lppMAPIError,
@@ -357,7 +423,7 @@ void mapirt_proxy_failed(void *This, int32_t hr)
 
 /* The interface an object of MAPI type `type` is returned as when no IID was asked for
  * (IMAPIContainer::OpenEntry and the other OpenEntry methods). */
-static const IID *objtype_iid(ULONG type)
+const IID *mapirt_objtype_iid(ULONG type)
 {
     switch (type) {
     case MAPI_STORE: return &IID_IMsgStore;
@@ -384,12 +450,12 @@ int32_t mapirt_proxy_wrap_out(void *This, const void *iid, const uint32_t *objty
     HRESULT hr;
 
     if (iid == NULL && objtype != NULL)
-        iid = objtype_iid(*objtype);
+        iid = mapirt_objtype_iid(*objtype);
     if (iid == NULL || raw == NULL || (info = iface_find(iid)) == NULL)
         return S_OK;
     if ((IUnknown *)raw == (IUnknown *)&px->unk || mapirt_is_proxy(raw))
         return S_OK; /* already a proxy */
-    hr = wrap(info, raw, px->flags, &wrapped);
+    hr = wrap(info, raw, px->flags, px->gate, &wrapped);
     raw->lpVtbl->Release(raw);
     *slot = wrapped;
     return hr;
@@ -397,16 +463,48 @@ int32_t mapirt_proxy_wrap_out(void *This, const void *iid, const uint32_t *objty
 
 /* ---- recognising proxies ------------------------------------------------------------------ */
 
+/* Every proxy vtable, sorted, for a binary search (made once). */
+static const void **proxy_vtbls;
+static unsigned nproxy_vtbls;
+static pthread_once_t proxy_vtbls_once = PTHREAD_ONCE_INIT;
+
+static int ptr_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void proxy_vtbls_init(void)
+{
+    /* plain calloc: kept for the process, outside the counted (and failure-injected) heap */
+    const void **v = calloc(mapirt_iface_registry_count * 4u + 1, sizeof *v);
+    if (v == NULL)
+        return; /* mapirt_is_proxy falls back to the linear search */
+    for (unsigned i = 0; i < mapirt_iface_registry_count; i++)
+        for (int k = 0; k < 4; k++)
+            v[nproxy_vtbls++] = mapirt_iface_registry[i]->proxy_vtbl[k];
+    qsort(v, nproxy_vtbls, sizeof *v, ptr_cmp);
+    proxy_vtbls = v;
+}
+
 int mapirt_is_proxy(LPUNKNOWN p)
 {
     if (p == NULL)
         return 0;
     const void *vtbl = p->lpVtbl;
+    pthread_once(&proxy_vtbls_once, proxy_vtbls_init);
+    if (proxy_vtbls != NULL)
+        return bsearch(&vtbl, proxy_vtbls, nproxy_vtbls, sizeof *proxy_vtbls, ptr_cmp) != NULL;
     for (unsigned i = 0; i < mapirt_iface_registry_count; i++)
         for (int k = 0; k < 4; k++)
             if (mapirt_iface_registry[i]->proxy_vtbl[k] == vtbl)
                 return 1;
     return 0;
+}
+
+mapirt_gate *mapirt_proxy_gate(LPUNKNOWN p)
+{
+    return mapirt_is_proxy(p) ? ((struct face *)(void *)p)->px->gate : NULL;
 }
 
 LPUNKNOWN mapirt_proxy_inner(LPUNKNOWN p)

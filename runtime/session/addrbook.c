@@ -59,6 +59,30 @@ struct abroot {
 #include "abroot_object.h"
 #include "addrbook_object.h"
 
+/* [fenced]: counted in on the session's gate (session_internal.h), as the session's other
+ * objects are. */
+static int addrbook_fence_enter(struct addrbook *self, mapirt_call_frame *f)
+{
+    return mapirt_gate_enter(self->sess->gate, f);
+}
+
+static void addrbook_fence_leave(struct addrbook *self, mapirt_call_frame *f)
+{
+    (void)self;
+    mapirt_gate_leave(f);
+}
+
+static int abroot_fence_enter(struct abroot *self, mapirt_call_frame *f)
+{
+    return mapirt_gate_enter(self->sess->gate, f);
+}
+
+static void abroot_fence_leave(struct abroot *self, mapirt_call_frame *f)
+{
+    (void)self;
+    mapirt_gate_leave(f);
+}
+
 /* Exchange's global profile section (pbGlobalProfileSectionGuid): the address book's settings. */
 static const MAPIUID AB_SECTION = {{0x13, 0xDB, 0xB0, 0xC8, 0xAA, 0x05, 0x10, 0x1A, 0x9B, 0xB0,
                                     0x00, 0xAA, 0x00, 0x2F, 0xC4, 0x5A}};

@@ -7,7 +7,8 @@
  * MAPIRT_EXTENDED_LOGOFF_SHARED, asking their clients to log off too (any client may pass it,
  * SPEC §19.4). The session proper ends when its last handle logs off or is released.
  *
- * Ending (mapirt_sess_end): the session stops answering (MAPI_E_END_OF_SESSION), then each
+ * Ending (mapirt_sess_end): the session stops answering (MAPI_E_END_OF_SESSION) and waits
+ * for the calls in flight to leave (session_internal.h, "Calls in flight"), then each
  * provider is stopped in the documented order (provider.c: UIDs and status row removed, the
  * logon's Logoff, Release, the provider's Shutdown, Release), transports first, then stores,
  * then address books; the tables lose their rows (advised views hear it); the profile is no
@@ -102,6 +103,8 @@ void mapirt_sess_release(mapirt_sess *s)
         mapirt_profstore_release(s->ps);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->tbl_mu);
+    pthread_mutex_destroy(&s->store_mu);
+    mapirt_gate_release(s->gate); /* the tables' proxies may keep it */
     mapirt_free(s);
 }
 
@@ -118,8 +121,16 @@ void mapirt_sess_end(mapirt_sess *s)
     int already = s->ended;
     s->ended = 1;
     pthread_mutex_unlock(&s->mu);
-    if (already)
+    if (already) {
+        /* a second ender (MAPIUninitialize while the last Logoff runs) returns once the
+         * session is quiet too */
+        if (s->gate)
+            mapirt_gate_close(s->gate);
         return;
+    }
+    /* nobody is inside the session's methods from here on (session_internal.h) */
+    if (s->gate)
+        mapirt_gate_close(s->gate);
     mapirt_shared_forget(s);
     mapirt_sessions_remove(s);
     static const mapirt_prov_kind order[] = {MAPIRT_PROV_XP, MAPIRT_PROV_MS, MAPIRT_PROV_AB};

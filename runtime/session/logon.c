@@ -169,6 +169,7 @@ static HRESULT sess_create(mapirt_profstore *ps, const mapirt_profile_info *info
     pthread_mutexattr_init(&a);
     pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&s->tbl_mu, &a);
+    pthread_mutex_init(&s->store_mu, &a);
     pthread_mutexattr_destroy(&a);
     pthread_mutex_init(&s->mu, NULL);
     mapirt_profstore_addref(ps);
@@ -178,7 +179,9 @@ static HRESULT sess_create(mapirt_profstore *ps, const mapirt_profile_info *info
     s->logon_flags = flags;
     s->serial = atomic_fetch_add(&g_serial, 1) + 1;
     struct read_ctx c = {info->id, NULL, 0};
-    HRESULT hr = mapirt_uidmap_create(&s->uids);
+    HRESULT hr = mapirt_gate_new(NULL, NULL, &s->gate);
+    if (SUCCEEDED(hr))
+        hr = mapirt_uidmap_create(&s->uids);
     if (SUCCEEDED(hr))
         hr = mapirt_uidmap_create(&s->sections);
     if (SUCCEEDED(hr))

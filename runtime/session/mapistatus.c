@@ -29,6 +29,18 @@ static void mapistatus_destroy(struct mapistatus *self)
         mapirt_sess_release(self->sess);
 }
 
+/* [fenced]: counted in on the session's gate (session_internal.h). */
+static int mapistatus_fence_enter(struct mapistatus *self, mapirt_call_frame *f)
+{
+    return mapirt_gate_enter(self->sess->gate, f);
+}
+
+static void mapistatus_fence_leave(struct mapistatus *self, mapirt_call_frame *f)
+{
+    (void)self;
+    mapirt_gate_leave(f);
+}
+
 static HRESULT mapistatus_ValidateState(struct mapistatus *self, ULONG_PTR ulUIParam,
                                         ULONG ulFlags)
 {

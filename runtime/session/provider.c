@@ -58,6 +58,49 @@ HRESULT mapirt_sess_wrap(REFIID riid, LPUNKNOWN inner, LPUNKNOWN *out)
     return mapirt_proxy_wrap(riid, inner, MAPIRT_PROXY_TRACE, out);
 }
 
+static ULONG hand_out_flags(void)
+{
+    return mapirt_trace_enabled() ? MAPIRT_PROXY_TRACE : 0;
+}
+
+HRESULT mapirt_provider_hand_out(mapirt_sess *s, mapirt_provider *p, LPCIID iid, ULONG objtype,
+                                 LPUNKNOWN inner, LPUNKNOWN *out)
+{
+    pthread_mutex_lock(&s->mu);
+    mapirt_gate *g = p->gate;
+    if (g)
+        mapirt_gate_addref(g);
+    pthread_mutex_unlock(&s->mu);
+    HRESULT hr = MAPI_E_END_OF_SESSION;
+    if (!iid)
+        iid = mapirt_objtype_iid(objtype);
+    if (g && !iid) {
+        /* no interface of idl/ to proxy it with: handed out as it is (docs/decisions.md) */
+        *out = inner;
+        mapirt_gate_release(g);
+        return S_OK;
+    }
+    if (g)
+        hr = mapirt_proxy_wrap_gated(iid, inner, hand_out_flags(), g, out);
+    inner->lpVtbl->Release(inner);
+    mapirt_gate_release(g);
+    return hr;
+}
+
+HRESULT mapirt_sess_hand_out(mapirt_sess *s, LPCIID iid, LPUNKNOWN inner, LPUNKNOWN *out)
+{
+    HRESULT hr = mapirt_proxy_wrap_gated(iid, inner, hand_out_flags(), s->gate, out);
+    inner->lpVtbl->Release(inner);
+    return hr;
+}
+
+/* The provider gate's last reference: the module may go (from wherever the last proxy of the
+ * provider's objects is released: later, mapirt_module_release_later). */
+static void gate_fini(void *module)
+{
+    mapirt_module_release_later(module);
+}
+
 static const char *scode_name(HRESULT hr, char *buf, size_t cb)
 {
     const char *n = mapirt_scode_name(hr);
@@ -168,8 +211,14 @@ static HRESULT load(mapirt_sess *s, mapirt_provider *p, char *err, size_t cberr)
         return hr;
     }
     struct support *sup = NULL;
+    mapirt_gate *gate = NULL;
     p->module = m;
-    if (FAILED(hr = mapirt_support_create(s, p, &sup))) {
+    mapirt_module_addref(m); /* the gate's */
+    if (FAILED(hr = mapirt_gate_new(gate_fini, m, &gate)))
+        mapirt_module_release(m);
+    if (SUCCEEDED(hr) && FAILED(hr = mapirt_support_create(s, p, &sup)))
+        mapirt_gate_release(gate);
+    if (FAILED(hr)) {
         wrapped->lpVtbl->Release(wrapped);
         p->module = NULL;
         mapirt_module_release(m);
@@ -179,6 +228,7 @@ static HRESULT load(mapirt_sess *s, mapirt_provider *p, char *err, size_t cberr)
     pthread_mutex_lock(&s->mu);
     p->provider = wrapped;
     p->sup = sup;
+    p->gate = gate;
     pthread_mutex_unlock(&s->mu);
     return S_OK;
 }
@@ -293,8 +343,28 @@ HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUI
     return S_OK;
 }
 
+static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam,
+                                 ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
+
 HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
                           LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
+{
+    /* one first open at a time: two threads opening one store would both load it */
+    pthread_mutex_lock(&s->store_mu);
+    HRESULT hr;
+    if (p->opening) {
+        hr = MAPI_E_CALL_FAILED; /* its own Logon opens it again */
+    } else {
+        p->opening = 1;
+        hr = store_open_locked(s, p, ulUIParam, cb, lpEntryID, ulFlags, out);
+        p->opening = 0;
+    }
+    pthread_mutex_unlock(&s->store_mu);
+    return hr;
+}
+
+static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam,
+                                 ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
 {
     char err[512] = "";
     pthread_mutex_lock(&s->mu);
@@ -302,11 +372,14 @@ HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIPara
     LPMDB mdb = p->mdb;
     if (mdb)
         mdb->lpVtbl->AddRef(mdb);
+    int ended = s->ended;
     pthread_mutex_unlock(&s->mu);
     if (mdb) {
         *out = mdb; /* open already: the same store (SPEC §4.4, load sequence step 2) */
         return S_OK;
     }
+    if (ended)
+        return MAPI_E_END_OF_SESSION;
     if (st == MAPIRT_PROV_DISABLED || st == MAPIRT_PROV_ENDED)
         return MAPI_E_CALL_FAILED;
     /* a store that failed before may be opened again: the client may have fixed its cause */
@@ -395,7 +468,9 @@ void mapirt_provider_stop(mapirt_sess *s, mapirt_provider *p)
     LPMDB mdb = p->mdb;
     struct support *sup = p->sup;
     mapirt_module *m = p->module;
+    mapirt_gate *gate = p->gate;
     LPBYTE sec = p->spool_security;
+    p->gate = NULL;
     p->logon = NULL;
     p->provider = NULL;
     p->mdb = NULL;
@@ -415,6 +490,12 @@ void mapirt_provider_stop(mapirt_sess *s, mapirt_provider *p)
         p->has_row = 0;
     }
     pthread_mutex_unlock(&s->mu);
+    /* 0. its objects handed out answer MAPI_E_END_OF_SESSION from now on, and no call is still
+     * inside one when its Logoff begins (session_internal.h, "Calls in flight") */
+    if (gate) {
+        mapirt_gate_close(gate);
+        mapirt_gate_release(gate);
+    }
     if (had || p->state == MAPIRT_PROV_ENDED)
         mapirt_status_refresh(s, p);
     MAPIFreeBuffer(sec);

@@ -7,6 +7,9 @@
  * and a wrapped store entry ID from the message store table, which opens the store as
  * OpenMsgStore with MDB_NO_DIALOG does (MAPI_MODIFY becoming MDB_WRITE).
  *
+ * What a provider opens is handed out as a proxy on the provider's kill switch
+ * (mapirt_provider_hand_out): after Logoff it answers MAPI_E_END_OF_SESSION.
+ *
  * Errors (docs/decisions.md): a NULL entry ID is MAPI_E_INVALID_PARAMETER (SPEC §19.1: the
  * session opens nothing without an ID); one shorter than its flags and a MAPIUID is
  * MAPI_E_INVALID_ENTRYID; a UID nobody registered (or whose provider is not logged on) is
@@ -40,6 +43,14 @@ mapirt_provider *mapirt_route(mapirt_sess *s, ULONG cb, const ENTRYID *eid)
     long i = s->ended ? -1 : mapirt_uidmap_find(s->uids, &uid);
     pthread_mutex_unlock(&s->mu);
     return i < 0 ? NULL : &s->provs[i];
+}
+
+static int ended(mapirt_sess *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int e = s->ended;
+    pthread_mutex_unlock(&s->mu);
+    return e;
 }
 
 /* The provider's logon object with a reference (NULL when it is not logged on). */
@@ -123,18 +134,20 @@ static HRESULT open_status(mapirt_sess *s, ULONG rowid, LPCIID iid, ULONG ulFlag
         int row = p->has_row;
         pthread_mutex_unlock(&s->mu);
         if (st == MAPIRT_PROV_ACTIVE && row) {
-            hr = mapirt_logon_status(p, iid, ulFlags, lpulObjType, lppUnk);
+            LPUNKNOWN raw = NULL;
+            hr = mapirt_logon_status(p, iid, ulFlags, lpulObjType, &raw);
             if (FAILED(hr)) {
                 char who[400];
                 mapirt_provider_name(p, who, sizeof who);
                 snprintf(err, cberr, "%s: OpenStatusEntry failed", who);
+                return hr;
             }
-            return hr;
+            return mapirt_provider_hand_out(s, p, iid, MAPI_STATUS, raw, lppUnk);
         }
         if (st == MAPIRT_PROV_FAILED || st == MAPIRT_PROV_DISABLED)
             hr = mapirt_mapistatus_create(s, rowid, iid, lppUnk); /* MAPI's row, MAPI's object */
-        else
-            hr = MAPI_E_UNKNOWN_ENTRYID; /* the row went with its provider */
+        else /* the row went with its provider, or with the whole session */
+            hr = ended(s) ? MAPI_E_END_OF_SESSION : MAPI_E_UNKNOWN_ENTRYID;
     } else
         hr = MAPI_E_UNKNOWN_ENTRYID;
     if (SUCCEEDED(hr))
@@ -178,23 +191,39 @@ HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID i
             pthread_mutex_unlock(&s->mu);
             return hr;
         }
+        LPUNKNOWN out = NULL;
+        if (FAILED(hr = mapirt_provider_hand_out(s, p, &IID_IMsgStore, MAPI_STORE,
+                                                 (LPUNKNOWN)mdb, &out)))
+            return hr;
         if (iid && !IsEqualIID(iid, &IID_IMsgStore)) {
-            hr = mdb->lpVtbl->QueryInterface(mdb, iid, (void **)lppUnk);
-            mdb->lpVtbl->Release(mdb);
+            hr = out->lpVtbl->QueryInterface(out, iid, (void **)lppUnk);
+            out->lpVtbl->Release(out);
             if (FAILED(hr))
                 return hr;
         } else
-            *lppUnk = (LPUNKNOWN)mdb;
+            *lppUnk = out;
         *lpulObjType = MAPI_STORE;
         return S_OK;
     }
     mapirt_provider *p = mapirt_route(s, cb, eid);
+    LPUNKNOWN raw = NULL;
+    HRESULT hr = p ? mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, &raw)
+                   : MAPI_E_UNKNOWN_ENTRYID;
+    if (hr == MAPI_E_UNKNOWN_ENTRYID && ended(s)) {
+        /* the session ended while this call was on its way: the fence held the providers
+         * back, but they no longer take calls */
+        snprintf(err, cberr, "OpenEntry: the session has logged off");
+        return MAPI_E_END_OF_SESSION;
+    }
     if (!p) {
         snprintf(err, cberr, "OpenEntry: no provider of this session registered the entry ID's "
                              "MAPIUID");
         return MAPI_E_UNKNOWN_ENTRYID;
     }
-    return mapirt_logon_open_entry(p, cb, eid, iid, ulFlags, lpulObjType, lppUnk);
+    if (FAILED(hr))
+        return hr;
+    HRESULT hw = mapirt_provider_hand_out(s, p, iid, *lpulObjType, raw, lppUnk);
+    return FAILED(hw) ? hw : hr; /* keeps a warning the provider answered */
 }
 
 HRESULT mapirt_sess_compare(mapirt_sess *s, ULONG cb1, LPENTRYID e1, ULONG cb2, LPENTRYID e2,

@@ -34,6 +34,18 @@ static void session_destroy(struct session *self)
         mapirt_sess_release(self->sess);
 }
 
+/* [fenced]: counted in on the session's gate (session_internal.h). */
+static int session_fence_enter(struct session *self, mapirt_call_frame *f)
+{
+    return mapirt_gate_enter(self->sess->gate, f);
+}
+
+static void session_fence_leave(struct session *self, mapirt_call_frame *f)
+{
+    (void)self;
+    mapirt_gate_leave(f);
+}
+
 /* MAPI_E_END_OF_SESSION when the handle logged off or its session ended. */
 static HRESULT usable(struct session *self)
 {
@@ -50,11 +62,24 @@ static HRESULT failf(struct session *self, HRESULT hr, const char *text)
     return mapirt_lasterror_setf(session_lasterror(self), hr, 0, 0, "%s", text);
 }
 
+/* A view of one of the session's tables, on the session's kill switch: it answers
+ * MAPI_E_END_OF_SESSION once the session ended. */
+static HRESULT table_out(struct session *self, int stores, ULONG ulFlags, LPMAPITABLE *out)
+{
+    LPMAPITABLE view = NULL;
+    HRESULT hr = stores ? mapirt_stores_view(self->sess, ulFlags, &view)
+                        : mapirt_status_view(self->sess, ulFlags, &view);
+    if (SUCCEEDED(hr))
+        hr = mapirt_sess_hand_out(self->sess, &IID_IMAPITable, (LPUNKNOWN)view,
+                                  (LPUNKNOWN *)out);
+    return hr;
+}
+
 static HRESULT session_GetMsgStoresTable(struct session *self, ULONG ulFlags,
                                          LPMAPITABLE *lppTable)
 {
     HRESULT hr = usable(self);
-    if (SUCCEEDED(hr) && FAILED(hr = mapirt_stores_view(self->sess, ulFlags, lppTable)))
+    if (SUCCEEDED(hr) && FAILED(hr = table_out(self, 1, ulFlags, lppTable)))
         return session_fail(self, hr, "the message store table cannot be opened");
     return hr;
 }
@@ -62,7 +87,7 @@ static HRESULT session_GetMsgStoresTable(struct session *self, ULONG ulFlags,
 static HRESULT session_GetStatusTable(struct session *self, ULONG ulFlags, LPMAPITABLE *lppTable)
 {
     HRESULT hr = usable(self);
-    if (SUCCEEDED(hr) && FAILED(hr = mapirt_status_view(self->sess, ulFlags, lppTable)))
+    if (SUCCEEDED(hr) && FAILED(hr = table_out(self, 0, ulFlags, lppTable)))
         return session_fail(self, hr, "the status table cannot be opened");
     return hr;
 }
@@ -106,12 +131,16 @@ static HRESULT session_OpenMsgStore(struct session *self, ULONG_PTR ulUIParam, U
         pthread_mutex_unlock(&self->sess->mu);
         return failf(self, hr, text);
     }
+    LPUNKNOWN out = NULL;
+    if (FAILED(hr = mapirt_provider_hand_out(self->sess, p, &IID_IMsgStore, MAPI_STORE,
+                                             (LPUNKNOWN)mdb, &out)))
+        return failf(self, hr, "OpenMsgStore: the store's provider has logged off");
     if (lpInterface && !IsEqualIID(lpInterface, &IID_IMsgStore)) {
-        hr = mdb->lpVtbl->QueryInterface(mdb, lpInterface, (void **)lppMDB);
-        mdb->lpVtbl->Release(mdb);
+        hr = out->lpVtbl->QueryInterface(out, lpInterface, (void **)lppMDB);
+        out->lpVtbl->Release(out);
         return hr;
     }
-    *lppMDB = mdb;
+    *lppMDB = (LPMDB)out;
     return S_OK;
 }
 

@@ -14,6 +14,9 @@
  *
  * Locks, in the order they may be taken (never the other way round):
  *   1. g_logon_mu (logon.c): serialises MAPILogonEx and the shared-session pointer;
+ *   1b. sess->store_mu (recursive): serialises the first opening of the session's stores
+ *      (load, entry point, IMSProvider::Logon), held across those calls into the provider; a
+ *      store provider whose Logon opens its own store again is refused, not deadlocked;
  *   2. sess->tbl_mu (recursive): serialises changes to the session's tables, so that rows are
  *      rebuilt and handed to ITableData in the order the changes happened;
  *   3. sess->mu: the session's own state (providers' states, rows' data, uid map, handles);
@@ -21,7 +24,24 @@
  *      table or the profile store;
  *   4. the table's own lock (runtime/table/table_internal.h), taken inside ITableData calls.
  * Calls into providers (Logon, Logoff, OpenEntry, ...) are made holding no session lock, except
- * g_logon_mu during MAPILogonEx (as MAPI's logon mutex is held while providers log on). */
+ * g_logon_mu during MAPILogonEx (as MAPI's logon mutex is held while providers log on).
+ *
+ * Calls in flight (<mapirt/gate.h>): every method of a client handle, a support object and
+ * MAPI's status objects ([fenced] in their IDL) counts itself in on sess->gate; the session's
+ * tables and every provider object the session hands out (stores, provider status objects,
+ * what OpenEntry opens, and what their methods return) are proxies whose calls count
+ * themselves in on sess->gate (tables) or on their provider's p->gate. Ending a session
+ * (mapirt_sess_end) sets `ended`, closes sess->gate and waits until no other thread is inside,
+ * then for each provider closes p->gate, waits the same way and only then logs it off. The
+ * waits hold no lock (none of the four above, nor g_logon_mu except for a session that
+ * MAPILogonEx is still making and nobody else can reach). Entering a closed gate never waits:
+ * a provider that calls its support object while it logs off (inside mapirt_provider_stop) is
+ * answered at once, as the method answers after the end (most MAPI_E_END_OF_SESSION;
+ * ModifyStatusRow, Unsubscribe, StoreLogoffTransports, GetMemAllocRoutines succeed), so the
+ * closer never waits on a call that waits on it. A thread that ends a session from inside one
+ * of its calls (a sink that logs off) waits only for the other threads' calls.
+ * Not covered: two threads each ending, from inside a call of the other's session, the session
+ * the other is inside, wait for each other. */
 #ifndef MAPIRT_SESSION_INTERNAL_H
 #define MAPIRT_SESSION_INTERNAL_H
 
@@ -31,6 +51,7 @@
 #include <mapispi.h>
 #include <mapix.h>
 
+#include <mapirt/gate.h>
 #include <mapirt/lasterror.h>
 #include <mapirt/notify.h>
 
@@ -80,8 +101,10 @@ typedef struct mapirt_provider {
     ULONG crow;
     int has_row;
     ULONG xp_flags;           /* TransportLogon's output flags */
+    int opening;              /* a store: its first open is under way (under store_mu) */
     /* ---- set at logon, cleared at logoff (sess->mu) ---- */
     mapirt_module *module;    /* a reference for the provider object */
+    mapirt_gate *gate;        /* the kill switch of the proxies of its objects (holds the module) */
     LPUNKNOWN provider;       /* IABProvider / IMSProvider / IXPProvider */
     LPUNKNOWN logon;          /* IABLogon / IMSLogon / IXPLogon */
     LPMDB mdb;                /* stores: the IMsgStore (our reference) */
@@ -120,8 +143,10 @@ typedef struct mapirt_report mapirt_report;
 
 typedef struct mapirt_sess {
     atomic_uint refs;
+    mapirt_gate *gate;      /* calls in flight (handles, support objects, status objects, tables) */
     pthread_mutex_t mu;     /* lock 3 */
     pthread_mutex_t tbl_mu; /* lock 2 (recursive) */
+    pthread_mutex_t store_mu; /* lock 1b (recursive) */
     mapirt_profstore *ps;
     mapirt_profile_id id;
     char profile[MAPIRT_PROFNAME_MAX + 1]; /* UTF-8 */
@@ -263,9 +288,17 @@ void mapirt_sessions_end_all(void);
 void mapirt_sessions_add(mapirt_sess *s);
 void mapirt_sessions_remove(mapirt_sess *s);
 
-/* Proxies for provider objects handed out, and for the support object handed to providers,
- * when MAPIRT_TRACE is on (mapirt_proxy_wrap; no cost otherwise). */
+/* Proxies for the provider object and for the support object handed to providers, when
+ * MAPIRT_TRACE is on (mapirt_proxy_wrap; no cost otherwise). */
 HRESULT mapirt_sess_wrap(REFIID riid, LPUNKNOWN inner, LPUNKNOWN *out);
+/* Hands out an object of provider p: *out is a proxy on p's kill switch (traced when tracing
+ * is on) of interface iid, or of the standard interface of MAPI type objtype when iid is NULL.
+ * Consumes the caller's reference to inner (released on failure too). MAPI_E_END_OF_SESSION
+ * when p has logged off meanwhile. */
+HRESULT mapirt_provider_hand_out(mapirt_sess *s, mapirt_provider *p, LPCIID iid, ULONG objtype,
+                                 LPUNKNOWN inner, LPUNKNOWN *out);
+/* The same for the session's own objects (tables) on sess->gate. */
+HRESULT mapirt_sess_hand_out(mapirt_sess *s, LPCIID iid, LPUNKNOWN inner, LPUNKNOWN *out);
 
 /* Whether the session handed out by MAPILogonEx was made shared and is the process's. */
 void mapirt_shared_forget(mapirt_sess *s);

@@ -68,6 +68,19 @@ static void support_destroy(struct support *self)
     mapirt_module_release_later(self->module);
 }
 
+/* [fenced]: counted in on the session's gate (session_internal.h); once it is closed the
+ * bodies see the session ended and answer as they do after it. */
+static int support_fence_enter(struct support *self, mapirt_call_frame *f)
+{
+    return mapirt_gate_enter(self->sess->gate, f);
+}
+
+static void support_fence_leave(struct support *self, mapirt_call_frame *f)
+{
+    (void)self;
+    mapirt_gate_leave(f);
+}
+
 /* Flavour masks. */
 #define AB (1u << MAPIRT_PROV_AB)
 #define MS (1u << MAPIRT_PROV_MS)

@@ -22,6 +22,7 @@
 #include <mapicode.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/gate.h>
 
 #include "core/location.h"
 #include "loader.h"
@@ -188,32 +189,81 @@ void mapirt_module_release(mapirt_module *m)
     mapirt_free(m);
 }
 
-/* References dropped by mapirt_module_release_later, waiting for mapirt_module_reap. */
+/* References dropped by mapirt_module_release_later. A thread's own drops wait in its `pending`
+ * list (it may still be running the module's code further up its stack: the provider's Release
+ * that dropped the reference has not returned yet); the thread moves them to the graveyard
+ * itself at a point where it runs none of it (mapirt_module_reap called outside any gate, or
+ * its exit), and only graveyard entries are unmapped. So no thread unmaps a module another
+ * thread is still returning through, however the two interleave. */
 static mapirt_module **graveyard; /* under modules_mu */
 static size_t ngrave, cgrave;
 
-void mapirt_module_release_later(mapirt_module *m)
+struct pending {
+    mapirt_module **m;
+    size_t n, c;
+};
+static _Thread_local struct pending t_pending;
+static pthread_key_t pending_key;
+static pthread_once_t pending_once = PTHREAD_ONCE_INIT;
+
+/* Moves the calling thread's drops to the graveyard. Without room they stay where they are
+ * (the module stays mapped: the safe side). */
+static void settle(struct pending *p)
 {
-    if (!m)
-        return;
     pthread_mutex_lock(&modules_mu);
-    if (ngrave == cgrave) {
-        size_t n = cgrave ? cgrave * 2 : 8;
+    if (ngrave + p->n > cgrave) {
+        size_t n = cgrave ? cgrave : 8;
+        while (n < ngrave + p->n)
+            n *= 2;
         mapirt_module **g = mapirt_realloc(graveyard, n * sizeof *g);
         if (!g) {
-            /* no room to defer: keep the module loaded for good rather than unmap it early */
             pthread_mutex_unlock(&modules_mu);
             return;
         }
         graveyard = g;
         cgrave = n;
     }
-    graveyard[ngrave++] = m;
+    for (size_t i = 0; i < p->n; i++)
+        graveyard[ngrave++] = p->m[i];
     pthread_mutex_unlock(&modules_mu);
+    mapirt_free(p->m);
+    p->m = NULL;
+    p->n = p->c = 0;
+}
+
+/* A thread that ends has left every provider's code. */
+static void pending_exit(void *p)
+{
+    settle(p);
+}
+
+static void pending_init(void)
+{
+    pthread_key_create(&pending_key, pending_exit);
+}
+
+void mapirt_module_release_later(mapirt_module *m)
+{
+    struct pending *p = &t_pending;
+    if (!m)
+        return;
+    pthread_once(&pending_once, pending_init);
+    if (p->n == p->c) {
+        size_t n = p->c ? p->c * 2 : 8;
+        mapirt_module **g = mapirt_realloc(p->m, n * sizeof *g);
+        if (!g)
+            return; /* no room to defer: keep the module loaded for good rather than early */
+        p->m = g;
+        p->c = n;
+    }
+    p->m[p->n++] = m;
+    pthread_setspecific(pending_key, p); /* so that pending_exit runs */
 }
 
 void mapirt_module_reap(void)
 {
+    if (t_pending.n && !mapirt_gate_inside())
+        settle(&t_pending);
     for (;;) {
         pthread_mutex_lock(&modules_mu);
         mapirt_module *m = ngrave ? graveyard[--ngrave] : NULL;

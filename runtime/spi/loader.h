@@ -29,11 +29,13 @@ HRESULT mapirt_module_load(const char *dllname, mapirt_module **out, char *err, 
 void mapirt_module_addref(mapirt_module *m);
 void mapirt_module_release(mapirt_module *m);
 /* Drops a reference from code the module itself may be running on the current stack (a
- * provider releasing its support object from inside its own Release): the reference goes at
- * the next mapirt_module_reap(), so the module is never unmapped under the caller's feet. */
+ * provider releasing its support object from inside its own Release). The reference waits in
+ * the calling thread's list until that thread reaches mapirt_module_reap outside any gate
+ * (<mapirt/gate.h>: then it runs no provider code) or ends; only then may the module be
+ * unmapped, by whichever thread reaps next. So no module is unmapped under any thread's feet. */
 void mapirt_module_release_later(mapirt_module *m);
-/* Drops the references left by mapirt_module_release_later (MAPILogonEx, Logoff and the last
- * MAPIUninitialize call it: points where no provider code of a finished object runs). */
+/* Hands the calling thread's deferred references over (unless it is inside a gate) and drops
+ * every handed-over one (MAPILogonEx, Logoff and the last MAPIUninitialize call it). */
 void mapirt_module_reap(void);
 /* An exported function of the module (an entry point such as "ServiceEntry"), or NULL. */
 void *mapirt_module_symbol(mapirt_module *m, const char *name);

@@ -1,7 +1,7 @@
 """The object layer's compile-time contract (docs/objects.md): the header generated for a
 coclass makes the compiler check both directions, so a method listed in IDL and not written, a
-method written and not listed, a body with another signature, or a missing destroy hook each
-stop the build (-Werror, gcc and clang)."""
+method written and not listed, a body with another signature, a missing destroy hook, or a
+[fenced] coclass without its fence hooks each stop the build (-Werror, gcc and clang)."""
 from __future__ import annotations
 
 import os
@@ -17,6 +17,51 @@ PROBE_IDL = """import "mapidefs.idl";
 
 coclass probe {
     interface IMAPIProgress { GetMax };
+}
+
+[fenced]
+coclass fprobe {
+    interface IMAPIProgress { GetMax };
+}
+"""
+
+FENCED = """#include <mapicode.h>
+#include <mapidefs.h>
+
+struct fprobe {
+    int inside;
+};
+
+#include "fprobe_object.h"
+
+static void fprobe_destroy(struct fprobe *self)
+{
+    (void)self;
+}
+
+static int fprobe_fence_enter(struct fprobe *self, mapirt_call_frame *f)
+{
+    (void)f;
+    return ++self->inside;
+}
+
+static void fprobe_fence_leave(struct fprobe *self, mapirt_call_frame *f)
+{
+    (void)f;
+    self->inside--;
+}
+
+static HRESULT fprobe_GetMax(struct fprobe *self, ULONG *lpulMax)
+{
+    *lpulMax = (ULONG)self->inside; /* 1: counted in around the body */
+    return S_OK;
+}
+
+IMAPIProgress *make(void);
+IMAPIProgress *make(void)
+{
+    struct fprobe *p = fprobe_new();
+    return p ? fprobe_as_IMAPIProgress(p) : NULL;
 }
 """
 
@@ -83,7 +128,7 @@ class CompilerChecksTheObject(unittest.TestCase):
         self.assertEqual(outs, ["objects"],
                          "a file of coclasses gets no public header")
         self.assertEqual(sorted(os.listdir(os.path.join(self.tmp, "gen", "objects"))),
-                         ["probe_decl.h", "probe_object.h"])
+                         ["fprobe_decl.h", "fprobe_object.h", "probe_decl.h", "probe_object.h"])
 
     def test_complete_object_compiles(self):
         for cc in ("gcc", "clang"):
@@ -119,6 +164,24 @@ class CompilerChecksTheObject(unittest.TestCase):
                            "    (void)self;\n}\n", "")
         self.check_refused(src, "'probe_destroy' used but never defined",
                            "function 'probe_destroy' has internal linkage but is not defined")
+
+    def test_fenced_object_compiles_with_its_hooks(self):
+        for cc in ("gcc", "clang"):
+            r = self.compile(cc, FENCED)
+            self.assertEqual(r.returncode, 0, f"{cc}: {r.stderr}")
+        with open(os.path.join(self.tmp, "gen", "objects", "fprobe_object.h"),
+                  encoding="utf-8") as fh:
+            text = fh.read()
+        self.assertIn("fprobe_fence_enter(self, &idlc_f)", text)
+        self.assertIn("fprobe_fence_leave(self, &idlc_f)", text)
+
+    def test_fenced_object_needs_its_hooks(self):
+        src = FENCED.replace("static void fprobe_fence_leave(struct fprobe *self, "
+                             "mapirt_call_frame *f)\n{\n    (void)f;\n    self->inside--;\n}\n",
+                             "")
+        self.check_refused(src, "'fprobe_fence_leave' used but never defined",
+                           "function 'fprobe_fence_leave' has internal linkage but is not "
+                           "defined")
 
 
 if __name__ == "__main__":

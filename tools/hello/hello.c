@@ -1,7 +1,9 @@
-/* The Quick start's main job: an IMAPIProgress declared in hello.idl and implemented in C with
+/* The Quick start's demo: an IMAPIProgress declared in hello.idl and implemented in C with
  * the generated object layer, called through the C call macros here and through the C++ class
- * in hello_cxx.cpp. GetMin, GetFlags and SetLimits are deliberately left to the generated
- * defaults, which answer MAPI_E_NO_SUPPORT. */
+ * in hello_cxx.cpp (GetMin, GetFlags and SetLimits are deliberately left to the generated
+ * defaults, which answer MAPI_E_NO_SUPPORT); then a MAPI session over the test providers
+ * (session.c): a profile made if absent, logon, the status and message store tables, the
+ * primary identity, logoff. */
 #include <stdio.h>
 
 #include <mapicode.h>
@@ -44,6 +46,7 @@ IMAPIProgress *demo_progress_new(ULONG max)
 }
 
 int demo_call_from_cxx(IMAPIProgress *progress);
+int demo_session(void);
 
 int main(void)
 {
@@ -76,6 +79,9 @@ int main(void)
     failures += demo_call_from_cxx(p);
 
     IMAPIProgress_Release(p);
+
+    printf("A MAPI session over the test providers:\n");
+    failures += demo_session();
     printf(failures ? "hello: %d check(s) failed\n" : "hello: all calls behaved%.0d\n", failures);
     return failures != 0;
 }

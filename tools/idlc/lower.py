@@ -115,6 +115,7 @@ class CoclassVM(NamedTuple):
     component: str
     static: bool
     validate: bool
+    fenced: bool
     chains: list[ChainVM]
     map: list[MapEntryVM]
     bodies: list[BodyVM]
@@ -283,7 +284,8 @@ class Lowerer:
             else name
         return CoclassVM(name=name, path=display_path(path), guard=f"MAPIRT_OBJECT_{name}",
                          component=component, static=m.attr(co.attrs, "static") is not None,
-                         validate=m.attr(co.attrs, "novalidate") is None, chains=chains,
+                         validate=m.attr(co.attrs, "novalidate") is None,
+                         fenced=m.attr(co.attrs, "fenced") is not None, chains=chains,
                          map=entries, bodies=list(listed.values()), impl_includes=stems)
 
     def function(self, d: m.Function) -> Optional[FunctionVM]:

@@ -26,7 +26,7 @@ BUILTIN_INTS = {
 PARAM_ATTRS = {"in", "out", "unique", "size_is", "string", "tstring", "iid_is", "flags", "values",
                "reserved", "proptag", "proptags", "entryid", "length_is", "ref", "ptr",
                "switch_is", "retval", "objtype"}
-COCLASS_ATTRS = {"component", "novalidate", "static"}
+COCLASS_ATTRS = {"component", "novalidate", "static", "fenced"}
 TSTRING_TYPES = {"PT_TSTRING": ("PT_STRING8", "PT_UNICODE"),
                  "PT_MV_TSTRING": ("PT_MV_STRING8", "PT_MV_UNICODE")}
 
@@ -554,6 +554,8 @@ class Checker:
                 self.rep.error(a.loc, f"unknown coclass attribute '{a.name}'")
             elif a.name == "component" and (len(a.args) != 1 or not isinstance(a.args[0], str)):
                 self.rep.error(a.loc, "component(...) takes one string")
+            elif a.name == "fenced" and a.args:
+                self.rep.error(a.loc, "fenced takes no arguments")
         if not co.chains:
             self.rep.error(co.loc, f"coclass '{co.name}' has no interface")
         reached: dict[str, str] = {}  # interface -> the chain that answers it

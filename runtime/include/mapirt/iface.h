@@ -15,7 +15,7 @@ MAPIRT_BEGIN_DECLS
 
 /* The shape of the generated code this runtime understands; every generated implementation
  * header refuses to compile against another one. */
-#define MAPIRT_RUNTIME_FORMAT 2
+#define MAPIRT_RUNTIME_FORMAT 3
 
 struct mapirt_lasterror;
 /* The last-error record of the object an interface pointer belongs to. */
@@ -86,6 +86,16 @@ uint32_t mapirt_proxy_Release(void *This);
  * refused the last call that failed with hResult; 0 means "ask the inner object". */
 int mapirt_proxy_own_error(void *This, int32_t hResult, uint32_t ulFlags, void *lppMAPIError,
                            int32_t *hr);
+/* A call through a proxy in flight: on the caller's stack between mapirt_proxy_enter and
+ * mapirt_proxy_leave (proxies with a kill switch count their calls in, runtime/core/gate.c). */
+typedef struct mapirt_call_frame {
+    void *gate;
+    struct mapirt_call_frame *up;
+} mapirt_call_frame;
+/* Before forwarding a call: S_OK (then mapirt_proxy_leave after it), or MAPI_E_END_OF_SESSION
+ * when the proxy's kill switch was thrown (the proxy's last error says why; nothing to leave). */
+int32_t mapirt_proxy_enter(void *This, mapirt_call_frame *f);
+void mapirt_proxy_leave(mapirt_call_frame *f);
 /* A forwarded call failed: the inner object now holds the explanation. */
 void mapirt_proxy_failed(void *This, int32_t hr);
 /* Replaces the interface pointer *slot that a forwarded call returned with a proxy of the same

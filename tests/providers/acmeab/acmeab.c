@@ -12,6 +12,8 @@
  * MAPI_E_UNCONFIGURED until its service's section holds 0x6621 = 1 (which this DLL's
  * ServiceEntry writes at MSG_SERVICE_CONFIGURE); 3 MAPI_E_FAILONEPROVIDER; 4 unconfigured for
  * good; 5 Logon waits until acmeab_unblock() is called (a slow logon holding the logon lock).
+ * PT_LONG 0x6622 = N registers N more MAPIUIDs of its own besides its one (for the routing
+ * benchmark). OpenEntry of "zed" waits while acmeab_block(1) holds (a call in flight).
  * acmeab_stats() tells the tests what MAPI did to it. */
 #include <pthread.h>
 #include <string.h>
@@ -48,6 +50,7 @@ struct acmeab_stats {
     HINSTANCE instance;
     ULONG mapi_version, logon_flags;
     int malloc_ok;
+    int calls_after_logoff;
 };
 static struct acmeab_stats stats;
 static pthread_mutex_t block_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -116,18 +119,21 @@ static HRESULT po_QueryInterface(IMAPIStatus *This, REFIID riid, void **ppv)
     struct propobj *o = (struct propobj *)This;
     if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IMAPIProp) ||
         IsEqualIID(riid, o->is_status ? &IID_IMAPIStatus : &IID_IMailUser)) {
-        o->refs++;
+        __atomic_add_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
         *ppv = This;
         return S_OK;
     }
     *ppv = NULL;
     return MAPI_E_INTERFACE_NOT_SUPPORTED;
 }
-static ULONG po_AddRef(IMAPIStatus *This) { return ++((struct propobj *)This)->refs; }
+static ULONG po_AddRef(IMAPIStatus *This)
+{
+    return __atomic_add_fetch(&((struct propobj *)This)->refs, 1, __ATOMIC_ACQ_REL);
+}
 static ULONG po_Release(IMAPIStatus *This)
 {
     struct propobj *o = (struct propobj *)This;
-    ULONG n = --o->refs;
+    ULONG n = __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
     if (!n)
         g_free(o);
     return n;
@@ -263,11 +269,14 @@ static HRESULT al_QueryInterface(IABLogon *This, REFIID riid, void **ppv)
     *ppv = NULL;
     return MAPI_E_INTERFACE_NOT_SUPPORTED;
 }
-static ULONG al_AddRef(IABLogon *This) { return ++((struct ablogon *)This)->refs; }
+static ULONG al_AddRef(IABLogon *This)
+{
+    return __atomic_add_fetch(&((struct ablogon *)This)->refs, 1, __ATOMIC_ACQ_REL);
+}
 static ULONG al_Release(IABLogon *This)
 {
     struct ablogon *l = (struct ablogon *)This;
-    ULONG n = --l->refs;
+    ULONG n = __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL);
     if (!n) {
         LPMAPISUP sup = l->sup;
         g_free(l);
@@ -285,10 +294,33 @@ static HRESULT al_Logoff(IABLogon *This, ULONG f)
     stats.logoffs++;
     return S_OK;
 }
+/* "zed": like Ada, but the open waits while acmeab_block(1) holds (a call in flight). */
+static int is_zed(ULONG cb, LPENTRYID e)
+{
+    BYTE a[23];
+    ada_eid(a);
+    memcpy(a + 20, "zed", 3);
+    return cb == sizeof a && e && memcmp(e, a, sizeof a) == 0;
+}
+
 static HRESULT al_OpenEntry(IABLogon *This, ULONG cb, LPENTRYID e, LPCIID iid, ULONG f,
                             ULONG *type, LPUNKNOWN *out)
 {
     const struct acme_entry *d = acme_find(cb, e);
+    if (is_zed(cb, e)) {
+        pthread_mutex_lock(&block_mu);
+        waiting = 1;
+        while (blocked)
+            pthread_cond_wait(&block_cv, &block_mu);
+        waiting = 0;
+        /* MAPI must not have logged us off while this call was in flight */
+        if (stats.logoffs)
+            stats.calls_after_logoff++;
+        pthread_mutex_unlock(&block_mu);
+        BYTE a[ACME_EID_SIZE];
+        ada_eid(a);
+        d = acme_find(sizeof a, (LPENTRYID)a); /* zed is Ada, reached slowly */
+    }
     if (!d)
         return MAPI_E_UNKNOWN_ENTRYID;
     return acme_open(d, iid, type, out);
@@ -423,11 +455,14 @@ static HRESULT ap_QueryInterface(IABProvider *This, REFIID riid, void **ppv)
     *ppv = NULL;
     return MAPI_E_INTERFACE_NOT_SUPPORTED;
 }
-static ULONG ap_AddRef(IABProvider *This) { return ++((struct abprov *)This)->refs; }
+static ULONG ap_AddRef(IABProvider *This)
+{
+    return __atomic_add_fetch(&((struct abprov *)This)->refs, 1, __ATOMIC_ACQ_REL);
+}
 static ULONG ap_Release(IABProvider *This)
 {
     struct abprov *p = (struct abprov *)This;
-    ULONG n = --p->refs;
+    ULONG n = __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
     if (!n) {
         stats.provider_releases++;
         g_free(p);
@@ -468,6 +503,7 @@ static HRESULT ap_Logon(IABProvider *This, LPMAPISUP sup, ULONG_PTR ui, LPTSTR p
     if (FAILED(hr))
         return make_error(hr, "acmeab: cannot open its profile section", flags, perr);
     LONG mode = long_prop(ps, PROP_TAG(PT_LONG, 0x6620));
+    LONG extra_uids = long_prop(ps, PROP_TAG(PT_LONG, 0x6622));
     /* the service's section: configured by ServiceEntry */
     LPSPropValue svc = NULL;
     ULONG n = 0;
@@ -512,6 +548,14 @@ static HRESULT ap_Logon(IABProvider *This, LPMAPISUP sup, ULONG_PTR ui, LPTSTR p
     ps->lpVtbl->SetProps(ps, 1, mine, NULL);
     ps->lpVtbl->Release(ps);
     sup->lpVtbl->SetProviderUID(sup, (LPMAPIUID)&AB_UID, 0);
+    for (LONG i = 0; i < extra_uids; i++) {
+        /* more UIDs of its own (bench_session: routing among many registered UIDs) */
+        MAPIUID u = AB_UID;
+        u.ab[12] = (BYTE)(i >> 8);
+        u.ab[13] = (BYTE)i;
+        u.ab[15] ^= 0x5a;
+        sup->lpVtbl->SetProviderUID(sup, &u, 0);
+    }
 
     BYTE ada[23];
     ada_eid(ada);

@@ -16,6 +16,7 @@
 #define USES_IID_IMAPIStatus
 #include <initguid.h>
 
+#include <atomic>
 #include <cstring>
 
 #include <mapicode.h>
@@ -78,7 +79,7 @@ struct StubMSLogon : IMSLogon {
 };
 
 class Status final : public IMAPIStatus {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
 
   public:
     STDMETHOD(QueryInterface)(REFIID riid, void **ppv) override
@@ -139,7 +140,7 @@ class Status final : public IMAPIStatus {
 
 // IMSLogon and IMsgStore: one object, two interfaces, created and freed together.
 class Store final : public StubMsgStore, public StubMSLogon {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
     LPMAPISUP sup_;
     ULONG logoff_flags_ = LOGOFF_ABORT; // StoreLogoff never called: abort
     StoreEid eid_;
@@ -268,7 +269,7 @@ class Store final : public StubMsgStore, public StubMSLogon {
 };
 
 class Provider final : public IMSProvider {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
 
   public:
     STDMETHOD(QueryInterface)(REFIID riid, void **ppv) override

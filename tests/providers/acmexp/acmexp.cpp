@@ -8,6 +8,7 @@
 #define USES_IID_IXPProvider
 #include <initguid.h>
 
+#include <atomic>
 #include <cstring>
 
 #include <mapicode.h>
@@ -47,7 +48,7 @@ static LPTSTR types_a[] = {(LPTSTR) "SMTP", (LPTSTR) "X-ACME"};
 static LPTSTR types_b[] = {(LPTSTR) "FAX", (LPTSTR) "smtp"};
 
 class Logon final : public StubXPLogon {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
     LPMAPISUP sup_;
     int kind_;
 
@@ -103,7 +104,7 @@ class Logon final : public StubXPLogon {
 };
 
 class Provider final : public IXPProvider {
-    ULONG refs_ = 1;
+    std::atomic<ULONG> refs_{1}; // free-threaded, as MAPI providers must be
 
   public:
     STDMETHOD(QueryInterface)(REFIID riid, void **ppv) override

@@ -92,9 +92,12 @@ static inline void make_profile(const char *name, int is_default, const char *co
     pa->lpVtbl->Release(pa);
 }
 
-static inline void sess_setup(void)
+/* The fixture with its profile store in a fresh directory under base (sess_setup: /tmp). */
+static inline void sess_setup_in(const char *base)
 {
-    store_setup();
+    snprintf(g_dir, sizeof g_dir, "%s/mapirt-test-XXXXXX", base);
+    cr_assert_not_null(mkdtemp(g_dir));
+    snprintf(g_db, sizeof g_db, "%s/profiles.db", g_dir);
     setenv("MAPIRT_PROFILES", g_db, 1);
     char cat[160];
     snprintf(cat, sizeof cat, "%s/mapisvc.inf", g_dir);
@@ -111,6 +114,11 @@ static inline void sess_setup(void)
     cr_assert_eq(MAPIInitialize(NULL), S_OK);
     static const char *const acme[] = {"ACME", NULL};
     make_profile("Work", 1, acme);
+}
+
+static inline void sess_setup(void)
+{
+    sess_setup_in("/tmp");
 }
 
 static inline void sess_teardown(void)

@@ -10,7 +10,10 @@
  * through I_info (mapirt_layers_init, proxies), never as a vtable of their own.
  *
  * A proxy face (<mapirt/proxy.h>) is { vtbl; inner; ... }: its forwarders call the same method
- * of `inner`, wrap the interface pointers the call returns, and leave IUnknown to the proxy. */
+ * of `inner`, wrap the interface pointers the call returns, and leave IUnknown to the proxy.
+ * Methods returning an HRESULT enter the proxy's kill switch first (mapirt_proxy_enter: a
+ * revoked proxy answers MAPI_E_END_OF_SESSION without calling `inner`); the few returning
+ * something else are forwarded as they are. */
 #include <mapirt/base_impl.h>
 #include <mapirt/trace.h>
 

@@ -10,7 +10,10 @@
  * through I_info (mapirt_layers_init, proxies), never as a vtable of their own.
  *
  * A proxy face (<mapirt/proxy.h>) is { vtbl; inner; ... }: its forwarders call the same method
- * of `inner`, wrap the interface pointers the call returns, and leave IUnknown to the proxy. */
+ * of `inner`, wrap the interface pointers the call returns, and leave IUnknown to the proxy.
+ * Methods returning an HRESULT enter the proxy's kill switch first (mapirt_proxy_enter: a
+ * revoked proxy answers MAPI_E_END_OF_SESSION without calling `inner`); the few returning
+ * something else are forwarded as they are. */
 #include <mapirt/widget_impl.h>
 #include <mapirt/trace.h>
 
@@ -207,24 +210,36 @@ static ULONG IWidget_proxy_Release(IWidget *This)
 static HRESULT IWidget_proxy_Spin(IWidget *This, ULONG ulFlags, ULONG *lpulTurns)
 {
     IWidget *idlc_in = IDLC_INNER(IWidget, This);
-    HRESULT r = idlc_in->lpVtbl->Spin(idlc_in, ulFlags, lpulTurns);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Spin(idlc_in, ulFlags, lpulTurns);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 
 static HRESULT IWidget_proxy_Describe(IWidget *This, ULONG cb, BYTE *lpb, LPWIDGETINFO *lppInfo)
 {
     IWidget *idlc_in = IDLC_INNER(IWidget, This);
-    HRESULT r = idlc_in->lpVtbl->Describe(idlc_in, cb, lpb, lppInfo);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Describe(idlc_in, cb, lpb, lppInfo);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 
@@ -487,24 +502,36 @@ static ULONG IGadget_proxy_Release(IGadget *This)
 static HRESULT IGadget_proxy_Spin(IGadget *This, ULONG ulFlags, ULONG *lpulTurns)
 {
     IGadget *idlc_in = IDLC_INNER(IGadget, This);
-    HRESULT r = idlc_in->lpVtbl->Spin(idlc_in, ulFlags, lpulTurns);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Spin(idlc_in, ulFlags, lpulTurns);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 
 static HRESULT IGadget_proxy_Describe(IGadget *This, ULONG cb, BYTE *lpb, LPWIDGETINFO *lppInfo)
 {
     IGadget *idlc_in = IDLC_INNER(IGadget, This);
-    HRESULT r = idlc_in->lpVtbl->Describe(idlc_in, cb, lpb, lppInfo);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Describe(idlc_in, cb, lpb, lppInfo);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 
@@ -518,12 +545,18 @@ static ULONG IGadget_proxy_Count(IGadget *This)
 static HRESULT IGadget_proxy_Attach(IGadget *This, IWidget *lpWidget)
 {
     IGadget *idlc_in = IDLC_INNER(IGadget, This);
-    HRESULT r = idlc_in->lpVtbl->Attach(idlc_in, lpWidget);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Attach(idlc_in, lpWidget);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 
@@ -747,24 +780,36 @@ static ULONG ISprocket_proxy_Release(ISprocket *This)
 static HRESULT ISprocket_proxy_Spin(ISprocket *This, ULONG ulFlags, ULONG *lpulTurns)
 {
     ISprocket *idlc_in = IDLC_INNER(ISprocket, This);
-    HRESULT r = idlc_in->lpVtbl->Spin(idlc_in, ulFlags, lpulTurns);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Spin(idlc_in, ulFlags, lpulTurns);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 
 static HRESULT ISprocket_proxy_Wind(ISprocket *This, ULONG cTurns, ULONG ulReserved)
 {
     ISprocket *idlc_in = IDLC_INNER(ISprocket, This);
-    HRESULT r = idlc_in->lpVtbl->Wind(idlc_in, cTurns, ulReserved);
+    mapirt_call_frame idlc_f;
+    HRESULT r = mapirt_proxy_enter(This, &idlc_f);
 
+    if (r < 0)
+        return r;
+    r = idlc_in->lpVtbl->Wind(idlc_in, cTurns, ulReserved);
     if (r < 0) {
+        mapirt_proxy_leave(&idlc_f);
         mapirt_proxy_failed(This, r);
         return r;
     }
+    mapirt_proxy_leave(&idlc_f);
     return r;
 }
 

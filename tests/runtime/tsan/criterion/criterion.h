@@ -84,6 +84,7 @@ crt_report(int fatal, const char *file, int line, const char *what, const char *
 #define cr_expect_null(a, ...) CRT_CHECK(0, (a) == NULL, #a " == NULL", __VA_ARGS__)
 #define cr_expect_not_null(a, ...) CRT_CHECK(0, (a) != NULL, #a " != NULL", __VA_ARGS__)
 #define cr_expect_str_eq(a, b, ...) CRT_CHECK(0, strcmp((a), (b)) == 0, #a " eq " #b, __VA_ARGS__)
+#define cr_log_warn(...) (fprintf(stderr, "warning: " __VA_ARGS__), fputc('\n', stderr))
 
 int main(int argc, char **argv)
 {

@@ -10,7 +10,7 @@
 #include <mapirt/decls.h>
 #include <mapirt/iface.h>
 
-#if !defined(MAPIRT_RUNTIME_FORMAT) || MAPIRT_RUNTIME_FORMAT != 2
+#if !defined(MAPIRT_RUNTIME_FORMAT) || MAPIRT_RUNTIME_FORMAT != 3
 #error "this generated code does not match the runtime's <mapirt/iface.h>: regenerate it"
 #endif
 
