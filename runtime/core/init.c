@@ -66,6 +66,13 @@ void MAPIUninitialize(void)
     struct mapirt_dispatcher *d = NULL;
 
     pthread_mutex_lock(&g_init_mu);
+    int last = g_init_count == 1;
+    pthread_mutex_unlock(&g_init_mu);
+    /* The last one ends the sessions still open first (their providers log off while MAPI is
+     * still initialised), outside the lock: providers may call back into MAPI. */
+    if (last)
+        mapirt_sessions_end_all();
+    pthread_mutex_lock(&g_init_mu);
     if (g_init_count == 0) {
         /* Unbalanced call: nothing to undo. */
         pthread_mutex_unlock(&g_init_mu);

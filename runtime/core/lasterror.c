@@ -166,7 +166,8 @@ int mapirt_lasterror_holds(mapirt_lasterror *e, HRESULT hResult)
 {
     int holds;
 
-    if (!FAILED(hResult))
+    /* warnings too: IMAPISession::GetLastError explains MAPI_W_ERRORS_RETURNED */
+    if (hResult == S_OK)
         return 0;
     lock(e);
     holds = e->hr == hResult;
@@ -189,7 +190,7 @@ static int snap(mapirt_lasterror *e, HRESULT hResult, struct snapshot *s)
     const mapirt_check_site *site;
     uint64_t value;
 
-    if (!FAILED(hResult))
+    if (hResult == S_OK)
         return 0;
     lock(e);
     if (e->hr != hResult) {

@@ -188,6 +188,47 @@ void mapirt_module_release(mapirt_module *m)
     mapirt_free(m);
 }
 
+/* References dropped by mapirt_module_release_later, waiting for mapirt_module_reap. */
+static mapirt_module **graveyard; /* under modules_mu */
+static size_t ngrave, cgrave;
+
+void mapirt_module_release_later(mapirt_module *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&modules_mu);
+    if (ngrave == cgrave) {
+        size_t n = cgrave ? cgrave * 2 : 8;
+        mapirt_module **g = mapirt_realloc(graveyard, n * sizeof *g);
+        if (!g) {
+            /* no room to defer: keep the module loaded for good rather than unmap it early */
+            pthread_mutex_unlock(&modules_mu);
+            return;
+        }
+        graveyard = g;
+        cgrave = n;
+    }
+    graveyard[ngrave++] = m;
+    pthread_mutex_unlock(&modules_mu);
+}
+
+void mapirt_module_reap(void)
+{
+    for (;;) {
+        pthread_mutex_lock(&modules_mu);
+        mapirt_module *m = ngrave ? graveyard[--ngrave] : NULL;
+        if (!ngrave) {
+            mapirt_free(graveyard);
+            graveyard = NULL;
+            cgrave = 0;
+        }
+        pthread_mutex_unlock(&modules_mu);
+        if (!m)
+            return;
+        mapirt_module_release(m);
+    }
+}
+
 void *mapirt_module_symbol(mapirt_module *m, const char *name)
 {
     return m && name ? dlsym(m->handle, name) : NULL;

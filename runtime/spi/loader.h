@@ -28,6 +28,13 @@ typedef struct mapirt_module mapirt_module;
 HRESULT mapirt_module_load(const char *dllname, mapirt_module **out, char *err, size_t cberr);
 void mapirt_module_addref(mapirt_module *m);
 void mapirt_module_release(mapirt_module *m);
+/* Drops a reference from code the module itself may be running on the current stack (a
+ * provider releasing its support object from inside its own Release): the reference goes at
+ * the next mapirt_module_reap(), so the module is never unmapped under the caller's feet. */
+void mapirt_module_release_later(mapirt_module *m);
+/* Drops the references left by mapirt_module_release_later (MAPILogonEx, Logoff and the last
+ * MAPIUninitialize call it: points where no provider code of a finished object runs). */
+void mapirt_module_reap(void);
 /* An exported function of the module (an entry point such as "ServiceEntry"), or NULL. */
 void *mapirt_module_symbol(mapirt_module *m, const char *name);
 /* The file loaded (absolute, symbolic links resolved). */

@@ -16,6 +16,9 @@ int mapirt_is_initialized(void);
  * that thread instead of the firing one. */
 int mapirt_multithread_notifications(void);
 
+/* Ends every session still open (runtime/session/logoff.c): the last MAPIUninitialize. */
+void mapirt_sessions_end_all(void);
+
 #ifdef __cplusplus
 }
 #endif

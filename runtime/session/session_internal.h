@@ -1,0 +1,265 @@
+/* session_internal.h (internal): the session layer's objects and how they hang together.
+ * docs/sessions.md is the design note (objects, lifetimes, lock order, what comes next).
+ *
+ *   client handle (coclass session: IMAPISession)  ──ref──►  mapirt_sess (the session proper)
+ *   support object (coclass support: IMAPISupport) ──ref──►  mapirt_sess
+ *   mapirt_sess ──► providers[] (one per provider of the profile, fixed at logon)
+ *                   uid map (MAPIUID → provider, O(1)), status table, message store table
+ *
+ * A mapirt_sess lives while a handle or a support object refers to it: a store the client
+ * still holds keeps its provider's support object, which keeps the session's memory (never its
+ * providers: Logoff has shut those down) and the provider's module (no dlclose under a live
+ * vtable). A shared session (MAPI_ALLOW_OTHERS) has several handles; it ends when the last
+ * handle logs off (or is released without Logoff).
+ *
+ * Locks, in the order they may be taken (never the other way round):
+ *   1. g_logon_mu (logon.c): serialises MAPILogonEx and the shared-session pointer;
+ *   2. sess->tbl_mu (recursive): serialises changes to the session's tables, so that rows are
+ *      rebuilt and handed to ITableData in the order the changes happened;
+ *   3. sess->mu: the session's own state (providers' states, rows' data, uid map, handles);
+ *      held only to read or write that state, never across a call into a provider, a sink, a
+ *      table or the profile store;
+ *   4. the table's own lock (runtime/table/table_internal.h), taken inside ITableData calls.
+ * Calls into providers (Logon, Logoff, OpenEntry, ...) are made holding no session lock, except
+ * g_logon_mu during MAPILogonEx (as MAPI's logon mutex is held while providers log on). */
+#ifndef MAPIRT_SESSION_INTERNAL_H
+#define MAPIRT_SESSION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <mapispi.h>
+#include <mapix.h>
+
+#include <mapirt/lasterror.h>
+#include <mapirt/notify.h>
+
+#include "profile/inuse.h"
+#include "profile/store.h"
+#include "spi/loader.h"
+
+typedef enum mapirt_prov_kind {
+    MAPIRT_PROV_AB = 0,
+    MAPIRT_PROV_MS = 1,
+    MAPIRT_PROV_XP = 2,
+} mapirt_prov_kind;
+
+typedef enum mapirt_prov_state {
+    MAPIRT_PROV_IDLE = 0,   /* not started (stores until opened; transports with MAPI_NO_MAIL) */
+    MAPIRT_PROV_ACTIVE,     /* logged on */
+    MAPIRT_PROV_FAILED,     /* its logon failed (status row with the error) */
+    MAPIRT_PROV_DISABLED,   /* another provider of its service failed: never started */
+    MAPIRT_PROV_ENDED,      /* logged off */
+} mapirt_prov_state;
+
+struct support;
+struct mapirt_sess;
+
+/* SetDefaultStore's dynamic flags, kept per store for the session. */
+#define MAPIRT_STORE_FLAGS                                                                         \
+    (STATUS_DEFAULT_STORE | STATUS_SIMPLE_STORE | STATUS_PRIMARY_STORE | STATUS_SECONDARY_STORE)
+
+/* One provider of the profile in one session. */
+typedef struct mapirt_provider {
+    struct mapirt_sess *sess; /* the session that owns this record (no reference) */
+    ULONG index;              /* in sess->provs */
+    mapirt_prov_kind kind;
+    MAPIUID uid;     /* PR_PROVIDER_UID: its profile section */
+    MAPIUID service; /* PR_SERVICE_UID */
+    char service_name[128];
+    char dll[128];              /* PR_PROVIDER_DLL_NAME */
+    char display[128];          /* the section's PR_DISPLAY_NAME (UTF-8) */
+    char provider_display[128]; /* the section's PR_PROVIDER_DISPLAY */
+    ULONG section_flags;        /* the section's PR_RESOURCE_FLAGS at logon */
+    /* ---- under sess->mu ---- */
+    mapirt_prov_state state;
+    ULONG dyn_flags;          /* MAPIRT_STORE_FLAGS set for this session (stores) */
+    HRESULT error;            /* why it failed */
+    char error_text[512];     /* ... in words: service, provider, its MAPIERROR */
+    LPSPropValue row;         /* the provider's status row as it gave it (MAPIAllocateBuffer) */
+    ULONG crow;
+    int has_row;
+    ULONG xp_flags;           /* TransportLogon's output flags */
+    /* ---- set at logon, cleared at logoff (sess->mu) ---- */
+    mapirt_module *module;    /* a reference for the provider object */
+    LPUNKNOWN provider;       /* IABProvider / IMSProvider / IXPProvider */
+    LPUNKNOWN logon;          /* IABLogon / IMSLogon / IXPLogon */
+    LPMDB mdb;                /* stores: the IMsgStore (our reference) */
+    struct support *sup;      /* our reference to its support object */
+    LPBYTE spool_security;    /* IMSProvider::Logon's blob (for the spooler's SpoolerLogon) */
+    ULONG cb_spool_security;
+} mapirt_provider;
+
+/* MAPI's own status rows: row IDs 1..3; provider rows are MAPIRT_ROW_PROVIDER + index. */
+enum { MAPIRT_ROW_SUBSYSTEM = 1, MAPIRT_ROW_SPOOLER = 2, MAPIRT_ROW_AB = 3,
+       MAPIRT_ROW_PROVIDER = 16 };
+
+/* The UID map: MAPIUID → providers that registered it, first registration first (uidmap.c). */
+typedef struct mapirt_uidmap mapirt_uidmap;
+HRESULT mapirt_uidmap_create(mapirt_uidmap **out);
+void mapirt_uidmap_destroy(mapirt_uidmap *m);
+/* Registers uid for provider `index` (duplicates allowed; the first stays first). */
+HRESULT mapirt_uidmap_add(mapirt_uidmap *m, const MAPIUID *uid, ULONG index);
+/* Removes every registration of provider `index`. */
+void mapirt_uidmap_remove_provider(mapirt_uidmap *m, ULONG index);
+/* The first provider that registered uid, or -1. O(1) on average. */
+long mapirt_uidmap_find(const mapirt_uidmap *m, const MAPIUID *uid);
+ULONG mapirt_uidmap_count(const mapirt_uidmap *m);
+
+/* A spooler request recorded by IMAPISupport::SpoolerNotify (for the spooler, a later issue). */
+typedef struct mapirt_spooler_request {
+    ULONG provider; /* index */
+    ULONG flags;    /* NOTIFY_* */
+} mapirt_spooler_request;
+
+struct session;
+
+/* The session proper. */
+typedef struct mapirt_sess {
+    atomic_uint refs;
+    pthread_mutex_t mu;     /* lock 3 */
+    pthread_mutex_t tbl_mu; /* lock 2 (recursive) */
+    mapirt_profstore *ps;
+    mapirt_profile_id id;
+    char profile[MAPIRT_PROFNAME_MAX + 1]; /* UTF-8 */
+    mapirt_profile_use *use;
+    ULONG logon_flags; /* MAPILogonEx's flags of the logon that made it */
+    int shared;        /* MAPI_ALLOW_OTHERS */
+    ULONG serial;      /* distinguishes sessions in status entry IDs */
+    ULONG nprov;
+    mapirt_provider *provs; /* fixed after logon */
+    mapirt_uidmap *sections; /* provider section UID → index; fixed after logon */
+    /* ---- under mu ---- */
+    int ended;         /* logged off: everything answers MAPI_E_END_OF_SESSION */
+    mapirt_uidmap *uids;
+    ULONG handles;     /* client handles attached */
+    struct session **members; /* the handles (no references), for shared-session notices */
+    ULONG nmembers, cmembers;
+    mapirt_spooler_request *spool;
+    ULONG nspool, cspool;
+    /* the tables, 8-bit and Unicode (rows are the same, strings differ) */
+    LPTABLEDATA status_td[2];
+    LPTABLEDATA stores_td[2];
+    char logon_errors[1024];
+} mapirt_sess;
+
+void mapirt_sess_addref(mapirt_sess *s);
+void mapirt_sess_release(mapirt_sess *s);
+
+/* Formats into a fixed buffer, cutting what does not fit (messages only). */
+void mapirt_textf(char *dst, size_t cb, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- provider.c: loading, logging on and off ---- */
+
+/* Loads the provider's shared object, calls its entry point (with hInstance, the IMalloc and the
+ * allocators; SPI version negotiation) and logs it on (AB: IABProvider::Logon; XP:
+ * TransportLogon with LOGON_NO_INBOUND | LOGON_NO_OUTBOUND, then TransportNotify; MS: not here,
+ * see mapirt_store_open). Applies the failure policy (SPEC §4.6); returns the provider's
+ * outcome (S_OK when it is active). */
+HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam);
+/* Opens (logs on) a store provider: its first open logs it on, later opens reuse the store.
+ * lpEntryID: the provider's own store entry ID, or NULL. */
+HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
+                          LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
+/* Logs a provider off in the documented order: UIDs and status row removed, the logon's
+ * Logoff/TransportLogoff, Release of the logon, Shutdown and Release of the provider object,
+ * our support reference dropped. */
+void mapirt_provider_stop(mapirt_sess *s, mapirt_provider *p);
+/* "ACME MS (acmems.so) of service 'ACME'" for messages. */
+void mapirt_provider_name(const mapirt_provider *p, char *buf, size_t cb);
+/* Records a failure of p (state FAILED, text, status row) and, unless it is
+ * MAPI_E_FAILONEPROVIDER / MAPI_E_UNCONFIGURED, disables the rest of its service. */
+void mapirt_provider_failed(mapirt_sess *s, mapirt_provider *p, HRESULT hr, const char *text);
+
+/* ---- support.c: the per-provider support object ---- */
+
+HRESULT mapirt_support_create(mapirt_sess *s, mapirt_provider *p, struct support **out);
+IMAPISupport *mapirt_support_iface(struct support *sup);
+void mapirt_support_release(struct support *sup);
+/* Cuts the support object off its provider record (the provider logged off): its methods then
+ * answer as for a provider no longer in the session. */
+void mapirt_support_detach(struct support *sup);
+
+/* ---- statustab.c / storetab.c: the session's tables ---- */
+
+HRESULT mapirt_tables_create(mapirt_sess *s);
+void mapirt_tables_destroy(mapirt_sess *s);
+/* Rebuilds the status row of MAPI's own rows / of provider p (removing it when it has none). */
+HRESULT mapirt_status_refresh_mapi(mapirt_sess *s);
+HRESULT mapirt_status_refresh(mapirt_sess *s, mapirt_provider *p);
+/* Rebuilds the message store table row of store provider p. */
+HRESULT mapirt_stores_refresh(mapirt_sess *s, mapirt_provider *p);
+/* IMAPISupport::ModifyStatusRow on p's row. */
+HRESULT mapirt_status_modify(mapirt_sess *s, mapirt_provider *p, ULONG cValues,
+                             const SPropValue *lpProps, ULONG ulFlags);
+/* A view (IMAPITable) of the status / store table. */
+HRESULT mapirt_status_view(mapirt_sess *s, ULONG ulFlags, LPMAPITABLE *out);
+HRESULT mapirt_stores_view(mapirt_sess *s, ULONG ulFlags, LPMAPITABLE *out);
+/* The row's properties (status table, 8-bit strings) of row `rowid`: MAPIAllocateBuffer. */
+HRESULT mapirt_status_row_props(mapirt_sess *s, ULONG rowid, ULONG *cValues,
+                                LPSPropValue *lppProps);
+
+/* ---- entry IDs the session makes (entryid.c) ---- */
+
+/* The UID of status-row entry IDs and of wrapped store entry IDs (docs/sessions.md). */
+extern const MAPIUID mapirt_muid_status;
+extern const MAPIUID mapirt_muid_storewrap;
+/* A status row's entry ID: 4 flag bytes, mapirt_muid_status, session serial, row ID. */
+#define MAPIRT_STATUS_EID_SIZE (4 + 16 + 4 + 4)
+void mapirt_status_eid(const mapirt_sess *s, ULONG rowid, BYTE out[MAPIRT_STATUS_EID_SIZE]);
+/* Decodes one: the row ID, or 0 when it is not one of this session's. */
+ULONG mapirt_status_eid_row(const mapirt_sess *s, ULONG cb, const ENTRYID *eid);
+/* A wrapped store entry ID (MAPIAllocateMore on parent, or MAPIAllocateBuffer when NULL): 4
+ * flag bytes, mapirt_muid_storewrap, the provider's section UID, then the provider's own store
+ * entry ID (cb may be 0). */
+HRESULT mapirt_store_eid_wrap(const MAPIUID *provider, ULONG cb, const BYTE *inner, void *parent,
+                              SBinary *out);
+/* Unwraps one: the provider UID and the inner entry ID (pointing into eid). 0 when it is not a
+ * wrapped store entry ID. */
+int mapirt_store_eid_unwrap(ULONG cb, const ENTRYID *eid, MAPIUID *provider, ULONG *cbInner,
+                            const BYTE **inner);
+/* The MAPIUID inside an entry ID (bytes 4..19): MAPI_E_INVALID_ENTRYID when it is too short. */
+HRESULT mapirt_eid_uid(ULONG cb, const ENTRYID *eid, MAPIUID *uid);
+
+/* ---- routing (route.c) ---- */
+
+/* The provider an entry ID belongs to (wrapped store IDs by their provider, others by the uid
+ * map); NULL when none (MAPI_E_UNKNOWN_ENTRYID). */
+mapirt_provider *mapirt_route(mapirt_sess *s, ULONG cb, const ENTRYID *eid);
+/* A provider's logon object's OpenEntry/CompareEntryIDs/Advise (by kind). */
+HRESULT mapirt_logon_open_entry(mapirt_provider *p, ULONG cb, LPENTRYID eid, LPCIID iid,
+                                ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk);
+HRESULT mapirt_logon_compare(mapirt_provider *p, ULONG cb1, LPENTRYID e1, ULONG cb2,
+                             LPENTRYID e2, ULONG ulFlags, ULONG *lpulResult);
+HRESULT mapirt_logon_status(mapirt_provider *p, LPCIID iid, ULONG ulFlags, ULONG *lpulObjType,
+                            LPUNKNOWN *lppUnk);
+/* OpenEntry through the session (IMAPISession::OpenEntry and IMAPISupport::OpenEntry). */
+HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID iid,
+                               ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err,
+                               size_t cberr);
+HRESULT mapirt_sess_compare(mapirt_sess *s, ULONG cb1, LPENTRYID e1, ULONG cb2, LPENTRYID e2,
+                            ULONG ulFlags, ULONG *lpulResult);
+
+/* ---- mapistatus.c: MAPI's own status objects ---- */
+
+HRESULT mapirt_mapistatus_create(mapirt_sess *s, ULONG rowid, LPCIID iid, LPUNKNOWN *out);
+
+/* ---- logoff.c ---- */
+
+/* Ends the session proper: every provider stopped in the documented order, the tables
+ * emptied, the profile released. Idempotent. */
+void mapirt_sess_end(mapirt_sess *s);
+/* Ends every session still open (the last MAPIUninitialize). */
+void mapirt_sessions_end_all(void);
+/* Registry of live sessions (for MAPIUninitialize). */
+void mapirt_sessions_add(mapirt_sess *s);
+void mapirt_sessions_remove(mapirt_sess *s);
+
+/* Proxies for provider objects handed out, and for the support object handed to providers,
+ * when MAPIRT_TRACE is on (mapirt_proxy_wrap; no cost otherwise). */
+HRESULT mapirt_sess_wrap(REFIID riid, LPUNKNOWN inner, LPUNKNOWN *out);
+
+/* Whether the session handed out by MAPILogonEx was made shared and is the process's. */
+void mapirt_shared_forget(mapirt_sess *s);
+
+#endif
