@@ -137,6 +137,7 @@ typedef struct mapirt_sess {
     ULONG nmembers, cmembers;
     mapirt_spooler_request *spool;
     ULONG nspool, cspool;
+    struct mapirt_spool *spooler; /* runtime/spool/ (its own lock guards this pointer) */
     /* the tables, 8-bit and Unicode (rows are the same, strings differ) */
     LPTABLEDATA status_td[2];
     LPTABLEDATA stores_td[2];

@@ -26,6 +26,7 @@
 #include <mapirt/strconv.h>
 
 #include "session_internal.h"
+#include "spool/spool.h"
 #include "tables_internal.h"
 
 static const ULONG status_cols_a[] = {
@@ -279,10 +280,14 @@ static void mapi_row(mapirt_sess *s, ULONG rowid, mapirt_rowbuf *rb)
         mapirt_rb_str(rb, PR_PROVIDER_DISPLAY_A, "MAPI Spooler");
         mapirt_rb_long(rb, PR_RESOURCE_TYPE, MAPI_SPOOLER);
         mapirt_rb_long(rb, PR_RESOURCE_METHODS, STATUS_VALIDATE_STATE | STATUS_FLUSH_QUEUES);
-        mapirt_rb_long(rb, PR_STATUS_CODE, nomail ? STATUS_FAILURE : STATUS_AVAILABLE);
+        ULONG code = STATUS_AVAILABLE;
+        char text[512];
         if (nomail)
             mapirt_rb_str(rb, PR_STATUS_STRING_A,
                           "not started: the session logged on with MAPI_NO_MAIL");
+        else if (mapirt_spool_row(s, &code, text, sizeof text))
+            mapirt_rb_str(rb, PR_STATUS_STRING_A, text);
+        mapirt_rb_long(rb, PR_STATUS_CODE, nomail ? STATUS_FAILURE : code);
     } else {
         mapirt_rb_str(rb, PR_DISPLAY_NAME_A, "MAPI Address Book");
         mapirt_rb_str(rb, PR_PROVIDER_DISPLAY_A, "MAPI Address Book");

@@ -26,6 +26,7 @@
 #include "profile/profsect.h"
 #include "profile/services.h"
 #include "session_internal.h"
+#include "spool/spool.h"
 
 struct support {
     mapirt_sess *sess;        /* a reference */
@@ -417,7 +418,37 @@ static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID
     pthread_mutex_unlock(&s->mu);
     if (hr == MAPI_E_END_OF_SESSION)
         return ended(self);
-    return FAILED(hr) ? support_fail(self, hr, "out of memory") : S_OK;
+    if (FAILED(hr))
+        return support_fail(self, hr, "out of memory");
+    mapirt_spool_kick(s);
+    return S_OK;
+}
+
+/* A store's SubmitMessage asks first. No preprocessors are registered (RegisterPreprocessor is
+ * not written), so nothing is to be preprocessed: the flags are 0. The message must have a
+ * recipient (MAPI_E_NO_RECIPIENTS otherwise, as MAPI's SubmitMessage answers). */
+static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
+{
+    if (!in_flavour(self, MS))
+        return not_in_flavour(self, "PrepareSubmit");
+    if (!live(self))
+        return ended(self);
+    char err[256] = "";
+    HRESULT hr = mapirt_spool_prepare_submit(self->sess, lpMessage, lpulFlags, err, sizeof err);
+    return FAILED(hr) ? support_fail(self, hr, err) : S_OK;
+}
+
+/* A store's FinishedMsg hands the sent message here: deleted (PR_DELETE_AFTER_SUBMIT), moved
+ * to PR_SENTMAIL_ENTRYID, or left where it is (runtime/spool/sentmail.c). */
+static HRESULT support_DoSentMail(struct support *self, ULONG ulFlags, LPMESSAGE lpMessage)
+{
+    if (!in_flavour(self, MS))
+        return not_in_flavour(self, "DoSentMail");
+    if (!live(self))
+        return ended(self);
+    char err[512] = "";
+    HRESULT hr = mapirt_spool_sent_mail(self->sess, ulFlags, lpMessage, err, sizeof err);
+    return FAILED(hr) ? support_fail(self, hr, err) : S_OK;
 }
 
 /* ---- life ---- */
