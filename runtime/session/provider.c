@@ -17,6 +17,7 @@
  * MAPI: STATUS_FAILURE, its error in PR_STATUS_STRING).
  *
  * No session lock is held while a provider runs. */
+#define _GNU_SOURCE /* PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -293,7 +294,24 @@ HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUI
     return S_OK;
 }
 
+static HRESULT store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
+                          LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
+
+/* Opens are serialised: the client and the spooler's thread may open the same store at once,
+ * and two first logons would load the provider twice. Recursive: a store's Logon may open
+ * another store. */
+static pthread_mutex_t g_store_open_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
 HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
+                          LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
+{
+    pthread_mutex_lock(&g_store_open_mu);
+    HRESULT hr = store_open(s, p, ulUIParam, cb, lpEntryID, ulFlags, out);
+    pthread_mutex_unlock(&g_store_open_mu);
+    return hr;
+}
+
+static HRESULT store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
                           LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
 {
     char err[512] = "";
