@@ -411,6 +411,18 @@ HRESULT ms_db_open(const char *path, int create, ms_db **out, char *err, size_t 
     sqlite3_exec(d->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (FAILED(hr = migrate(d, err, cberr)) || FAILED(hr = read_uid(d, err, cberr)))
         goto fail;
+    /* Values of open objects not yet saved (stage.c): a file of the connection's own that
+     * SQLite removes as soon as it is created, so nothing outlives the process. */
+    rc = sqlite3_exec(d->db,
+                      "PRAGMA temp_store = FILE;"
+                      "CREATE TEMP TABLE stage(h INTEGER NOT NULL, seq INTEGER NOT NULL,"
+                      " data BLOB NOT NULL, PRIMARY KEY(h, seq)) WITHOUT ROWID",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, cberr, "%s: creating the staging table: %s", path, sqlite3_errmsg(d->db));
+        hr = ms_db_hr(rc);
+        goto fail;
+    }
     *out = d;
     return S_OK;
 fail:
@@ -429,6 +441,7 @@ void ms_db_close(ms_db *d)
         sqlite3_close(d->db);
     }
     pthread_mutex_destroy(&d->lock);
+    free(d->stages);
     free(d->path);
     free(d);
 }

@@ -11,23 +11,6 @@
 
 #include "ms.h"
 
-struct ms_message {
-    mapirt_propbag *bag;
-    struct ms_store *store;
-    sqlite3_int64 id;     /* 0 until the first SaveChanges */
-    sqlite3_int64 folder;
-    int assoc;
-    int writable;
-    int closed;           /* saved without KEEP_OPEN_*: no more changes */
-    /* Recipients: loaded on first use, written back whole when changed. */
-    int recips_loaded, recips_dirty;
-    ULONG nrecips;
-    LPSPropValue *recips; /* each a provider allocation (ms_row_decode) */
-    ULONG *recip_counts;
-    ULONG next_rowid;
-    int submitting; /* SubmitMessage's SaveChanges: queue it too (submit.c) */
-};
-
 #include "ms_message_object.h"
 
 static void free_recips(struct ms_message *m)
@@ -43,9 +26,14 @@ static void free_recips(struct ms_message *m)
 
 static void ms_message_destroy(struct ms_message *self)
 {
-    if (self->store)
+    if (self->store) {
         free_recips(self);
+        ms_bigs_clear(self->store->db, &self->bigs);
+        ms_atts_clear(self->store->db, &self->atts);
+    }
     mapirt_propbag_destroy(self->bag);
+    if (self->parent)
+        ms_attach_release(self->parent);
     if (self->store)
         ms_store_release(self->store);
 }
@@ -60,6 +48,8 @@ static HRESULT computed(struct ms_message *m)
     memset(v, 0, sizeof v);
     v[n].ulPropTag = PR_OBJECT_TYPE;
     v[n++].Value.l = MAPI_MESSAGE;
+    if (m->parent) /* an embedded message has no entry ID nor a folder */
+        return mapirt_propbag_put(m->bag, n, v, IPROP_READONLY);
     ms_eid_object(&s->db->uid, MAPI_FOLDER, m->folder, peid);
     v[n].ulPropTag = PR_PARENT_ENTRYID;
     v[n].Value.bin.cb = MS_EID_OBJECT;
@@ -157,6 +147,8 @@ HRESULT ms_message_open(struct ms_store *s, sqlite3_int64 id, int writable, LPCI
     }
     hr = found ? ms_props_load(s->db, id, m->bag, NULL, s->alloc, s->more, s->freebuf)
                : MAPI_E_NOT_FOUND;
+    if (SUCCEEDED(hr))
+        hr = ms_bigs_load(s->db, id, &m->bigs);
     pthread_mutex_unlock(&s->db->lock);
     if (SUCCEEDED(hr))
         hr = computed(m);
@@ -172,7 +164,7 @@ HRESULT ms_message_open(struct ms_store *s, sqlite3_int64 id, int writable, LPCI
 
 /* ---- recipients ---------------------------------------------------------------------------- */
 
-static HRESULT load_recips(struct ms_message *m)
+HRESULT ms_message_load_recips(struct ms_message *m)
 {
     struct ms_store *s = m->store;
     HRESULT hr = S_OK;
@@ -269,7 +261,7 @@ static HRESULT ms_message_ModifyRecipients(struct ms_message *self, ULONG ulFlag
         (ulFlags & (ulFlags - 1)) != 0)
         return ms_message_fail(self, MAPI_E_INVALID_PARAMETER,
                                "ModifyRecipients: one of MODRECIP_ADD, _MODIFY, _REMOVE");
-    if (FAILED(hr = load_recips(self)))
+    if (FAILED(hr = ms_message_load_recips(self)))
         return ms_message_fail(self, hr, "ModifyRecipients: reading the recipients failed");
     if (ulFlags == 0) {
         /* Replace every recipient. */
@@ -336,7 +328,7 @@ static HRESULT ms_message_GetRecipientTable(struct ms_message *self, ULONG ulFla
     HRESULT hr;
     if (FAILED(hr = ms_store_check(s)))
         return hr;
-    if (FAILED(hr = load_recips(self)))
+    if (FAILED(hr = ms_message_load_recips(self)))
         return ms_message_fail(self, hr, "GetRecipientTable: reading the recipients failed");
     if (!(ulFlags & MAPI_UNICODE))
         for (int i = 1; i < 4; i++)
@@ -411,36 +403,50 @@ static int write_index_row(struct ms_message *m)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int write_recips(struct ms_message *m)
+/* An embedded message is saved into its attachment (snap.c). */
+static HRESULT save_embedded(struct ms_message *self, ULONG ulFlags)
 {
-    ms_db *d = m->store->db;
-    sqlite3_stmt *st = ms_db_stmt(d, "DELETE FROM recipients WHERE msg = ?");
-    if (st == NULL)
-        return sqlite3_errcode(d->db);
-    sqlite3_bind_int64(st, 1, m->id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return rc;
-    for (ULONG i = 0; i < m->nrecips; i++) {
-        BYTE *enc;
-        size_t cb;
-        if (FAILED(ms_row_encode(m->recip_counts[i], m->recips[i], &enc, &cb)))
-            return SQLITE_NOMEM;
-        st = ms_db_stmt(d, "INSERT INTO recipients(msg, row, props) VALUES(?, ?, ?)");
-        if (st == NULL) {
-            free(enc);
-            return sqlite3_errcode(d->db);
-        }
-        sqlite3_bind_int64(st, 1, m->id);
-        sqlite3_bind_int(st, 2, rowid_of(m->recips[i], m->recip_counts[i]));
-        sqlite3_bind_blob64(st, 3, enc, cb, free);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return rc;
-    }
-    return SQLITE_OK;
+    struct ms_attach *a = self->parent;
+    ms_snap *sn;
+    HRESULT hr;
+    if (!a->writable)
+        return ms_message_fail(self, MAPI_E_NO_ACCESS,
+                               "SaveChanges: the attachment of this embedded message is read-only");
+    if (FAILED(hr = ms_snap_of_message(self, &sn)))
+        return ms_message_fail(self, hr, "SaveChanges: copying the embedded message failed");
+    ms_snap_unref(self->store->db, a->emb);
+    a->emb = sn;
+    a->emb_changed = 1;
+    if (ulFlags & KEEP_OPEN_READWRITE)
+        return S_OK;
+    if (!(ulFlags & KEEP_OPEN_READONLY))
+        self->closed = 1;
+    self->writable = 0;
+    mapirt_propbag_HrSetObjAccess(self->bag, IPROP_READONLY);
+    return S_OK;
+}
+
+/* PR_HASATTACH and MSGFLAG_HASATTACH follow the attachments. */
+static HRESULT mark_attachments(struct ms_message *m)
+{
+    ULONG live = 0;
+    for (size_t i = 0; i < m->atts.n; i++)
+        live += !m->atts.v[i].deleted;
+    SizedSPropTagArray(1, t) = {1, {PR_MESSAGE_FLAGS}};
+    ULONG n;
+    LPSPropValue pv;
+    HRESULT hr = mapirt_propbag_GetProps(m->bag, (LPSPropTagArray)&t, 0, &n, &pv);
+    if (FAILED(hr))
+        return hr;
+    LONG flags = PROP_TYPE(pv->ulPropTag) == PT_LONG ? pv->Value.l : 0;
+    m->store->freebuf(pv);
+    SPropValue v[2];
+    memset(v, 0, sizeof v);
+    v[0].ulPropTag = PR_MESSAGE_FLAGS;
+    v[0].Value.l = live ? flags | MSGFLAG_HASATTACH : flags & ~MSGFLAG_HASATTACH;
+    v[1].ulPropTag = PR_HASATTACH;
+    v[1].Value.b = live != 0;
+    return mapirt_propbag_SetProps(m->bag, 2, v, NULL);
 }
 
 static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
@@ -452,6 +458,10 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
         return hr;
     if (!self->writable || self->closed)
         return ms_message_fail(self, MAPI_E_NO_ACCESS, "SaveChanges: the message is read-only");
+    if (self->parent)
+        return save_embedded(self, ulFlags);
+    if (self->atts_dirty && FAILED(hr = mark_attachments(self)))
+        return ms_message_fail(self, hr, "SaveChanges: out of memory");
     pthread_mutex_lock(&s->db->lock);
     int rc = ms_db_begin(s->db);
     sqlite3_int64 id = self->id;
@@ -475,6 +485,9 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
     }
     if (rc == SQLITE_OK && !id)
         rc = ms_db_new_object(s->db, MAPI_MESSAGE, self->folder, &id);
+    /* Big values first: a value set in the bag since replaces a big one (and the reverse). */
+    if (rc == SQLITE_OK)
+        rc = ms_bigs_save(s->db, id, &self->bigs, 0);
     if (rc == SQLITE_OK) {
         self->id = id; /* write_* read it; undone below on failure */
         hr = ms_props_save(s->db, id, self->bag, s->freebuf);
@@ -482,7 +495,10 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
             rc = hr == MAPI_E_DISK_ERROR ? SQLITE_FULL : SQLITE_ERROR;
     }
     if (rc == SQLITE_OK && self->recips_dirty)
-        rc = write_recips(self);
+        rc = ms_write_recips(s->db, id, self->nrecips, self->recips, self->recip_counts);
+    for (size_t i = 0; rc == SQLITE_OK && self->atts_dirty && i < self->atts.n; i++)
+        if (self->atts.v[i].deleted || self->atts.v[i].snap)
+            rc = ms_snap_write_attach(s->db, id, &self->atts.v[i]);
     if (rc == SQLITE_OK)
         rc = write_index_row(self);
     if (rc == SQLITE_OK && self->submitting)
@@ -493,8 +509,22 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
         ms_db_rollback(s->db);
         if (created)
             self->id = 0;
+    } else {
+        ms_bigs_saved(s->db, id, &self->bigs);
     }
     pthread_mutex_unlock(&s->db->lock);
+    if (rc == SQLITE_OK) {
+        /* The attachments are in the store now (snapshots are released without the lock). */
+        size_t k = 0;
+        for (size_t i = 0; i < self->atts.n; i++) {
+            ms_attrec r = self->atts.v[i];
+            ms_snap_unref(s->db, r.snap);
+            r.snap = NULL;
+            if (!r.deleted)
+                self->atts.v[k++] = r;
+        }
+        self->atts.n = k;
+    }
     if (rc != SQLITE_OK) {
         /* The bag's changes are still dirty: a later SaveChanges retries all of them... except
          * those ms_props_save had marked clean, which it does only after success. */
@@ -502,6 +532,7 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
                                "SaveChanges: writing the message failed; nothing was saved");
     }
     self->recips_dirty = 0;
+    self->atts_dirty = 0;
     if (created)
         computed(self);
     if (ulFlags & KEEP_OPEN_READWRITE) {
@@ -550,7 +581,7 @@ static HRESULT ms_message_SetReadFlag(struct ms_message *self, ULONG ulFlags)
     hr = mapirt_propbag_SetProps(self->bag, 1, &v, NULL);
     if (ro)
         mapirt_propbag_HrSetObjAccess(self->bag, IPROP_READONLY);
-    if (FAILED(hr) || self->id == 0)
+    if (FAILED(hr) || self->id == 0 || self->parent)
         return hr;
     struct ms_store *s = self->store;
     pthread_mutex_lock(&s->db->lock);
@@ -586,4 +617,247 @@ static HRESULT ms_message_SubmitMessage(struct ms_message *self, ULONG ulFlags)
     HRESULT hr = ms_submit_message(self->store, ms_message_as_IMessage(self), &self->submitting,
                                    ulFlags);
     return FAILED(hr) ? ms_message_fail(self, hr, "SubmitMessage failed") : S_OK;
+}
+
+/* ---- attachments ----------------------------------------------------------------------------- */
+
+HRESULT ms_message_load_atts(struct ms_message *m)
+{
+    if (m->atts.loaded)
+        return S_OK;
+    pthread_mutex_lock(&m->store->db->lock);
+    HRESULT hr = ms_atts_load(m->store->db, m->id, &m->atts);
+    pthread_mutex_unlock(&m->store->db->lock);
+    return hr;
+}
+
+static HRESULT ms_message_GetAttachmentTable(struct ms_message *self, ULONG ulFlags,
+                                             LPMAPITABLE *lppTable)
+{
+    HRESULT hr;
+    if (FAILED(hr = ms_store_check(self->store)))
+        return hr;
+    if (FAILED(hr = ms_message_load_atts(self)) ||
+        FAILED(hr = ms_attach_table(self, ulFlags, lppTable)))
+        return ms_message_fail(self, hr, "GetAttachmentTable failed");
+    return S_OK;
+}
+
+static HRESULT ms_message_OpenAttach(struct ms_message *self, ULONG ulAttachmentNum,
+                                     LPCIID lpInterface, ULONG ulFlags, LPATTACH *lppAttach)
+{
+    HRESULT hr;
+    if (FAILED(hr = ms_store_check(self->store)))
+        return hr;
+    if (lpInterface && memcmp(lpInterface, &IID_IAttachment, sizeof(IID)) &&
+        memcmp(lpInterface, &IID_IMAPIProp, sizeof(IID)) &&
+        memcmp(lpInterface, &IID_IUnknown, sizeof(IID)))
+        return ms_message_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                               "OpenAttach: an attachment answers IAttach");
+    int modify = (ulFlags & MAPI_MODIFY) || ((ulFlags & MAPI_BEST_ACCESS) && self->writable);
+    if (modify && (!self->writable || self->closed))
+        return ms_message_fail(self, MAPI_E_NO_ACCESS, "OpenAttach: the message is read-only");
+    if (FAILED(hr = ms_message_load_atts(self)))
+        return ms_message_fail(self, hr, "OpenAttach: reading the attachments failed");
+    hr = ms_attach_open(self, ulAttachmentNum, 0, modify, lppAttach);
+    if (FAILED(hr))
+        return ms_message_fail(self, hr, hr == MAPI_E_NOT_FOUND
+                                             ? "OpenAttach: no attachment of that number"
+                                             : "OpenAttach failed");
+    return S_OK;
+}
+
+static HRESULT ms_message_CreateAttach(struct ms_message *self, LPCIID lpInterface,
+                                       ULONG ulFlags, ULONG *lpulAttachmentNum,
+                                       LPATTACH *lppAttach)
+{
+    HRESULT hr;
+    (void)ulFlags;
+    if (FAILED(hr = ms_store_check(self->store)))
+        return hr;
+    if (lpInterface && memcmp(lpInterface, &IID_IAttachment, sizeof(IID)) &&
+        memcmp(lpInterface, &IID_IMAPIProp, sizeof(IID)) &&
+        memcmp(lpInterface, &IID_IUnknown, sizeof(IID)))
+        return ms_message_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                               "CreateAttach: an attachment answers IAttach");
+    if (!self->writable || self->closed)
+        return ms_message_fail(self, MAPI_E_NO_ACCESS, "CreateAttach: the message is read-only");
+    if (FAILED(hr = ms_message_load_atts(self)))
+        return ms_message_fail(self, hr, "CreateAttach: reading the attachments failed");
+    ULONG num = self->atts.next_num;
+    if (FAILED(hr = ms_attach_open(self, num, 1, 1, lppAttach)))
+        return ms_message_fail(self, hr, "CreateAttach failed");
+    self->atts.next_num++;
+    *lpulAttachmentNum = num;
+    return S_OK;
+}
+
+static HRESULT ms_message_DeleteAttach(struct ms_message *self, ULONG ulAttachmentNum,
+                                       ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
+                                       ULONG ulFlags)
+{
+    HRESULT hr;
+    (void)ulUIParam;
+    (void)lpProgress;
+    (void)ulFlags;
+    if (FAILED(hr = ms_store_check(self->store)))
+        return hr;
+    if (!self->writable || self->closed)
+        return ms_message_fail(self, MAPI_E_NO_ACCESS, "DeleteAttach: the message is read-only");
+    if (FAILED(hr = ms_message_load_atts(self)))
+        return ms_message_fail(self, hr, "DeleteAttach: reading the attachments failed");
+    for (size_t i = 0; i < self->atts.n; i++) {
+        ms_attrec *r = &self->atts.v[i];
+        if (r->num != ulAttachmentNum || r->deleted)
+            continue;
+        ms_snap_unref(self->store->db, r->snap);
+        r->snap = NULL;
+        r->deleted = 1;
+        self->atts_dirty = 1;
+        return S_OK;
+    }
+    return ms_message_fail(self, MAPI_E_NOT_FOUND, "DeleteAttach: no attachment of that number");
+}
+
+/* ---- properties: the bag and the big values ----------------------------------------------- */
+
+static HRESULT ms_message_GetProps(struct ms_message *self, LPSPropTagArray lpPropTagArray,
+                                   ULONG ulFlags, ULONG *lpcValues, LPSPropValue *lppPropArray)
+{
+    return ms_item_GetProps(self->store, self->bag, &self->bigs, lpPropTagArray, ulFlags,
+                            lpcValues, lppPropArray);
+}
+
+static HRESULT ms_message_GetPropList(struct ms_message *self, ULONG ulFlags,
+                                      LPSPropTagArray *lppPropTagArray)
+{
+    return ms_item_GetPropList(self->store, self->bag, &self->bigs, ulFlags, lppPropTagArray);
+}
+
+static HRESULT ms_message_SetProps(struct ms_message *self, ULONG cValues,
+                                   LPSPropValue lpPropArray, LPSPropProblemArray *lppProblems)
+{
+    return ms_item_SetProps(self->store, self->bag, &self->bigs, cValues, lpPropArray,
+                            lppProblems);
+}
+
+static HRESULT ms_message_DeleteProps(struct ms_message *self, LPSPropTagArray lpPropTagArray,
+                                      LPSPropProblemArray *lppProblems)
+{
+    return ms_item_DeleteProps(self->store, self->bag, &self->bigs, lpPropTagArray,
+                               lppProblems);
+}
+
+static HRESULT ms_message_OpenProperty(struct ms_message *self, ULONG ulPropTag, LPCIID lpiid,
+                                       ULONG ulInterfaceOptions, ULONG ulFlags,
+                                       LPUNKNOWN *lppUnk)
+{
+    HRESULT hr;
+    if (FAILED(hr = ms_store_check(self->store)))
+        return hr;
+    int modify = (ulFlags & (MAPI_MODIFY | MAPI_CREATE)) != 0;
+    if (modify && (!self->writable || self->closed))
+        return ms_message_fail(self, MAPI_E_NO_ACCESS, "OpenProperty: the message is read-only");
+    if (memcmp(lpiid, &IID_IMAPITable, sizeof(IID)) == 0) {
+        if (ulPropTag == PR_MESSAGE_ATTACHMENTS)
+            return ms_message_GetAttachmentTable(self, ulInterfaceOptions,
+                                                 (LPMAPITABLE *)lppUnk);
+        if (ulPropTag == PR_MESSAGE_RECIPIENTS)
+            return ms_message_GetRecipientTable(self, ulInterfaceOptions,
+                                                (LPMAPITABLE *)lppUnk);
+    }
+    if (memcmp(lpiid, &IID_IStream, sizeof(IID)) != 0)
+        return ms_message_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                               "OpenProperty: IStream, or IMAPITable on PR_MESSAGE_ATTACHMENTS"
+                               " and PR_MESSAGE_RECIPIENTS");
+    ms_item_ref it = {(LPUNKNOWN)ms_message_as_IMessage(self), self->store, self->bag,
+                      &self->bigs, NULL};
+    hr = ms_stream_open(&it, ulPropTag, ulFlags, modify, (LPSTREAM *)lppUnk);
+    if (FAILED(hr))
+        return ms_message_fail(self, hr, hr == MAPI_E_NOT_FOUND
+                                             ? "OpenProperty: no such property"
+                                         : hr == MAPI_E_INTERFACE_NOT_SUPPORTED
+                                             ? "OpenProperty: only PT_BINARY, PT_STRING8 and"
+                                               " PT_UNICODE properties open as streams"
+                                             : "OpenProperty: opening the stream failed");
+    return S_OK;
+}
+
+static HRESULT ms_message_GetIDsFromNames(struct ms_message *self, ULONG cPropNames,
+                                          LPMAPINAMEID *lppPropNames, ULONG ulFlags,
+                                          LPSPropTagArray *lppPropTags)
+{
+    return ms_named_ids(self->store, cPropNames, lppPropNames, ulFlags, lppPropTags);
+}
+
+static HRESULT ms_message_GetNamesFromIDs(struct ms_message *self, LPSPropTagArray *lppPropTags,
+                                          LPGUID lpPropSetGuid, ULONG ulFlags,
+                                          ULONG *lpcPropNames, LPMAPINAMEID **lpppPropNames)
+{
+    return ms_named_names(self->store, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
+                          lpppPropNames);
+}
+
+/* ---- embedded messages ------------------------------------------------------------------------ */
+
+HRESULT ms_message_open_embedded(struct ms_attach *a, int create, int writable, LPMESSAGE *out)
+{
+    struct ms_store *s = a->store;
+    struct ms_message *m;
+    HRESULT hr;
+    sqlite3_int64 emb = 0;
+    if (!create && !a->emb_changed) {
+        /* As the store has it, if it has one. */
+        pthread_mutex_lock(&s->db->lock);
+        sqlite3_stmt *st = a->dbid ? ms_db_stmt(s->db, "SELECT id FROM objects"
+                                                       " WHERE parent = ? AND kind = ?")
+                                   : NULL;
+        if (st) {
+            sqlite3_bind_int64(st, 1, a->dbid);
+            sqlite3_bind_int(st, 2, MAPI_MESSAGE);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                emb = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+        }
+        pthread_mutex_unlock(&s->db->lock);
+        if (emb == 0)
+            return MAPI_E_NOT_FOUND;
+    } else if (!create && a->emb == NULL) {
+        return MAPI_E_NOT_FOUND;
+    }
+    if (FAILED(hr = make(s, &m)))
+        return hr;
+    ms_attach_addref(a);
+    m->parent = a;
+    m->writable = writable;
+    if (create) {
+        m->recips_loaded = 1;
+        m->atts.loaded = 1;
+        SPropValue v[2];
+        memset(v, 0, sizeof v);
+        v[0].ulPropTag = PR_MESSAGE_FLAGS;
+        v[0].Value.l = MSGFLAG_UNSENT | MSGFLAG_UNMODIFIED;
+        v[1].ulPropTag = PR_MESSAGE_CLASS_A;
+        v[1].Value.lpszA = "IPM";
+        hr = mapirt_propbag_SetProps(m->bag, 2, v, NULL);
+    } else if (emb) {
+        m->id = emb;
+        pthread_mutex_lock(&s->db->lock);
+        hr = ms_props_load(s->db, emb, m->bag, NULL, s->alloc, s->more, s->freebuf);
+        if (SUCCEEDED(hr))
+            hr = ms_bigs_load(s->db, emb, &m->bigs);
+        pthread_mutex_unlock(&s->db->lock);
+    } else {
+        hr = ms_snap_load_message(a->emb, m);
+    }
+    if (SUCCEEDED(hr))
+        hr = computed(m);
+    if (SUCCEEDED(hr) && !writable)
+        hr = mapirt_propbag_HrSetObjAccess(m->bag, IPROP_READONLY);
+    if (FAILED(hr)) {
+        ms_message_release(m);
+        return hr;
+    }
+    *out = ms_message_as_IMessage(m);
+    return S_OK;
 }

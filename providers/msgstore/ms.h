@@ -41,6 +41,8 @@
 #define MS_BIG_PROP 16384
 #define MS_CHUNK 65536
 
+struct ms_store;
+
 /* ---- the database (db.c) ------------------------------------------------------------------- */
 
 /* Well-known objects of every store, created at its first logon (their ids are fixed). */
@@ -55,11 +57,23 @@ enum {
     MS_OBJ_FIRST_FREE = 16
 };
 
+/* A staged value: the chunks of a stream's content in the connection's TEMP table `stage`,
+ * which lives in a temporary file (never whole in memory) and vanishes with the process, so a
+ * kill in the middle of a stream write leaves nothing behind in the store. Stages are shared
+ * read-only by reference count (a committed stream, the snapshot of a saved attachment). */
+typedef struct ms_stage_ref {
+    sqlite3_int64 h;
+    int refs;
+} ms_stage_ref;
+
 typedef struct ms_db {
     sqlite3 *db;
     pthread_mutex_t lock;
     char *path;
     MAPIUID uid; /* the store's identity: registered with SetProviderUID, in every entry ID */
+    ms_stage_ref *stages; /* under lock */
+    size_t nstages, capstages;
+    sqlite3_int64 next_stage;
 } ms_db;
 
 /* Opens (creating and migrating as needed) the store at path. err gets a sentence naming the
@@ -133,9 +147,99 @@ HRESULT ms_row_encode(ULONG c, const SPropValue *props, BYTE **out, size_t *cb);
 HRESULT ms_row_decode(const void *data, size_t cb, ALLOCATEBUFFER *alloc, ALLOCATEMORE *more,
                       ULONG *c, LPSPropValue *props);
 
-/* ---- big properties in chunks (stream.c) ---- */
+/* ---- big properties in chunks (stage.c) ------------------------------------------------ *
+ * A big value's bytes are the value in its own type: PT_BINARY as is, PT_STRING8 as UTF-8,
+ * PT_UNICODE as UTF-16LE, no terminating NUL. Every function here runs under d->lock. */
 /* Replaces the chunks of (obj, tag) by size bytes of data (inside the caller's transaction). */
 int ms_stream_store(ms_db *d, sqlite3_int64 obj, ULONG tag, const BYTE *data, size_t size);
+/* A new, empty stage with one reference (0 without memory). */
+sqlite3_int64 ms_stage_new(ms_db *d);
+void ms_stage_ref_(ms_db *d, sqlite3_int64 h);
+void ms_stage_unref(ms_db *d, sqlite3_int64 h);
+/* Whether h has more than one reference (a writer must copy it first). */
+int ms_stage_shared(ms_db *d, sqlite3_int64 h);
+/* Copies chunks into stage dst (empty): from another stage, or from the committed value of
+ * (obj, propid). */
+int ms_stage_copy_stage(ms_db *d, sqlite3_int64 dst, sqlite3_int64 src);
+int ms_stage_copy_db(ms_db *d, sqlite3_int64 dst, sqlite3_int64 obj, ULONG propid);
+/* Copies stage h into the committed chunks of (obj, propid), replacing them (in a
+ * transaction). */
+int ms_stage_to_db(ms_db *d, sqlite3_int64 h, sqlite3_int64 obj, ULONG propid);
+/* Appends size bytes at chunk seq onwards (the stage holds whole chunks before). */
+int ms_stage_put(ms_db *d, sqlite3_int64 h, sqlite3_int64 seq, const BYTE *data, size_t size);
+/* The bytes of chunk seq of a stage (src_stage != 0) or of (obj, propid); *n 0 if none. */
+int ms_chunk_read(ms_db *d, sqlite3_int64 stage, sqlite3_int64 obj, ULONG propid,
+                  sqlite3_int64 seq, BYTE *out, size_t *n);
+int ms_chunk_write(ms_db *d, sqlite3_int64 stage, sqlite3_int64 seq, const BYTE *data,
+                   size_t n);
+/* Drops the chunks of a stage from seq on. */
+int ms_stage_truncate(ms_db *d, sqlite3_int64 h, sqlite3_int64 seq);
+
+/* ---- properties kept out of the bag (bigprops.c) ---------------------------------------- *
+ * An open message or attachment holds its big properties (MS_BIG_PROP bytes or more) as a
+ * list: each value is either committed (the chunks of `src` in the store) or staged (a stage
+ * of its own or shared), or deleted; dirty ones are written by ms_bigs_save. */
+typedef struct ms_big {
+    ULONG tag;            /* the stored type */
+    sqlite3_int64 size;   /* bytes; -1: deleted */
+    sqlite3_int64 stage;  /* 0: committed in src */
+    sqlite3_int64 src;
+    int dirty;
+} ms_big;
+
+typedef struct ms_bigs {
+    ms_big *v;
+    size_t n;
+} ms_bigs;
+
+/* The big properties of object obj (under d->lock). */
+HRESULT ms_bigs_load(ms_db *d, sqlite3_int64 obj, ms_bigs *b);
+/* Releases the stages the list references (takes d->lock). */
+void ms_bigs_clear(ms_db *d, ms_bigs *b);
+/* A copy sharing the stages (under d->lock). */
+HRESULT ms_bigs_dup(ms_db *d, const ms_bigs *from, ms_bigs *to);
+/* The live entry for a property ID (NULL if none or deleted). */
+ms_big *ms_bigs_find(ms_bigs *b, ULONG propid);
+/* Sets (stage != 0: takes a reference) or deletes (size < 0) the value of tag. */
+HRESULT ms_bigs_set(ms_db *d, ms_bigs *b, ULONG tag, sqlite3_int64 stage, sqlite3_int64 size);
+/* Writes the dirty entries to object obj, inside the caller's transaction. full: every entry
+ * (an object rewritten whole), not only the dirty ones. */
+int ms_bigs_save(ms_db *d, sqlite3_int64 obj, ms_bigs *b, int full);
+/* After a committed save to obj: entries become committed and clean, deleted ones go. */
+void ms_bigs_saved(ms_db *d, sqlite3_int64 obj, ms_bigs *b);
+
+/* IMAPIProp over a bag and its big properties: GetProps answers MAPI_E_NOT_ENOUGH_MEMORY for a
+ * big one (OpenProperty reads it), GetPropList lists them, SetProps and DeleteProps replace or
+ * drop them. */
+HRESULT ms_item_GetProps(struct ms_store *s, mapirt_propbag *bag, ms_bigs *b,
+                         LPSPropTagArray tags, ULONG flags, ULONG *count, LPSPropValue *out);
+HRESULT ms_item_GetPropList(struct ms_store *s, mapirt_propbag *bag, ms_bigs *b, ULONG flags,
+                            LPSPropTagArray *out);
+HRESULT ms_item_SetProps(struct ms_store *s, mapirt_propbag *bag, ms_bigs *b, ULONG c,
+                         LPSPropValue v, LPSPropProblemArray *problems);
+HRESULT ms_item_DeleteProps(struct ms_store *s, mapirt_propbag *bag, ms_bigs *b,
+                            LPSPropTagArray tags, LPSPropProblemArray *problems);
+
+/* ---- streams (stream.c) ----------------------------------------------------------------- *
+ * OpenProperty's IStream on a PT_BINARY, PT_STRING8 or PT_UNICODE property of a message or
+ * attachment. A writable stream works on a stage of its own; Commit (or the last Release of a
+ * stream with uncommitted writes) gives the value to its object, whose SaveChanges stores it. */
+typedef struct ms_item_ref {
+    LPUNKNOWN owner;      /* referenced while the stream lives */
+    struct ms_store *store;
+    mapirt_propbag *bag;
+    ms_bigs *bigs;
+    int *dirty;           /* set when a commit changed the object (may be NULL) */
+} ms_item_ref;
+
+HRESULT ms_stream_open(const ms_item_ref *item, ULONG tag, ULONG flags, int writable,
+                       LPSTREAM *out);
+
+/* ---- named properties (named.c): one mapping per store, in `named_props` ---------------- */
+HRESULT ms_named_ids(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
+                     LPSPropTagArray *out);
+HRESULT ms_named_names(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid, ULONG flags,
+                       ULONG *count, LPMAPINAMEID **out);
 
 /* ---- the objects ------------------------------------------------------------------------ */
 
@@ -230,5 +334,114 @@ HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state);
 HRESULT ms_store_finished_msg(struct ms_store *s, ULONG flags, ULONG cb, LPENTRYID eid);
 HRESULT ms_store_abort_submit(struct ms_store *s, ULONG cb, LPENTRYID eid, ULONG flags);
 HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n);
+
+/* ---- messages and attachments (message.c, attach.c, snap.c) ---------------------------- *
+ * A message is a document: what changes in an open message stays in it until its
+ * SaveChanges. Its attachments are saved into the message (IAttach::SaveChanges gives the
+ * message a snapshot of the attachment), an embedded message into its attachment, so that only
+ * the SaveChanges of the message in the folder writes the store, all in one transaction. */
+
+/* A saved state not yet in the store: of an attachment (props, bigs, embedded message) or of
+ * an embedded message (props, bigs, recipients, attachments). Shared by reference count and
+ * never changed once made. */
+typedef struct ms_snap ms_snap;
+
+/* An attachment as its message holds it: unchanged (in the store), replaced by a snapshot, or
+ * deleted. Attachments are told apart by PR_ATTACH_NUM (objects.num in the store). */
+typedef struct ms_attrec {
+    ULONG num;
+    int deleted;
+    ms_snap *snap;
+} ms_attrec;
+
+typedef struct ms_atts {
+    int loaded;
+    ms_attrec *v;
+    size_t n;
+    ULONG next_num;
+} ms_atts;
+
+struct ms_snap {
+    int refs; /* atomic */
+    sqlite3_int64 base; /* the object it was read from (0: new) */
+    ULONG nprops;
+    LPSPropValue props;
+    ms_bigs bigs;
+    /* an attachment's: its embedded message, when changed */
+    int emb_changed;
+    ms_snap *emb;
+    /* an embedded message's */
+    ULONG nrecips;
+    LPSPropValue *recips;
+    ULONG *recip_counts;
+    ms_atts atts;
+};
+
+struct ms_attach;
+
+struct ms_message {
+    mapirt_propbag *bag;
+    struct ms_store *store;
+    sqlite3_int64 id;     /* its object; 0 until saved, or a new embedded message */
+    sqlite3_int64 folder; /* 0 for an embedded message */
+    struct ms_attach *parent; /* an embedded message's attachment (referenced) */
+    int assoc;
+    int writable;
+    int closed;           /* saved without KEEP_OPEN_*: no more changes */
+    /* Recipients: loaded on first use, written back whole when changed. */
+    int recips_loaded, recips_dirty;
+    ULONG nrecips;
+    LPSPropValue *recips; /* each a provider allocation (ms_row_decode) */
+    ULONG *recip_counts;
+    ULONG next_rowid;
+    ms_bigs bigs;
+    ms_atts atts;
+    int atts_dirty;
+    int submitting; /* SubmitMessage's SaveChanges: queue it too (submit.c) */
+};
+#include "ms_message_decl.h"
+
+struct ms_attach {
+    mapirt_propbag *bag;
+    struct ms_store *store;
+    struct ms_message *msg; /* referenced */
+    ULONG num;
+    sqlite3_int64 dbid;     /* its row when it was read from the store */
+    ms_bigs bigs;
+    int writable;
+    int emb_changed;
+    ms_snap *emb;
+};
+#include "ms_attach_decl.h"
+
+void ms_snap_unref(ms_db *d, ms_snap *s);
+ms_snap *ms_snap_ref(ms_snap *s);
+/* Snapshots of an open object's current state (not its computed properties). */
+HRESULT ms_snap_of_message(struct ms_message *m, ms_snap **out);
+HRESULT ms_snap_of_attach(struct ms_attach *a, ms_snap **out);
+/* Fills an open object from a snapshot. */
+HRESULT ms_snap_load_message(ms_snap *sn, struct ms_message *m);
+HRESULT ms_snap_load_attach(ms_snap *sn, struct ms_attach *a);
+/* Writes attachment rec of message object msgobj (inside the caller's transaction). */
+int ms_snap_write_attach(ms_db *d, sqlite3_int64 msgobj, const ms_attrec *rec);
+int ms_write_recips(ms_db *d, sqlite3_int64 id, ULONG n, LPSPropValue *recips, ULONG *counts);
+void ms_atts_clear(ms_db *d, ms_atts *a);
+HRESULT ms_atts_copy(const ms_atts *from, ms_atts *to);
+/* The attachments of message object id (under d->lock). */
+HRESULT ms_atts_load(ms_db *d, sqlite3_int64 id, ms_atts *a);
+
+HRESULT ms_message_create(struct ms_store *s, sqlite3_int64 folder, int assoc, LPMESSAGE *out);
+HRESULT ms_message_open(struct ms_store *s, sqlite3_int64 id, int writable, LPCIID iid,
+                        LPUNKNOWN *out);
+/* An attachment's embedded message: new (create), or as the attachment holds it. */
+HRESULT ms_message_open_embedded(struct ms_attach *a, int create, int writable,
+                                 LPMESSAGE *out);
+HRESULT ms_attach_open(struct ms_message *m, ULONG num, int create, int writable,
+                       LPATTACH *out);
+/* Reads the recipients of a message (once). */
+HRESULT ms_message_load_recips(struct ms_message *m);
+HRESULT ms_message_load_atts(struct ms_message *m);
+/* The attachment table of a message: a snapshot of its attachments as the message holds them. */
+HRESULT ms_attach_table(struct ms_message *m, ULONG flags, LPMAPITABLE *out);
 
 #endif

@@ -86,27 +86,23 @@ static int delete_prop(ms_db *d, sqlite3_int64 obj, ULONG tag)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* A big value: its bytes (strings as UTF-8) in chunks, the props row giving the size. */
-static int write_big(ms_db *d, sqlite3_int64 obj, const SPropValue *p)
+/* A big value's stored bytes (ms.h: the value in its own type, no NUL). */
+static void big_bytes(const SPropValue *p, const BYTE **data, size_t *size)
 {
-    const BYTE *data;
-    size_t size;
-    char *owned = NULL;
-    if (PROP_TYPE(p->ulPropTag) == PT_BINARY) {
-        data = p->Value.bin.lpb;
-        size = p->Value.bin.cb;
-    } else if (PROP_TYPE(p->ulPropTag) == PT_STRING8) {
-        data = (const BYTE *)p->Value.lpszA;
-        size = strlen(p->Value.lpszA);
-    } else {
-        if (mapirt_str_w_to_a(p->Value.lpszW, NULL, &owned) != S_OK)
-            return SQLITE_NOMEM;
-        data = (const BYTE *)owned;
-        size = strlen(owned);
+    switch (PROP_TYPE(p->ulPropTag)) {
+    case PT_BINARY:
+        *data = p->Value.bin.lpb;
+        *size = p->Value.bin.cb;
+        break;
+    case PT_STRING8:
+        *data = (const BYTE *)p->Value.lpszA;
+        *size = strlen(p->Value.lpszA);
+        break;
+    default:
+        *data = (const BYTE *)p->Value.lpszW;
+        *size = mapirt_wcslen(p->Value.lpszW) * sizeof(WCHAR);
+        break;
     }
-    int rc = ms_stream_store(d, obj, p->ulPropTag, data, size);
-    MAPIFreeBuffer(owned);
-    return rc;
 }
 
 static int is_big(const SPropValue *p)
@@ -167,15 +163,19 @@ HRESULT ms_props_save(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, FREEBUFFE
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_int(st, 2, (int)PROP_ID(p->ulPropTag));
             sqlite3_bind_int(st, 3, (int)PROP_TYPE(p->ulPropTag));
-            if (big)
-                sqlite3_bind_int64(st, 5, (sqlite3_int64)ms_value_size(p));
+            const BYTE *data = NULL;
+            size_t size = 0;
+            if (big) {
+                big_bytes(p, &data, &size);
+                sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
+            }
             else if ((rc = ms_bind_value(st, 4, p)) != SQLITE_OK)
                 goto done;
             rc = sqlite3_step(st);
             sqlite3_reset(st);
             if (rc != SQLITE_DONE)
                 goto done;
-            rc = big ? write_big(d, id, p) : SQLITE_OK;
+            rc = big ? ms_stream_store(d, id, p->ulPropTag, data, size) : SQLITE_OK;
             if (rc != SQLITE_OK)
                 goto done;
         }

@@ -147,6 +147,24 @@ static void make_parent(const char *path)
     free(d);
 }
 
+/* The store of a provider whose profile section names none: one file per provider instance
+ * under the XDG data directory (docs/decisions.md). */
+static int default_path(const BYTE uid[16], char *out, size_t cb)
+{
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", uid[i]);
+    int n;
+    if (xdg && *xdg == '/')
+        n = snprintf(out, cb, "%s/mapirt/msgstore/%s.db", xdg, hex);
+    else if (home && *home == '/')
+        n = snprintf(out, cb, "%s/.local/share/mapirt/msgstore/%s.db", home, hex);
+    else
+        return -1;
+    return n > 0 && (size_t)n < cb ? 0 : -1;
+}
+
 static HRESULT logon(struct ms_provider *self, LPMAPISUP sup, ULONG cbEntryID,
                      LPENTRYID lpEntryID, ULONG ulFlags, LPCIID lpInterface,
                      LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon, LPMDB *lppMDB)
@@ -175,18 +193,24 @@ static HRESULT logon(struct ms_provider *self, LPMAPISUP sup, ULONG cbEntryID,
         path = want.path;
     }
     /* The profile section holds the store's path (ServiceEntry writes it) and its name. */
+    char defpath[4096];
     hr = sup->lpVtbl->OpenProfileSection(sup, NULL, MAPI_MODIFY, &ps);
     if (SUCCEEDED(hr)) {
-        SizedSPropTagArray(2, tags) = {2, {PR_MS_STORE_PATH_A, PR_DISPLAY_NAME_A}};
+        SizedSPropTagArray(3, tags) = {3, {PR_MS_STORE_PATH_A, PR_DISPLAY_NAME_A,
+                                           PR_PROVIDER_UID}};
         if (FAILED(ps->lpVtbl->GetProps(ps, (LPSPropTagArray)&tags, 0, &nsect, &sect)))
             sect = NULL, nsect = 0;
         if (!path && sect && sect[0].ulPropTag == PR_MS_STORE_PATH_A)
             path = sect[0].Value.lpszA;
+        if (!path && sect && sect[2].ulPropTag == PR_PROVIDER_UID && sect[2].Value.bin.cb == 16 &&
+            default_path(sect[2].Value.bin.lpb, defpath, sizeof defpath) == 0)
+            path = defpath;
     }
     if (path == NULL || *path != '/') {
         hr = logon_error(self, MAPI_E_UNCONFIGURED, ulFlags,
                          path ? "the store path in the profile is not absolute"
-                              : "the profile names no store file (PR_MS_STORE_PATH)",
+                              : "the profile names no store file (PR_MS_STORE_PATH) and there"
+                                " is no XDG_DATA_HOME or HOME for a default one",
                          lppMAPIError);
         goto out;
     }

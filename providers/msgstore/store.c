@@ -648,3 +648,20 @@ static HRESULT ms_store_NotifyNewMail(struct ms_store *self, LPNOTIFICATION lpNo
     return FAILED(hr) ? ms_store_fail(self, hr, "NotifyNewMail: not a new-mail notification")
                       : S_OK;
 }
+
+/* ---- named properties (named.c) ---------------------------------------------------------- */
+
+static HRESULT ms_store_GetIDsFromNames(struct ms_store *self, ULONG cPropNames,
+                                    LPMAPINAMEID *lppPropNames, ULONG ulFlags,
+                                    LPSPropTagArray *lppPropTags)
+{
+    return ms_named_ids(self, cPropNames, lppPropNames, ulFlags, lppPropTags);
+}
+
+static HRESULT ms_store_GetNamesFromIDs(struct ms_store *self, LPSPropTagArray *lppPropTags,
+                                    LPGUID lpPropSetGuid, ULONG ulFlags, ULONG *lpcPropNames,
+                                    LPMAPINAMEID **lpppPropNames)
+{
+    return ms_named_names(self, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
+                          lpppPropNames);
+}
