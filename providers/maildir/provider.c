@@ -159,19 +159,30 @@ HRESULT xp_config_read(LPMAPISUP sup, xp_config *c, char *err, size_t cberr)
 HRESULT xp_logon_start(struct xp_provider *p, LPMAPISUP sup, ULONG flags, struct xp_logon **out,
                        char *err, size_t cberr);
 
-static HRESULT logon_error(struct xp_provider *self, HRESULT hr, const char *text,
+/* A MAPIERROR in the width the logon asked for (MAPI_UNICODE: UTF-16). */
+static LPTSTR error_string(struct xp_provider *self, void *parent, const char *text, int wide)
+{
+    size_t n = strlen(text) + 1;
+    void *out = NULL;
+    if (FAILED(self->more((ULONG)(wide ? n * sizeof(WCHAR) : n), parent, &out)))
+        return NULL;
+    if (wide)
+        mapirt_str_a_to_w_into(text, out);
+    else
+        memcpy(out, text, n);
+    return out;
+}
+
+static HRESULT logon_error(struct xp_provider *self, HRESULT hr, const char *text, int wide,
                            LPMAPIERROR *perr)
 {
     *perr = NULL;
     LPMAPIERROR e = NULL;
-    size_t n = strlen(text) + 1;
     if (SUCCEEDED(self->alloc(sizeof *e, (void **)&e))) {
         memset(e, 0, sizeof *e);
         e->ulVersion = MAPI_ERROR_VERSION;
-        if (SUCCEEDED(self->more((ULONG)n, e, (void **)&e->lpszError)))
-            memcpy(e->lpszError, text, n);
-        if (SUCCEEDED(self->more(sizeof XP_PROVIDER_DISPLAY, e, (void **)&e->lpszComponent)))
-            memcpy(e->lpszComponent, XP_PROVIDER_DISPLAY, sizeof XP_PROVIDER_DISPLAY);
+        e->lpszError = error_string(self, e, text, wide);
+        e->lpszComponent = error_string(self, e, XP_PROVIDER_DISPLAY, wide);
         *perr = e;
     }
     return xp_provider_fail(self, hr, text);
@@ -187,12 +198,11 @@ static HRESULT xp_provider_TransportLogon(struct xp_provider *self, LPMAPISUP lp
     char err[1024] = "";
     struct xp_logon *l = NULL;
     *lppMAPIError = NULL;
-    if (*lpulFlags & MAPI_UNICODE)
-        return logon_error(self, MAPI_E_BAD_CHARWIDTH,
-                           "the Maildir transport takes 8-bit (UTF-8) strings", lppMAPIError);
+    /* the profile name is not used; MAPI_UNICODE only decides the MAPIERROR's width */
+    int wide = (*lpulFlags & MAPI_UNICODE) != 0;
     HRESULT hr = xp_logon_start(self, lpMAPISup, *lpulFlags, &l, err, sizeof err);
     if (FAILED(hr))
-        return logon_error(self, hr, err, lppMAPIError);
+        return logon_error(self, hr, err, wide, lppMAPIError);
     /* the spooler asks Poll for inbound mail; no deferred sending, no name resolution */
     *lpulFlags = LOGON_SP_POLL;
     *lppXPLogon = xp_logon_as_IXPLogon(l);
