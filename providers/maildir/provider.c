@@ -1,4 +1,10 @@
 /* provider.c: XPProviderInit, IXPProvider, the transport's configuration and its ServiceEntry.
+ * configure: link -Wl,-z,nodelete
+ *
+ * nodelete: GMime registers GLib types, which outlive an unloaded libgmime in GLib's type
+ * system; a session that unloads the provider and a later one that loads it again would have
+ * GMime register them twice (GLib criticals, GMime unusable). The provider and so GMime stay
+ * loaded once loaded, as GObject plugins do.
  *
  * The configuration is four strings (xp.h) in the profile: the provider's own section first
  * (a catalog entry can set them there), then its service's (what ServiceEntry writes from
