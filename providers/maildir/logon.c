@@ -21,6 +21,7 @@
 static void xp_logon_destroy(struct xp_logon *self)
 {
     xp_config_free(&self->cfg);
+    xp_listing_free(&self->pending);
     if (self->sup)
         self->sup->lpVtbl->Release(self->sup);
     if (self->prov)
@@ -277,10 +278,12 @@ static HRESULT xp_logon_StartMessage(struct xp_logon *self, ULONG ulFlags, LPMES
         return xp_logon_fail(self, MAPI_E_END_OF_SESSION, "the transport has logged off");
     const char *dir = self->cfg.incoming;
     char name[1024], path[4096 + 1024], err[1024];
-    while (xp_maildir_oldest(dir, name, sizeof name)) {
+    while (xp_maildir_next(dir, &self->pending, name, sizeof name)) {
         snprintf(path, sizeof path, "%s/new/%s", dir, name);
         err[0] = '\0';
         HRESULT hr = xp_receive(self, path, lpMessage, err, sizeof err);
+        if (hr == MAPI_E_NOT_FOUND)
+            continue; /* taken meanwhile by another reader of the Maildir */
         if (hr == MAPI_E_CORRUPT_DATA) {
             /* not mail: kept aside for a person to look at, never dropped, never fatal */
             int e = xp_maildir_set_aside(dir, name);

@@ -132,28 +132,69 @@ static int visible(const struct dirent *d)
     return d->d_name[0] != '.';
 }
 
-int xp_maildir_oldest(const char *dir, char *name, size_t cb)
+static long long secs_of(const char *name)
 {
+    return strtoll(name, NULL, 10);
+}
+
+/* Maildir order: the delivery second as a number, then the rest of the name as text. */
+static int by_delivery(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    long long sx = secs_of(x), sy = secs_of(y);
+    return sx < sy ? -1 : sx > sy ? 1 : strcmp(x, y);
+}
+
+void xp_listing_free(xp_listing *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    memset(l, 0, sizeof *l);
+}
+
+/* Reads dir/new/ into l, sorted (an unreadable directory lists nothing). */
+static void rescan(const char *dir, xp_listing *l)
+{
+    xp_listing_free(l);
     char path[4096];
     snprintf(path, sizeof path, "%s/new", dir);
     DIR *d = opendir(path);
     if (!d)
-        return 0;
-    int found = 0;
+        return;
+    size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!visible(e) || strlen(e->d_name) >= cb)
+        if (!visible(e))
             continue;
-        /* seconds first: compare as numbers, then the rest as text */
-        if (!found || strtoll(e->d_name, NULL, 10) < strtoll(name, NULL, 10) ||
-            (strtoll(e->d_name, NULL, 10) == strtoll(name, NULL, 10) &&
-             strcmp(e->d_name, name) < 0)) {
-            snprintf(name, cb, "%s", e->d_name);
-            found = 1;
+        if (l->n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char **v = realloc(l->names, nc * sizeof *v);
+            if (!v)
+                break;
+            l->names = v;
+            cap = nc;
         }
+        if ((l->names[l->n] = strdup(e->d_name)) != NULL)
+            l->n++;
     }
     closedir(d);
-    return found;
+    if (l->n)
+        qsort(l->names, l->n, sizeof *l->names, by_delivery);
+}
+
+int xp_maildir_next(const char *dir, xp_listing *l, char *name, size_t cb)
+{
+    if (l->next == l->n)
+        rescan(dir, l);
+    while (l->next < l->n) {
+        const char *n = l->names[l->next++];
+        if (strlen(n) < cb) {
+            snprintf(name, cb, "%s", n);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int xp_maildir_has_new(const char *dir)

@@ -64,6 +64,12 @@ void xp_config_free(xp_config *c);
  * ($XDG_DATA_HOME defaults to ~/.local/share); the user from $USER@hostname. */
 HRESULT xp_config_read(LPMAPISUP sup, xp_config *out, char *err, size_t cberr);
 
+/* Incoming files in delivery order (maildir.c). */
+typedef struct xp_listing {
+    char **names;
+    size_t n, next;
+} xp_listing;
+
 struct xp_logon {
     struct xp_provider *prov; /* a reference */
     LPMAPISUP sup;            /* a reference */
@@ -79,6 +85,7 @@ struct xp_logon {
     ULONG next_ref;
     unsigned long sent, received, bad;
     int logged_off;
+    xp_listing pending; /* incoming files (the spooler's thread only) */
 };
 #include "xp_logon_decl.h"
 
@@ -107,8 +114,12 @@ void xp_maildir_unique(char *out, size_t cb);
  * all. The name chosen goes to name (at least 256 bytes). Returns 0 or an errno. */
 int xp_maildir_deliver(const char *dir, int (*write)(int fd, void *ctx), void *ctx, char *name,
                        size_t cbname);
-/* The oldest entry of dir/new/ (names sort by delivery time), or 0 when there is none. */
-int xp_maildir_oldest(const char *dir, char *name, size_t cb);
+/* The files of dir/new/ in delivery order, read once and handed out one by one (reading the
+ * directory for each file would make delivering N files cost N^2). */
+void xp_listing_free(xp_listing *l);
+/* The next file of l, reading dir/new/ again when l is used up; 0 when there is none. A file
+ * named may be gone (another reader took it): the caller goes on to the next. */
+int xp_maildir_next(const char *dir, xp_listing *l, char *name, size_t cb);
 /* Whether dir/new/ has an entry. */
 int xp_maildir_has_new(const char *dir);
 /* Moves dir/new/name to dir/cur/name:2,<flags> (Maildir's "seen by a client" step). */
