@@ -4,7 +4,8 @@
 The build is a scan, not a list: every `.c` file under runtime/ goes into libmapirt (three
 times: plain -O2 PIC for the shared library, AddressSanitizer + UndefinedBehaviorSanitizer and
 ThreadSanitizer static archives for the tests); every folder tools/NAME/ with C or C++ sources
-is the program build/NAME; every tests/runtime/**/test_*.c is a Criterion test build/tests/NAME
+is the program build/NAME (build/bin/NAME when build/NAME/ holds the library's data, as for
+mapirt); every tests/runtime/**/test_*.c is a Criterion test build/tests/NAME
 run against the sanitized runtime; every bench/*.c is a benchmark build/bench/NAME; every
 tests/fuzz/fuzz_*.c is a libFuzzer target build/fuzz/NAME (tests/fuzz/README.md).
 
@@ -157,11 +158,12 @@ rule ar
   description = AR $out
 # Programs link against build/libmapirt.so and find it next to themselves (or in ../lib once
 # installed); tests link the sanitized static archive.
+rpath = $$ORIGIN:$$ORIGIN/../lib
 rule link
-  command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $libs $ldlibs
+  command = $cc -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$rpath' $libs $ldlibs
   description = LINK $out
 rule linkxx
-  command = $cxx -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $libs $ldlibs
+  command = $cxx -o $out $in -Lbuild -lmapirt -Wl,-rpath,'$rpath' $libs $ldlibs
   description = LINK $out
 rule link_san
   command = $sancxx $san -o $out $in $libs $rtlibs $ldlibs
@@ -407,8 +409,15 @@ def generate() -> str:
         cxx = any(s.endswith(".cpp") for s in srcs)
         libs = " ".join(filter(None, (libs_of(s) for s in srcs)))
         out = f"build/{name}"
+        extra = {}
+        if any(st.startswith(out + "/") for st in staged):
+            # build/NAME/ is the library's data directory (build/mapirt/ stands for
+            # <libdir>/mapirt/): such a program is build/bin/NAME, one level further from
+            # build/libmapirt.so.
+            out = f"build/bin/{name}"
+            extra["rpath"] = "$$ORIGIN/..:$$ORIGIN/../lib"
         w.build(out, "linkxx" if cxx else "link", [obj("obj", s) for s in srcs],
-                implicit=["build/libmapirt.so"], libs=libs)
+                implicit=["build/libmapirt.so"], libs=libs, **extra)
         programs.append(out)
 
     w.section("tests")

@@ -4,7 +4,10 @@
 #   lib/libmapirt.so.0 (+ libmapirt.so)       include/mapi/*.h, include/mapi/mapirt/*.h (the public
 #                                             headers only: runtime/internal/ is never installed)
 #   share/mapirt/idl/*.idl                    share/mapirt/idlc/ (the generator), bin/mapirt-idlc
-#   bin/mapirt-vocab                          (tags, status codes and flags by name)
+#   bin/mapirt                                (the command-line tool), with its manual page
+#                                             share/man/man1/mapirt.1 and bash completion
+#                                             share/bash-completion/completions/mapirt, both
+#                                             written by the tool from its command table
 #   lib/mapirt/mapisvc.inf, lib/mapirt/mapisvc.d/   (the service catalog and its drop-in
 #                                             directory, found beside the library at run time)
 #   lib/mapirt/providers/*.so, lib/mapirt/mapisvc.d/*.inf   (the bundled providers, from
@@ -18,9 +21,12 @@ root="$dest$prefix"
 cd "$(dirname "$0")/.."
 install -d "$root/lib/pkgconfig" "$root/include/mapi/mapirt" "$root/share/mapirt/idl" \
     "$root/share/mapirt/idlc/tools/idlc/templates" "$root/bin" "$root/share/doc/mapirt" \
-    "$root/lib/mapirt/mapisvc.d" "$root/lib/mapirt/providers"
+    "$root/lib/mapirt/mapisvc.d" "$root/lib/mapirt/providers" "$root/share/man/man1" \
+    "$root/share/bash-completion/completions"
 install -m 0755 build/libmapirt.so.0 "$root/lib/libmapirt.so.0"
-install -m 0755 build/mapirt-vocab "$root/bin/mapirt-vocab"
+install -m 0755 build/bin/mapirt "$root/bin/mapirt"
+build/bin/mapirt help --man > "$root/share/man/man1/mapirt.1"
+build/bin/mapirt help --bash-completion > "$root/share/bash-completion/completions/mapirt"
 ln -sf libmapirt.so.0 "$root/lib/libmapirt.so"
 install -m 0644 build/mapirt/mapisvc.inf "$root/lib/mapirt/mapisvc.inf"
 for so in build/mapirt/providers/*.so; do

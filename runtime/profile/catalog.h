@@ -19,6 +19,8 @@
 #ifndef MAPIRT_PROFILE_CATALOG_H
 #define MAPIRT_PROFILE_CATALOG_H
 
+#include <stdatomic.h>
+
 #include <mapidefs.h>
 
 #include "mem/arena.h"
@@ -65,6 +67,7 @@ typedef struct mapirt_catalog {
     ULONG cFiles; /* the files it was read from, in order */
     const char **files;
     mapirt_arena arena; /* owns everything above */
+    _Atomic unsigned refs; /* mapirt_catalog_addref / mapirt_catalog_free */
 } mapirt_catalog;
 
 /* One input to the parser: text (need not be NUL-terminated) and the name errors cite. */
@@ -80,11 +83,23 @@ typedef struct mapirt_catalog_text {
 HRESULT mapirt_catalog_parse(const mapirt_catalog_text *texts, ULONG count,
                              mapirt_catalog **out, char *err, size_t cberr);
 
-/* Finds the catalog files (catalog_locate.c), reads and parses them. Errors as above, plus
- * MAPI_E_NOT_FOUND when MAPIRT_SERVICES names nothing and MAPI_E_DISK_ERROR /
- * MAPI_E_NO_ACCESS when a file cannot be read ("path: reason"). */
+/* The catalog as its files are now (catalog_cache.c): finds them (catalog_locate.c), reads and
+ * parses them, or hands out the catalog parsed last when the same files are there unchanged
+ * (the list of files, and each file's identity, size, modification and change times; while a
+ * file is younger than the timestamps' granularity can tell, its bytes are compared too). So a
+ * fragment installed, removed or edited is seen by the next call. Errors as for
+ * mapirt_catalog_parse, plus MAPI_E_NOT_FOUND when MAPIRT_SERVICES names nothing and
+ * MAPI_E_DISK_ERROR / MAPI_E_NO_ACCESS when a file cannot be read ("path: reason"); a failed
+ * load is never kept. The catalog is shared and immutable: release it with mapirt_catalog_free.
+ * Thread-safe. */
 HRESULT mapirt_catalog_load(mapirt_catalog **out, char *err, size_t cberr);
 
+/* How many times mapirt_catalog_load parsed, and read a file, so far (for the tests). */
+void mapirt_catalog_cache_counts(unsigned long *parses, unsigned long *files_read);
+
+/* Catalogs are reference counted (a parse returns one reference): addref takes another, free
+ * drops one and frees the catalog with the last. NULL is ignored. */
+void mapirt_catalog_addref(mapirt_catalog *cat);
 void mapirt_catalog_free(mapirt_catalog *cat);
 
 /* Lookups by name (case-insensitive, ASCII), NULL when absent. */
@@ -118,5 +133,11 @@ const char *mapirt_catalog_long(ULONG ulPropTag, mapirt_catalog_role role, const
  * strings come from the arena. */
 HRESULT mapirt_catalog_files(mapirt_arena *a, const char ***paths, ULONG *count, char *err,
                              size_t cberr);
+
+struct stat;
+/* Reads a catalog file whole into *text (mapirt_malloc; NUL-terminated, *len bytes), with the
+ * file's status when it was opened in *st. Errors as mapirt_catalog_load's. */
+HRESULT mapirt_catalog_read_file(const char *path, char **text, size_t *len, struct stat *st,
+                                 char *err, size_t cberr);
 
 #endif

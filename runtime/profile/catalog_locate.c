@@ -1,4 +1,4 @@
-/* catalog_locate.c: which files make up the service catalog, and loading them.
+/* catalog_locate.c: which files make up the service catalog, and reading one.
  *
  *   MAPIRT_SERVICES=FILE    that file alone
  *   MAPIRT_SERVICES=DIR     every *.inf in DIR, sorted by name
@@ -138,7 +138,8 @@ HRESULT mapirt_catalog_files(mapirt_arena *a, const char ***paths, ULONG *count,
     return S_OK;
 }
 
-static HRESULT read_file(const char *path, char **text, size_t *len, char *err, size_t cberr)
+HRESULT mapirt_catalog_read_file(const char *path, char **text, size_t *len, struct stat *stp,
+                                 char *err, size_t cberr)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -179,42 +180,10 @@ static HRESULT read_file(const char *path, char **text, size_t *len, char *err, 
         got += (size_t)r;
     }
     close(fd);
+    buf[got] = '\0';
     *text = buf;
     *len = got;
+    if (stp)
+        *stp = st;
     return S_OK;
-}
-
-HRESULT mapirt_catalog_load(mapirt_catalog **out, char *err, size_t cberr)
-{
-    mapirt_arena a = MAPIRT_ARENA_INIT;
-    const char **paths = NULL;
-    ULONG n = 0;
-    HRESULT hr;
-
-    *out = NULL;
-    if (cberr)
-        err[0] = '\0';
-    hr = mapirt_catalog_files(&a, &paths, &n, err, cberr);
-    mapirt_catalog_text *texts = NULL;
-    if (SUCCEEDED(hr) && n) {
-        texts = mapirt_calloc(n, sizeof *texts);
-        if (!texts) {
-            hr = MAPI_E_NOT_ENOUGH_MEMORY;
-            if (cberr)
-                snprintf(err, cberr, "out of memory while reading the service catalog");
-        }
-    }
-    for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++) {
-        char *text = NULL;
-        hr = read_file(paths[i], &text, &texts[i].len, err, cberr);
-        texts[i].file = paths[i];
-        texts[i].text = SUCCEEDED(hr) ? text : NULL;
-    }
-    if (SUCCEEDED(hr))
-        hr = mapirt_catalog_parse(texts, n, out, err, cberr);
-    for (ULONG i = 0; texts && i < n; i++)
-        mapirt_free((void *)texts[i].text);
-    mapirt_free(texts);
-    mapirt_arena_free(&a);
-    return hr;
 }

@@ -8,6 +8,7 @@
  * with it, so a failed parse leaves nothing behind. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -551,6 +552,7 @@ HRESULT mapirt_catalog_parse(const mapirt_catalog_text *texts, ULONG count,
     if (SUCCEEDED(hr)) {
         cat->cFiles = count;
         cat->files = files;
+        atomic_init(&cat->refs, 1);
         /* the arena owns the catalog struct itself: move the arena's head into it last */
         cat->arena = a;
         *out = cat;
@@ -561,9 +563,15 @@ done:
     return hr;
 }
 
+void mapirt_catalog_addref(mapirt_catalog *cat)
+{
+    if (cat)
+        atomic_fetch_add(&cat->refs, 1);
+}
+
 void mapirt_catalog_free(mapirt_catalog *cat)
 {
-    if (cat) {
+    if (cat && atomic_fetch_sub(&cat->refs, 1) == 1) {
         mapirt_arena a = cat->arena;
         mapirt_arena_free(&a);
     }

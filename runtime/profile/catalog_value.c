@@ -17,7 +17,9 @@
  * Other types cannot be written in a catalog. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +264,9 @@ static const char *element(mapirt_arena *a, ULONG tag, ULONG t, mapirt_catalog_r
         double d = strtod(buf, &end);
         if (*end || errno)
             return "bad floating-point number";
+        /* a finite double beyond float's range would become infinity without a word */
+        if (t == PT_R4 && isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
+            return "number out of range";
         if (t == PT_R4)
             pv->flt = (float)d;
         else

@@ -2,11 +2,17 @@
  *
  * GetProviderTable lists the service's providers and its extra sections (PR_RESOURCE_TYPE as
  * PT_ERROR tells them apart). CreateProvider copies the named catalog section and the given
- * properties into a new provider section; DeleteProvider removes one (a provider's
- * MSG_SERVICE_PROVIDER_CREATE / _DELETE call to ServiceEntry comes with the support object,
- * not written yet). OpenProfileSection opens the service's sections; a client never gets one
- * read-write without MAPI_FORCE_ACCESS (the reference: "clients never get RW on provider
- * sections"); NULL names the service's own section. */
+ * properties into a new provider section, then calls the service's ServiceEntry with
+ * MSG_SERVICE_PROVIDER_CREATE (a refusal removes the provider again); DeleteProvider calls it
+ * with MSG_SERVICE_PROVIDER_DELETE first (a refusal keeps the provider), then removes the
+ * provider unless the service already did. Neither calls the entry point when made from inside
+ * a ServiceEntry call of the same service (through the IProviderAdmin that call was given, or
+ * on the thread running it): a service that answers those contexts by calling CreateProvider /
+ * DeleteProvider itself, as MSGSERVICEENTRY's page tells it to, does not recurse.
+ * OpenProfileSection opens the service's sections; a client never gets one read-write without
+ * MAPI_FORCE_ACCESS (the reference: "clients never get RW on provider sections"); NULL names the
+ * service's own section. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,11 +29,13 @@
 #include "provadmin.h"
 #include "services.h"
 #include "svcadmin.h"
+#include "svccall.h"
 
 struct provadmin {
     mapirt_profstore *ps;
     mapirt_profile_id id;
     MAPIUID service;
+    atomic_int in_entry; /* given to a ServiceEntry call that is running */
 };
 
 #include "provadmin_object.h"
@@ -63,6 +71,19 @@ HRESULT mapirt_provadmin_create(mapirt_profstore *ps, mapirt_profile_id id,
     }
     *out = provadmin_as_IProviderAdmin(pa);
     return S_OK;
+}
+
+void mapirt_provadmin_in_entry(LPPROVIDERADMIN pa, int on)
+{
+    if (pa)
+        atomic_store(&provadmin_from_IProviderAdmin(pa)->in_entry, on);
+}
+
+/* Whether a change made through self now comes from inside the service's own entry point. */
+static int from_entry(struct provadmin *self)
+{
+    return atomic_load(&self->in_entry) ||
+           mapirt_service_call_running(self->ps, self->id, &self->service);
 }
 
 static HRESULT fail(struct provadmin *self, HRESULT hr, const char *err)
@@ -123,13 +144,37 @@ static HRESULT create_provider(mapirt_ps_tx *tx, void *p)
                                       c->c, c->props, &c->uid);
 }
 
+struct uid_ctx {
+    struct provadmin *self;
+    const MAPIUID *uid;
+    int kind;
+};
+
+/* Removes a provider or extra section of this service (MAPI_E_NOT_FOUND when it is not one). */
+static HRESULT delete_provider(mapirt_ps_tx *tx, void *p)
+{
+    struct uid_ctx *c = p;
+    MAPIUID svc;
+    HRESULT hr = mapirt_svc_of_provider(tx, c->self->id, c->uid, &svc, NULL);
+    if (SUCCEEDED(hr) && memcmp(&svc, &c->self->service, sizeof svc) != 0)
+        hr = mapirt_ps_fail(tx, MAPI_E_NOT_FOUND, "the provider belongs to another service");
+    return FAILED(hr) ? hr : mapirt_ps_provider_delete(tx, c->self->id, c->uid);
+}
+
+/* The entry call's flags for CreateProvider's: MAPI_DIALOG allows the service its property
+ * sheet (SERVICE_UI_ALLOWED: MAPI_DIALOG's value means MSG_SERVICE_UI_READ_ONLY to an entry
+ * point); MAPI_UNICODE says how the service's MAPIERROR is read. */
+static ULONG entry_flags(ULONG ulFlags)
+{
+    return ((ulFlags & MAPI_DIALOG) ? SERVICE_UI_ALLOWED : 0) | (ulFlags & MAPI_UNICODE);
+}
+
 static HRESULT provadmin_CreateProvider(struct provadmin *self, LPTSTR lpszProvider,
                                         ULONG cValues, LPSPropValue lpProps, ULONG_PTR ulUIParam,
                                         ULONG ulFlags, MAPIUID *lpUID)
 {
     char err[512] = "";
     mapirt_catalog *cat = NULL;
-    (void)ulUIParam;
     char *name = (ulFlags & MAPI_UNICODE)
                      ? mapirt_str_w_to_a_dup((const WCHAR *)(const void *)lpszProvider)
                      : mapirt_strdup(lpszProvider);
@@ -141,31 +186,58 @@ static HRESULT provadmin_CreateProvider(struct provadmin *self, LPTSTR lpszProvi
     mapirt_free(name);
     if (FAILED(hr))
         return fail(self, hr, err);
+    /* the service hears of its new provider (its UID the one property passed), unless it is
+     * the one adding it */
+    if (!from_entry(self)) {
+        SPropValue uid = {.ulPropTag = PR_PROVIDER_UID};
+        uid.Value.bin.cb = sizeof c.uid;
+        uid.Value.bin.lpb = (LPBYTE)&c.uid;
+        hr = mapirt_service_call(self->ps, self->id, &self->service,
+                                 (ulFlags & MAPI_DIALOG) ? ulUIParam : 0, entry_flags(ulFlags),
+                                 MSG_SERVICE_PROVIDER_CREATE, 1, &uid, NULL, err, sizeof err);
+        if (FAILED(hr)) {
+            struct uid_ctx d = {self, &c.uid, 0};
+            mapirt_profstore_write(self->ps, delete_provider, &d, NULL, 0);
+            return fail(self, hr, err);
+        }
+    }
     *lpUID = c.uid;
     return S_OK;
 }
 
-struct uid_ctx {
-    struct provadmin *self;
-    const MAPIUID *uid;
-    int kind;
-};
-
-static HRESULT delete_provider(mapirt_ps_tx *tx, void *p)
+static HRESULT which_provider(mapirt_ps_tx *tx, void *p)
 {
     struct uid_ctx *c = p;
     MAPIUID svc;
-    HRESULT hr = mapirt_svc_of_provider(tx, c->self->id, c->uid, &svc, NULL);
+    HRESULT hr = mapirt_svc_of_provider(tx, c->self->id, c->uid, &svc, &c->kind);
     if (SUCCEEDED(hr) && memcmp(&svc, &c->self->service, sizeof svc) != 0)
         hr = mapirt_ps_fail(tx, MAPI_E_NOT_FOUND, "the provider belongs to another service");
-    return FAILED(hr) ? hr : mapirt_ps_provider_delete(tx, c->self->id, c->uid);
+    return hr;
 }
 
 static HRESULT provadmin_DeleteProvider(struct provadmin *self, LPMAPIUID lpUID)
 {
     char err[512] = "";
     struct uid_ctx c = {self, lpUID, 0};
-    HRESULT hr = mapirt_profstore_write(self->ps, delete_provider, &c, err, sizeof err);
+    HRESULT hr = mapirt_profstore_read(self->ps, which_provider, &c, err, sizeof err);
+    int called = 0;
+    /* the service is asked first (about its providers; extra sections are its own business);
+     * one whose shared object is gone cannot be asked, and does not keep the provider */
+    if (SUCCEEDED(hr) && c.kind == MAPIRT_PS_PROVIDER && !from_entry(self)) {
+        SPropValue uid = {.ulPropTag = PR_PROVIDER_UID};
+        uid.Value.bin.cb = sizeof *lpUID;
+        uid.Value.bin.lpb = (LPBYTE)lpUID;
+        hr = mapirt_service_call(self->ps, self->id, &self->service, 0, 0,
+                                 MSG_SERVICE_PROVIDER_DELETE, 1, &uid, &called, err, sizeof err);
+        if (FAILED(hr) && !called)
+            hr = S_OK, err[0] = '\0';
+    }
+    if (FAILED(hr))
+        return fail(self, hr, err);
+    hr = mapirt_profstore_write(self->ps, delete_provider, &c, err, sizeof err);
+    /* the entry point deletes the provider itself, as DeleteProvider's page describes */
+    if (hr == MAPI_E_NOT_FOUND && called)
+        hr = S_OK;
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }
 

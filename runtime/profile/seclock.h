@@ -1,9 +1,10 @@
 /* seclock.h (internal): who has which profile section open, for OpenProfileSection's rule:
- * many readers or one writer. A read-write open fails with MAPI_E_NO_ACCESS while the section is
- * open anywhere else in the process; a read-only open fails while it is open for writing.
- * MAPI_FORCE_ACCESS lifts the rule for one open (the caller takes responsibility, as MAPI's
- * providers and administration tools do). The table is per process: the store itself keeps
- * concurrent writers from different processes consistent (each change is a transaction). */
+ * many readers or one writer, in this process and across the processes using the same profile
+ * store. A read-write open fails with MAPI_E_NO_ACCESS while the section is open anywhere else;
+ * a read-only open fails while it is open for writing. MAPI_FORCE_ACCESS lifts the rule for one
+ * open (the caller takes responsibility, as MAPI's providers and administration tools do).
+ * Across processes the rule is kept with open-file-description locks on "<store>.lock", which
+ * the kernel drops when a process ends (seclock.c). */
 #ifndef MAPIRT_PROFILE_SECLOCK_H
 #define MAPIRT_PROFILE_SECLOCK_H
 

@@ -1,5 +1,5 @@
-/* services.c: message services and providers of a profile: created from the catalog, copied,
- * deleted (services.h). */
+/* services.c: message services and providers of a profile: created from the catalog, deleted
+ * (services.h; copies are services_copy.c). */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -20,7 +20,7 @@ HRESULT mapirt_new_uid(MAPIUID *uid)
     return getrandom(uid, sizeof *uid, 0) == (ssize_t)sizeof *uid ? S_OK : MAPI_E_CALL_FAILED;
 }
 
-static HRESULT new_uid(mapirt_ps_tx *tx, MAPIUID *uid)
+HRESULT mapirt_svc_new_uid(mapirt_ps_tx *tx, MAPIUID *uid)
 {
     if (mapirt_new_uid(uid) != S_OK)
         return mapirt_ps_fail(tx, MAPI_E_CALL_FAILED, "no random bytes for a new UID: %s",
@@ -88,8 +88,9 @@ static HRESULT merge(mapirt_ps_tx *tx, const SPropValue *base, ULONG nb, const S
     return S_OK;
 }
 
-static HRESULT put_section(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid,
-                           const SPropValue *base, ULONG nb, const SPropValue *extra, ULONG ne)
+HRESULT mapirt_svc_put_section(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid,
+                               const SPropValue *base, ULONG nb, const SPropValue *extra,
+                               ULONG ne)
 {
     SPropValue *v;
     ULONG n;
@@ -131,8 +132,8 @@ static SPropValue lng(ULONG tag, LONG l)
 
 /* ---- creating, copying, deleting ---- */
 
-static HRESULT single_copy_check(mapirt_ps_tx *tx, mapirt_profile_id id, const char *name,
-                                 LONG flags)
+HRESULT mapirt_svc_single_copy_check(mapirt_ps_tx *tx, mapirt_profile_id id, const char *name,
+                                     LONG flags)
 {
     mapirt_ps_service *s;
     ULONG n;
@@ -162,8 +163,8 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
     const mapirt_catalog_section *sec = svc->section;
     LONG sflags = mapirt_svc_long_of(sec->lpProps, sec->cValues, PR_RESOURCE_FLAGS);
     MAPIUID su;
-    if (FAILED(hr = single_copy_check(tx, id, svc->name, sflags)) ||
-        FAILED(hr = new_uid(tx, &su)) ||
+    if (FAILED(hr = mapirt_svc_single_copy_check(tx, id, svc->name, sflags)) ||
+        FAILED(hr = mapirt_svc_new_uid(tx, &su)) ||
         FAILED(hr = mapirt_ps_service_add(tx, id, &su, svc->name)))
         return hr;
 
@@ -174,7 +175,7 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
         if (sec->extras[i]->has_uid)
             extra[i] = sec->extras[i]->uid;
         else
-            hr = new_uid(tx, &extra[i]);
+            hr = mapirt_svc_new_uid(tx, &extra[i]);
     }
     SPropValue add[5];
     ULONG na = 0;
@@ -187,12 +188,12 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
     if (sec->cExtras)
         add[na++] = bin(PR_SERVICE_EXTRA_UIDS, extra, sec->cExtras * (ULONG)sizeof *extra);
     if (SUCCEEDED(hr))
-        hr = put_section(tx, id, &su, sec->lpProps, sec->cValues, add, na);
+        hr = mapirt_svc_put_section(tx, id, &su, sec->lpProps, sec->cValues, add, na);
 
     for (ULONG i = 0; i < sec->cProviders && SUCCEEDED(hr); i++) {
         const mapirt_catalog_section *ps = sec->providers[i];
         MAPIUID pu;
-        if (FAILED(hr = new_uid(tx, &pu)) ||
+        if (FAILED(hr = mapirt_svc_new_uid(tx, &pu)) ||
             FAILED(hr = mapirt_ps_provider_add(tx, id, &su, &pu, MAPIRT_PS_PROVIDER)))
             break;
         SPropValue padd[4];
@@ -202,13 +203,13 @@ HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_c
         padd[pn++] = str(PR_SERVICE_NAME_A, svc->name);
         if (!mapirt_svc_find(ps->lpProps, ps->cValues, PR_RESOURCE_FLAGS))
             padd[pn++] = lng(PR_RESOURCE_FLAGS, 0);
-        hr = put_section(tx, id, &pu, ps->lpProps, ps->cValues, padd, pn);
+        hr = mapirt_svc_put_section(tx, id, &pu, ps->lpProps, ps->cValues, padd, pn);
     }
     for (ULONG i = 0; i < sec->cExtras && SUCCEEDED(hr); i++) {
         const mapirt_catalog_section *es = sec->extras[i];
         SPropValue eadd = bin(PR_SERVICE_UID, &su, sizeof su);
         if (SUCCEEDED(hr = mapirt_ps_provider_add(tx, id, &su, &extra[i], MAPIRT_PS_EXTRA)))
-            hr = put_section(tx, id, &extra[i], es->lpProps, es->cValues, &eadd, 1);
+            hr = mapirt_svc_put_section(tx, id, &extra[i], es->lpProps, es->cValues, &eadd, 1);
     }
     mapirt_free(extra);
     if (SUCCEEDED(hr))
@@ -236,7 +237,7 @@ HRESULT mapirt_svc_provider_create(mapirt_ps_tx *tx, mapirt_profile_id id,
                               "there is no provider section [%s] in the service catalog",
                               section);
     MAPIUID pu;
-    if (FAILED(hr = new_uid(tx, &pu)) ||
+    if (FAILED(hr = mapirt_svc_new_uid(tx, &pu)) ||
         FAILED(hr = mapirt_ps_provider_add(tx, id, service, &pu, MAPIRT_PS_PROVIDER)))
         return hr;
     SPropValue *given;
@@ -252,7 +253,7 @@ HRESULT mapirt_svc_provider_create(mapirt_ps_tx *tx, mapirt_profile_id id,
     /* catalog, then the caller's properties, then the identifiers */
     if (FAILED(hr = merge(tx, sec->lpProps, sec->cValues, lpProps, cValues, &given, &ng)))
         return hr;
-    hr = put_section(tx, id, &pu, given, ng, ids, ni);
+    hr = mapirt_svc_put_section(tx, id, &pu, given, ng, ids, ni);
     mapirt_free(given);
     if (SUCCEEDED(hr))
         hr = mapirt_svc_place_new(tx, id, service);
@@ -294,71 +295,6 @@ HRESULT mapirt_svc_delete(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID 
         }
     }
     mapirt_free(s);
-    return hr;
-}
-
-static HRESULT copy_section(mapirt_ps_tx *tx, mapirt_profile_id from, const MAPIUID *src,
-                            mapirt_profile_id to, const MAPIUID *dst, const SPropValue *ids,
-                            ULONG nids)
-{
-    ULONG n;
-    LPSPropValue v;
-    HRESULT hr = mapirt_ps_props_get(tx, from, src, &n, &v);
-    if (FAILED(hr))
-        return hr;
-    hr = put_section(tx, to, dst, v, n, ids, nids);
-    MAPIFreeBuffer(v);
-    return hr;
-}
-
-HRESULT mapirt_svc_copy(mapirt_ps_tx *tx, mapirt_profile_id from, const MAPIUID *service,
-                        mapirt_profile_id to, MAPIUID *uid)
-{
-    mapirt_ps_service svc;
-    mapirt_ps_provider *p;
-    ULONG n;
-    LONG sf;
-    MAPIUID su;
-    HRESULT hr;
-    if (FAILED(hr = mapirt_ps_service_get(tx, from, service, &svc)) ||
-        FAILED(hr = mapirt_svc_section_longs(tx, from, service, &sf, NULL)) ||
-        FAILED(hr = single_copy_check(tx, to, svc.name, sf)) || FAILED(hr = new_uid(tx, &su)) ||
-        FAILED(hr = mapirt_ps_service_add(tx, to, &su, svc.name)) ||
-        FAILED(hr = mapirt_ps_provider_list(tx, from, service, &p, &n)))
-        return hr;
-    MAPIUID *nu = mapirt_calloc(n + 1, sizeof *nu), *extras = mapirt_calloc(n + 1, sizeof *nu);
-    ULONG ne = 0;
-    if (!nu || !extras)
-        hr = mapirt_ps_oom(tx);
-    for (ULONG i = 0; i < n && SUCCEEDED(hr); i++) {
-        /* an extra section keeps its UID in another profile (it may be a fixed one) */
-        if (p[i].kind == MAPIRT_PS_EXTRA && to != from)
-            nu[i] = p[i].uid;
-        else
-            hr = new_uid(tx, &nu[i]);
-        if (p[i].kind == MAPIRT_PS_EXTRA)
-            extras[ne++] = nu[i];
-    }
-    SPropValue sids[2] = {bin(PR_SERVICE_UID, &su, sizeof su),
-                          bin(PR_SERVICE_EXTRA_UIDS, extras, ne * (ULONG)sizeof *extras)};
-    if (SUCCEEDED(hr))
-        hr = copy_section(tx, from, service, to, &su, sids, ne ? 2 : 1);
-    for (ULONG i = 0; i < n && SUCCEEDED(hr); i++) {
-        SPropValue ids[2] = {bin(PR_SERVICE_UID, &su, sizeof su),
-                             bin(PR_PROVIDER_UID, &nu[i], sizeof nu[i])};
-        if (SUCCEEDED(hr = mapirt_ps_provider_add(tx, to, &su, &nu[i], p[i].kind)))
-            hr = copy_section(tx, from, &p[i].uid, to, &nu[i], ids,
-                              p[i].kind == MAPIRT_PS_PROVIDER ? 2 : 1);
-    }
-    mapirt_free(nu);
-    mapirt_free(extras);
-    mapirt_free(p);
-    if (SUCCEEDED(hr))
-        hr = mapirt_svc_place_new(tx, to, &su);
-    if (SUCCEEDED(hr))
-        hr = mapirt_svc_settle_identity(tx, to, &su);
-    if (SUCCEEDED(hr) && uid)
-        *uid = su;
     return hr;
 }
 

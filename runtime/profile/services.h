@@ -29,11 +29,24 @@ HRESULT mapirt_new_uid(MAPIUID *uid);
 HRESULT mapirt_svc_create(mapirt_ps_tx *tx, mapirt_profile_id id, const mapirt_catalog *cat,
                           const char *name, const char *display, MAPIUID *uid);
 
-/* Copies a service of profile `from` (with its providers and extra sections, under new UIDs;
- * extra sections with a fixed UID keep it) into profile `to` (CopyMsgService; `to` may be
- * `from`). MAPI_E_NO_ACCESS for a SERVICE_SINGLE_COPY service the target already has. */
+/* Copies a service of profile `from` with its providers and extra sections into profile `to`
+ * of the same store (CopyMsgService; `to` may be `from`), as the two steps below do. */
 HRESULT mapirt_svc_copy(mapirt_ps_tx *tx, mapirt_profile_id from, const MAPIUID *service,
                         mapirt_profile_id to, MAPIUID *uid);
+
+/* The same in two steps, for a copy into another store (services_copy.c): an image of the
+ * service with every property of its sections, read in one store's transaction, then written
+ * as a new service of profile `to` in another's. The image holds no reference to the store it
+ * was read from. Both: new UIDs for the service and its providers; an extra section keeps its
+ * UID unless the destination has a section of that UID already; MAPI_E_NOT_FOUND when the
+ * service or the destination profile does not exist (or is pending deletion), MAPI_E_NO_ACCESS
+ * for a second copy of a SERVICE_SINGLE_COPY service. */
+typedef struct mapirt_svc_image mapirt_svc_image;
+HRESULT mapirt_svc_image_read(mapirt_ps_tx *tx, mapirt_profile_id from, const MAPIUID *service,
+                              mapirt_svc_image **out);
+HRESULT mapirt_svc_image_write(mapirt_ps_tx *tx, const mapirt_svc_image *img,
+                               mapirt_profile_id to, MAPIUID *uid);
+void mapirt_svc_image_free(mapirt_svc_image *img);
 
 /* Deletes a service and its sections; when it supplied the primary identity, the next service
  * able to supply one takes the role. */

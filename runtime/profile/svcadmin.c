@@ -3,8 +3,8 @@
  * ServiceEntry is called outside it (svcsupport.c): after the service is created
  * (MSG_SERVICE_CREATE; when it fails the service is deleted again and its error returned),
  * before it is deleted (MSG_SERVICE_DELETE; when it fails nothing is deleted), and by
- * ConfigureMsgService (MSG_SERVICE_CONFIGURE). */
-#include <pthread.h>
+ * ConfigureMsgService and CopyMsgService(SERVICE_UI_ALWAYS) (MSG_SERVICE_CONFIGURE; a copy the
+ * service refuses is deleted again). */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +17,7 @@
 #include <mapirt/strconv.h>
 
 #include "catalog.h"
+#include "copytarget.h"
 #include "services.h"
 #include "profsect.h"
 #include "provadmin.h"
@@ -26,25 +27,15 @@
 struct svcadmin {
     mapirt_profstore *ps;
     mapirt_profile_id id;
-    struct svcadmin *next; /* in `live` */
+    int registered; /* in copytarget.h's registry, so CopyMsgService can copy into it */
 };
 
 #include "svcadmin_object.h"
 
-/* Every live object of this kind, so that CopyMsgService can tell one of ours (whose profile
- * it can copy into) from any other object a caller passes. */
-static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct svcadmin *live;
-
 static void svcadmin_destroy(struct svcadmin *self)
 {
-    pthread_mutex_lock(&live_mu);
-    for (struct svcadmin **pp = &live; *pp; pp = &(*pp)->next)
-        if (*pp == self) {
-            *pp = self->next;
-            break;
-        }
-    pthread_mutex_unlock(&live_mu);
+    if (self->registered)
+        mapirt_copytarget_remove(svcadmin_as_IUnknown(self));
     if (self->ps)
         mapirt_profstore_release(self->ps);
 }
@@ -57,10 +48,11 @@ HRESULT mapirt_svcadmin_create(mapirt_profstore *ps, mapirt_profile_id id, LPSER
     mapirt_profstore_addref(ps);
     sa->ps = ps;
     sa->id = id;
-    pthread_mutex_lock(&live_mu);
-    sa->next = live;
-    live = sa;
-    pthread_mutex_unlock(&live_mu);
+    if (FAILED(mapirt_copytarget_add(svcadmin_as_IUnknown(sa), MAPIRT_TARGET_SVCADMIN, ps, id))) {
+        svcadmin_release(sa);
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    }
+    sa->registered = 1;
     *out = (LPSERVICEADMIN)svcadmin_as_IMsgServiceAdmin(sa);
     return S_OK;
 }
@@ -324,6 +316,7 @@ struct copy_ctx {
     struct svcadmin *self;
     const MAPIUID *uid;
     mapirt_profile_id to;
+    mapirt_svc_image *img;
     MAPIUID copy;
 };
 
@@ -333,43 +326,98 @@ static HRESULT copy_service(mapirt_ps_tx *tx, void *p)
     return mapirt_svc_copy(tx, c->self->id, c->uid, c->to, &c->copy);
 }
 
+static HRESULT read_image(mapirt_ps_tx *tx, void *p)
+{
+    struct copy_ctx *c = p;
+    return mapirt_svc_image_read(tx, c->self->id, c->uid, &c->img);
+}
+
+static HRESULT write_image(mapirt_ps_tx *tx, void *p)
+{
+    struct copy_ctx *c = p;
+    return mapirt_svc_image_write(tx, c->img, c->to, &c->copy);
+}
+
+static HRESULT delete_copy(mapirt_ps_tx *tx, void *p)
+{
+    struct copy_ctx *c = p;
+    return mapirt_svc_delete(tx, c->to, &c->copy);
+}
+
+static int iid_is(LPCIID a, const IID *b)
+{
+    return memcmp(a, b, sizeof(IID)) == 0;
+}
+
+/* The profile the destination object stands for: a session (lpInterfaceDst NULL or
+ * IID_IMAPISession) or a message service administration object of this runtime, known by its
+ * identity in copytarget.h's registry. *dst is a new reference. */
+static HRESULT destination(struct svcadmin *self, LPCIID lpInterfaceDst, LPVOID lpObjectDst,
+                           mapirt_profstore **dst, mapirt_profile_id *to)
+{
+    mapirt_target_kind kind;
+    if (!lpInterfaceDst || iid_is(lpInterfaceDst, &IID_IMAPISession))
+        kind = MAPIRT_TARGET_SESSION;
+    else if (iid_is(lpInterfaceDst, &IID_IMsgServiceAdmin) ||
+             iid_is(lpInterfaceDst, &IID_IMsgServiceAdmin2))
+        kind = MAPIRT_TARGET_SVCADMIN;
+    else
+        return svcadmin_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                             "a service is copied into a session (IID_IMAPISession) or a message "
+                             "service administration object (IID_IMsgServiceAdmin)");
+    LPUNKNOWN ident = NULL;
+    if (FAILED(((LPUNKNOWN)lpObjectDst)
+                   ->lpVtbl->QueryInterface((LPUNKNOWN)lpObjectDst, &IID_IUnknown,
+                                            (void **)&ident)))
+        return svcadmin_fail(self, MAPI_E_INVALID_PARAMETER,
+                             "the destination object does not answer IUnknown");
+    int found = mapirt_copytarget_find(ident, kind, dst, to);
+    ident->lpVtbl->Release(ident);
+    if (!found)
+        return svcadmin_fail(self, MAPI_E_NO_SUPPORT,
+                             kind == MAPIRT_TARGET_SESSION
+                                 ? "the destination is not a session of this runtime"
+                                 : "the destination is not a message service administration "
+                                   "object of this runtime");
+    return S_OK;
+}
+
+/* As documented, the copy has the original's configuration and its ServiceEntry is not called;
+ * with SERVICE_UI_ALWAYS the caller asks for the service's property sheet, which only the
+ * service can show: the copy's entry gets MSG_SERVICE_CONFIGURE with the UI flags (it answers
+ * as it does on a system without UI), and when it refuses the copy goes again. */
 static HRESULT svcadmin_CopyMsgService(struct svcadmin *self, LPMAPIUID lpUID,
                                        LPTSTR lpszDisplayName, LPCIID lpInterfaceToCopy,
                                        LPCIID lpInterfaceDst, LPVOID lpObjectDst,
                                        ULONG_PTR ulUIParam, ULONG ulFlags)
 {
     char err[512] = "";
-    (void)lpszDisplayName, (void)ulUIParam, (void)ulFlags; /* deprecated name; no UI */
-    if (lpInterfaceToCopy && memcmp(lpInterfaceToCopy, &IID_IProfSect, sizeof(IID)))
+    (void)lpszDisplayName; /* deprecated: the copy keeps the original's names */
+    if (lpInterfaceToCopy && !iid_is(lpInterfaceToCopy, &IID_IProfSect))
         return svcadmin_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
                              "only profile sections (IID_IProfSect) are copied");
-    /* the destination: a message service administration object of this runtime (a session,
-     * the other documented destination, does not exist yet) */
-    if (!lpInterfaceDst || (memcmp(lpInterfaceDst, &IID_IMsgServiceAdmin, sizeof(IID)) &&
-                            memcmp(lpInterfaceDst, &IID_IMsgServiceAdmin2, sizeof(IID))))
-        return svcadmin_fail(self, MAPI_E_NO_SUPPORT,
-                             "a service is copied into an IMsgServiceAdmin (no sessions yet)");
-    LPUNKNOWN ident = NULL;
-    HRESULT hr = ((LPUNKNOWN)lpObjectDst)->lpVtbl->QueryInterface((LPUNKNOWN)lpObjectDst,
-                                                                  &IID_IUnknown, (void **)&ident);
-    if (FAILED(hr))
-        return svcadmin_fail(self, MAPI_E_INVALID_PARAMETER, "the destination is no object");
+    mapirt_profstore *dst = NULL;
     mapirt_profile_id to = 0;
-    int same_store = 0, found = 0;
-    pthread_mutex_lock(&live_mu);
-    for (struct svcadmin *a = live; a; a = a->next)
-        if (svcadmin_as_IUnknown(a) == ident) {
-            found = 1;
-            to = a->id;
-            same_store = strcmp(mapirt_profstore_path(a->ps), mapirt_profstore_path(self->ps)) == 0;
-        }
-    pthread_mutex_unlock(&live_mu);
-    ident->lpVtbl->Release(ident);
-    if (!found || !same_store)
-        return svcadmin_fail(self, MAPI_E_NO_SUPPORT,
-                             "the destination is not a message service administration object of "
-                             "this profile store");
-    struct copy_ctx c = {self, lpUID, to, {{0}}};
-    hr = mapirt_profstore_write(self->ps, copy_service, &c, err, sizeof err);
+    HRESULT hr = destination(self, lpInterfaceDst, lpObjectDst, &dst, &to);
+    if (FAILED(hr))
+        return hr;
+    struct copy_ctx c = {self, lpUID, to, NULL, {{0}}};
+    if (strcmp(mapirt_profstore_path(dst), mapirt_profstore_path(self->ps)) == 0) {
+        hr = mapirt_profstore_write(self->ps, copy_service, &c, err, sizeof err);
+    } else {
+        /* another store: the service is read here, then written there in one transaction */
+        hr = mapirt_profstore_read(self->ps, read_image, &c, err, sizeof err);
+        if (SUCCEEDED(hr))
+            hr = mapirt_profstore_write(dst, write_image, &c, err, sizeof err);
+        mapirt_svc_image_free(c.img);
+    }
+    if (SUCCEEDED(hr) && (ulFlags & SERVICE_UI_ALWAYS)) {
+        hr = mapirt_service_call(dst, to, &c.copy, ulUIParam,
+                                 ulFlags & (SERVICE_UI_ALWAYS | SERVICE_UI_ALLOWED | MAPI_UNICODE),
+                                 MSG_SERVICE_CONFIGURE, 0, NULL, NULL, err, sizeof err);
+        if (FAILED(hr))
+            mapirt_profstore_write(dst, delete_copy, &c, NULL, 0);
+    }
+    mapirt_profstore_release(dst);
     return FAILED(hr) ? fail(self, hr, err) : S_OK;
 }

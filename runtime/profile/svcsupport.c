@@ -69,6 +69,26 @@ static HRESULT svcsupport_OpenProfileSection(struct svcsupport *self, LPMAPIUID 
     return S_OK;
 }
 
+/* The ServiceEntry calls running on this thread, innermost first. */
+struct frame {
+    const char *store;
+    mapirt_profile_id id;
+    MAPIUID service;
+    const struct frame *up;
+};
+
+static _Thread_local const struct frame *running;
+
+int mapirt_service_call_running(mapirt_profstore *ps, mapirt_profile_id id,
+                                const MAPIUID *service)
+{
+    for (const struct frame *f = running; f; f = f->up)
+        if (f->id == id && memcmp(&f->service, service, sizeof *service) == 0 &&
+            strcmp(f->store, mapirt_profstore_path(ps)) == 0)
+            return 1;
+    return 0;
+}
+
 struct name_ctx {
     mapirt_profile_id id;
     const MAPIUID *uid;
@@ -109,9 +129,14 @@ HRESULT mapirt_service_call(mapirt_profstore *ps, mapirt_profile_id id, const MA
         LPMAPIERROR perr = NULL;
         if (called)
             *called = 1;
+        struct frame f = {mapirt_profstore_path(ps), id, *service, running};
+        running = &f;
+        mapirt_provadmin_in_entry(pa, 1);
         hr = e.entry(mapirt_module_instance(e.module), MAPIGetDefaultMalloc(),
                      svcsupport_as_IMAPISupport(sup), ulUIParam, ulFlags, ulContext, cValues,
                      lpProps, pa, &perr);
+        mapirt_provadmin_in_entry(pa, 0);
+        running = f.up;
         if (FAILED(hr) && err && cberr) {
             char *text = NULL;
             if (perr && perr->lpszError)

@@ -56,6 +56,10 @@ def run_target(target: str, seconds: int, keep_corpus: bool) -> tuple[bool, str]
         cmd = [os.path.join(ROOT, target), f"-max_total_time={seconds}", "-timeout=30",
                "-rss_limit_mb=2048", "-print_final_stats=1",
                f"-artifact_prefix={crashes}{os.sep}{name}-", corpus]
+        # a dictionary of the input's words, when the target has one (tests/fuzz/NAME.dict)
+        words = os.path.join(ROOT, "tests", "fuzz", f"{name}.dict")
+        if os.path.isfile(words):
+            cmd.insert(1, f"-dict={words}")
         if os.path.isdir(seeds):
             cmd.append(seeds)
     try:

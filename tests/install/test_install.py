@@ -46,7 +46,8 @@ class Install(unittest.TestCase):
                     "include/mapi/mapirt/object.h", "include/mapi/mapirt/proxy.h",
                     "include/mapi/mapirt/lasterror.h", "include/mapi/mapirt/iface.h",
                     "share/mapirt/idl/mapidefs.idl",
-                    "bin/mapirt-idlc", "bin/mapirt-vocab", "lib/pkgconfig/mapirt.pc",
+                    "bin/mapirt-idlc", "bin/mapirt", "lib/pkgconfig/mapirt.pc",
+                    "share/man/man1/mapirt.1", "share/bash-completion/completions/mapirt",
                     "lib/mapirt/mapisvc.inf", "lib/mapirt/mapisvc.d",
                     "share/doc/mapirt/reference.md"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, rel)), rel)
@@ -66,7 +67,7 @@ class Install(unittest.TestCase):
                      *self.pkg("--cflags")], input=f"#include <{h}>\n", env=self.env)
 
     def test_installed_vocab_tool_runs(self):
-        r = run([os.path.join(self.prefix, "bin", "mapirt-vocab"), "flags", "LogonFlags", "0x29"],
+        r = run([os.path.join(self.prefix, "bin", "mapirt"), "vocab", "flags", "LogonFlags", "0x29"],
                 env={k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"})
         self.assertEqual(r.stdout.strip(), "MAPI_LOGON_UI | MAPI_ALLOW_OTHERS | MAPI_EXTENDED")
 

@@ -9,7 +9,9 @@
  *   MSG_SERVICE_CONFIGURE  writes the given properties into its section; 0x66210003 = 13 among
  *                          them is a user cancelling (MAPI_E_USER_CANCEL); without properties and
  *                          without SERVICE_UI_ALLOWED/ALWAYS it answers MAPI_E_UNCONFIGURED (it
- *                          would need a dialog)
+ *                          would need a dialog); with them, the "user" cancels that dialog
+ *                          (MAPI_E_USER_CANCEL and a MAPIERROR) when its section holds
+ *                          0x66240003 = 1
  *   MSG_SERVICE_DELETE     S_OK */
 #include <string.h>
 
@@ -127,7 +129,13 @@ __attribute__((visibility("default"))) HRESULT ServiceEntry(HINSTANCE hInstance,
             return MAPI_E_UNCONFIGURED;
         if ((hr = lpMAPISup->lpVtbl->OpenProfileSection(lpMAPISup, NULL, MAPI_MODIFY, &own)) != S_OK)
             return hr;
-        hr = own->lpVtbl->SetProps(own, cValues, lpProps, NULL);
+        if (cValues == 0 && section_long(lpMAPISup, own, PROP_TAG(PT_LONG, 0x6624)) == 1) {
+            own->lpVtbl->Release(own);
+            return error(lpMAPISup, MAPI_E_USER_CANCEL, "the user cancelled the property sheet",
+                         lppMapiError);
+        }
+        /* no properties: the sheet was "shown" and left as it was */
+        hr = cValues ? own->lpVtbl->SetProps(own, cValues, lpProps, NULL) : S_OK;
         own->lpVtbl->Release(own);
         return hr;
     }

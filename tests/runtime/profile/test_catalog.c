@@ -3,6 +3,7 @@
  * catalogs merged from fragments, out of memory at every allocation. */
 #define _DEFAULT_SOURCE
 #include <criterion/criterion.h>
+#include <math.h>
 #include <string.h>
 
 #include <mapicode.h>
@@ -165,6 +166,8 @@ Test(catalog, values_of_every_type)
     T("66000014=0x100000000", PROP_TAG(PT_I8, 0x6600), v->Value.li.QuadPart == 0x100000000LL);
     T("66000005=2.5", PROP_TAG(PT_DOUBLE, 0x6600), v->Value.dbl == 2.5);
     T("66000004=0.5", PROP_TAG(PT_R4, 0x6600), v->Value.flt == 0.5f);
+    T("66000004=-inf", PROP_TAG(PT_R4, 0x6600), isinf(v->Value.flt) && v->Value.flt < 0);
+    T("66000004=3.4e38", PROP_TAG(PT_R4, 0x6600), v->Value.flt > 3.3e38f);
     T("6600001E=", PROP_TAG(PT_STRING8, 0x6600), v->Value.lpszA[0] == '\0');
     T("6600001F=Grüße", PROP_TAG(PT_UNICODE, 0x6600),
       v->Value.lpszW[2] == 0x00FC && v->Value.lpszW[5] == 0);
@@ -245,6 +248,8 @@ static const struct bad BAD[] = {
     {"[X]\n66000003=12x\n", "bad.inf:2: 66000003=12x: not a number (PT_LONG)"},
     {"[X]\n66000003=4294967296\n", "bad.inf:2: 66000003=4294967296: number out of range (PT_LONG)"},
     {"[X]\n66000003=\n", "bad.inf:2: 66000003=: empty value (PT_LONG)"},
+    {"[X]\n66000004=1e300\n", "bad.inf:2: 66000004=1e300: number out of range (PT_R4)"},
+    {"[X]\n66000005=1e999\n", "bad.inf:2: 66000005=1e999: bad floating-point number (PT_DOUBLE)"},
     {"[X]\n66000102=abc\n",
      "bad.inf:2: 66000102=abc: bad binary value (hex digits, two per byte) (PT_BINARY)"},
     {"[X]\n6600000B=maybe\n",

@@ -7,6 +7,10 @@
 #include <mapiutil.h>
 
 #include "oom.h"
+#include "profile/profsect.h"
+
+#include <signal.h>
+#include <sys/wait.h>
 
 static LPPROFADMIN g_pa;
 static LPSERVICEADMIN g_sa;
@@ -223,4 +227,45 @@ Test(profsect, out_of_memory_at_every_allocation)
     OOM_LOOP(hr, hr = g_sa->lpVtbl->OpenProfileSection(g_sa, &u, NULL, 0, &r),
              r->lpVtbl->Release(r));
     MAPIRT_LEAK_CHECK();
+}
+
+/* The locking rule holds for another process on the same store (runtime/profile/seclock.c):
+ * a section it has open for writing is refused here, read-write and read-only, until that
+ * process ends, however it ends. */
+Test(profsect, a_section_open_for_writing_in_another_process)
+{
+    MAPIUID u = uid_of(0x42);
+    int up[2];
+    cr_assert_eq(pipe(up), 0);
+    /* forked before this process opens any section: the child's refusals are the kernel's */
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        mapirt_profstore *cps;
+        mapirt_profile_info info;
+        LPPROFSECT s;
+        if (mapirt_profstore_open(g_db, &cps, NULL, 0) != S_OK ||
+            mapirt_profstore_find_profile(cps, "Sect", &info, NULL, 0) != S_OK ||
+            mapirt_profsect_open(cps, info.id, &u, MAPI_MODIFY, &s, NULL, 0) != S_OK)
+            _exit(1);
+        if (write(up[1], "y", 1) != 1)
+            _exit(2);
+        pause(); /* until killed */
+        _exit(0);
+    }
+    char c;
+    cr_assert_eq(read(up[0], &c, 1), 1);
+    LPPROFSECT s = NULL;
+    cr_expect_eq(g_sa->lpVtbl->OpenProfileSection(g_sa, &u, NULL, MAPI_MODIFY, &s),
+                 MAPI_E_NO_ACCESS, "open for writing in the other process");
+    cr_expect_eq(g_sa->lpVtbl->OpenProfileSection(g_sa, &u, NULL, 0, &s), MAPI_E_NO_ACCESS,
+                 "no reader while it writes");
+    s = open_sect(&u, MAPI_MODIFY | MAPI_FORCE_ACCESS);
+    s->lpVtbl->Release(s);
+    kill(pid, SIGKILL);
+    cr_assert_eq(waitpid(pid, NULL, 0), pid);
+    s = open_sect(&u, MAPI_MODIFY);
+    s->lpVtbl->Release(s);
+    close(up[0]);
+    close(up[1]);
 }

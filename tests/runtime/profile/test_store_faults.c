@@ -18,13 +18,13 @@
 TestSuite(store_faults, .init = store_setup, .fini = store_teardown, .timeout = 120);
 
 /* Children report through their exit status; messages go to stderr. */
-#define CHILD_CHECK(cond, ...)                                                                 \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "child %d: " __VA_ARGS__);                                         \
-            fprintf(stderr, "\n");                                                             \
-            _exit(1);                                                                          \
-        }                                                                                      \
+#define CHILD_CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "child %d: " __VA_ARGS__); \
+            fprintf(stderr, "\n"); \
+            _exit(1); \
+        } \
     } while (0)
 
 static int wait_child(pid_t pid)
@@ -112,7 +112,7 @@ Test(store_faults, two_processes_editing_lose_nothing)
             mapirt_profile_info info;
             snprintf(name, sizeof name, "editor %d %d", who, k);
             cr_expect_eq(mapirt_profstore_find_profile(ps, name, &info, NULL, 0), S_OK, "%s",
-                         name);
+                name);
         }
     mapirt_profstore_release(ps);
 }
@@ -159,7 +159,8 @@ static HRESULT fill_all(mapirt_ps_tx *tx, void *p)
     return hr;
 }
 
-static void writer(mapirt_profile_id id, LONG start)
+/* Writes transaction after transaction until killed; says on `ready` when the first committed. */
+static void writer(mapirt_profile_id id, LONG start, int ready)
 {
     mapirt_profstore *ps = NULL;
     char err[512];
@@ -167,6 +168,11 @@ static void writer(mapirt_profile_id id, LONG start)
     for (struct fill f = {id, start};; f.n++) {
         HRESULT hr = mapirt_profstore_write(ps, fill_all, &f, err, sizeof err);
         CHILD_CHECK(hr == S_OK, "0x%08x %s", 0, (unsigned)hr, err);
+        if (ready >= 0) {
+            CHILD_CHECK(write(ready, "1", 1) == 1, "%s", 0, "ready pipe");
+            close(ready);
+            ready = -1;
+        }
     }
 }
 
@@ -178,10 +184,22 @@ Test(store_faults, a_writer_killed_mid_change_leaves_a_whole_state)
     LONG start = 1, last = 0;
     srand((unsigned)time(NULL));
     for (int round = 0; round < 8; round++) {
+        /* Every other round kills only after a first commit, so that some rounds are known to
+         * have committed however loaded the machine is; the others may kill before any. */
+        int ready[2];
+        cr_assert_eq(pipe(ready), 0);
         pid_t pid = fork();
         cr_assert_neq(pid, -1);
-        if (pid == 0)
-            writer(id, start);
+        if (pid == 0) {
+            close(ready[0]);
+            writer(id, start, round % 2 ? ready[1] : -1);
+        }
+        close(ready[1]);
+        if (round % 2) {
+            char c;
+            cr_assert_eq(read(ready[0], &c, 1), 1, "round %d: the writer never committed", round);
+        }
+        close(ready[0]);
         usleep(30000 + (useconds_t)(rand() % 150000));
         kill(pid, SIGKILL);
         int st = wait_child(pid);
@@ -211,10 +229,10 @@ Test(store_faults, a_writer_killed_mid_change_leaves_a_whole_state)
             mapirt_profile_info info;
             snprintf(name, sizeof name, "Round %d", (int)seen);
             cr_expect_eq(mapirt_profstore_find_profile(ps, name, &info, NULL, 0), S_OK,
-                         "round %d: the profile of transaction %d", round, seen);
+                "round %d: the profile of transaction %d", round, seen);
             snprintf(name, sizeof name, "Round %d", (int)seen - 1);
             cr_expect_eq(mapirt_profstore_find_profile(ps, name, &info, NULL, 0),
-                         MAPI_E_NOT_FOUND, "round %d: the one it deleted", round);
+                MAPI_E_NOT_FOUND, "round %d: the one it deleted", round);
             cr_assert_geq(seen, last);
             last = seen;
             start = seen + 1;
@@ -233,7 +251,7 @@ static void become_nobody(void)
 {
     if (geteuid() == 0) {
         CHILD_CHECK(setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0,
-                    "cannot drop root: %s", 0, strerror(errno));
+            "cannot drop root: %s", 0, strerror(errno));
     }
 }
 
@@ -253,7 +271,7 @@ Test(store_faults, a_read_only_store_says_so_and_keeps_its_data)
         CHILD_CHECK(chmod(dir, 0500) == 0, "chmod", 0);
         HRESULT hr = mapirt_profstore_open(db, &ps, err, sizeof err);
         CHILD_CHECK(hr == MAPI_E_NO_ACCESS, "create in a read-only directory: 0x%08x %s", 0,
-                    (unsigned)hr, err);
+            (unsigned)hr, err);
         CHILD_CHECK(strstr(err, "Permission denied") != NULL, "message: %s", 0, err);
 
         /* a store made read-only after it was written */
@@ -261,11 +279,11 @@ Test(store_faults, a_read_only_store_says_so_and_keeps_its_data)
         CHILD_CHECK(mapirt_profstore_open(db, &ps, err, sizeof err) == S_OK, "%s", 0, err);
         mapirt_profile_id id;
         CHILD_CHECK(mapirt_profstore_create_profile(ps, "Kept", 0, &id, err, sizeof err) == S_OK,
-                    "%s", 0, err);
+            "%s", 0, err);
         MAPIUID u = uid_of(4);
         SPropValue v = {.ulPropTag = PROP_TAG(PT_LONG, 0x6600), .Value.l = 7};
         CHILD_CHECK(mapirt_profstore_set_props(ps, id, &u, 1, &v, err, sizeof err) == S_OK, "%s",
-                    0, err);
+            0, err);
         mapirt_profstore_release(ps);
         CHILD_CHECK(chmod(db, 0400) == 0 && chmod(dir, 0500) == 0, "chmod", 0);
         hr = mapirt_profstore_open(db, &ps, err, sizeof err);
@@ -274,14 +292,14 @@ Test(store_faults, a_read_only_store_says_so_and_keeps_its_data)
         hr = mapirt_profstore_set_props(ps, id, &u, 1, &v, err, sizeof err);
         CHILD_CHECK(hr == MAPI_E_NO_ACCESS, "write: 0x%08x %s", 0, (unsigned)hr, err);
         CHILD_CHECK(strstr(err, "readonly") != NULL || strstr(err, "read-only") != NULL,
-                    "message: %s", 0, err);
+            "message: %s", 0, err);
         hr = mapirt_profstore_create_profile(ps, "New", 0, NULL, err, sizeof err);
         CHILD_CHECK(hr == MAPI_E_NO_ACCESS, "create: 0x%08x %s", 0, (unsigned)hr, err);
         ULONG n;
         LPSPropValue out;
         hr = mapirt_profstore_get_props(ps, id, &u, &n, &out, err, sizeof err);
         CHILD_CHECK(hr == S_OK && n == 1 && out[0].Value.l == 7, "read back: 0x%08x %s", 0,
-                    (unsigned)hr, err);
+            (unsigned)hr, err);
         MAPIFreeBuffer(out);
         mapirt_profstore_release(ps);
         _exit(0);
@@ -309,8 +327,8 @@ Test(store_faults, a_full_disk_is_reported_and_loses_nothing)
         CHILD_CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0, "setrlimit", 0);
         static BYTE big[1 << 20];
         SPropValue v[2] = {{.ulPropTag = PROP_TAG(PT_LONG, 0x6600), .Value.l = 2},
-                           {.ulPropTag = PROP_TAG(PT_BINARY, 0x6601),
-                            .Value.bin = {sizeof big, big}}};
+            {.ulPropTag = PROP_TAG(PT_BINARY, 0x6601),
+                .Value.bin = {sizeof big, big}}};
         HRESULT hr = mapirt_profstore_set_props(ps, id, &u, 2, v, err, sizeof err);
         CHILD_CHECK(hr == MAPI_E_NOT_ENOUGH_DISK, "0x%08x %s", 0, (unsigned)hr, err);
         fprintf(stderr, "full disk reported as: %s\n", err);
@@ -319,7 +337,7 @@ Test(store_faults, a_full_disk_is_reported_and_loses_nothing)
         LPSPropValue out;
         hr = mapirt_profstore_get_props(ps, id, &u, &n, &out, err, sizeof err);
         CHILD_CHECK(hr == S_OK && n == 1 && out[0].Value.l == 1, "after: 0x%08x n=%u", 0,
-                    (unsigned)hr, n);
+            (unsigned)hr, n);
         MAPIFreeBuffer(out);
         v[0].Value.l = 3;
         hr = mapirt_profstore_set_props(ps, id, &u, 1, v, err, sizeof err);
@@ -361,7 +379,7 @@ static HRESULT create_and_fill(mapirt_ps_tx *tx, void *p)
         return hr;
     MAPIUID u = uid_of(8);
     SPropValue v[2] = {{.ulPropTag = PROP_TAG(PT_LONG, 0x6600), .Value.l = 5},
-                       {.ulPropTag = PROP_TAG(PT_STRING8, 0x6601), .Value.lpszA = "text"}};
+        {.ulPropTag = PROP_TAG(PT_STRING8, 0x6601), .Value.lpszA = "text"}};
     return mapirt_ps_props_set(tx, f->id, &u, 2, v);
 }
 
@@ -395,7 +413,7 @@ Test(store_faults, sqlite_out_of_memory_at_every_allocation)
         }
         cr_assert(FAILED(hr), "allocation %ld failed but the write succeeded", n);
         cr_expect_eq(hr, MAPI_E_NOT_ENOUGH_MEMORY, "allocation %ld: 0x%08x %s", n, (unsigned)hr,
-                     err);
+            err);
         cr_assert_eq(found, MAPI_E_NOT_FOUND, "allocation %ld: a failed write left a profile", n);
     }
     cr_expect_gt(points, 0);
