@@ -287,6 +287,7 @@ struct ms_store {
     int logoff_asked, logged_off;
     pthread_mutex_t tlock; /* live tables; after ms_db.lock when both are held */
     ms_live_table *tables;
+    struct ms_sqltable *sqltables; /* contents tables run in SQL (sqltable.c) */
 };
 #include "ms_store_decl.h"
 
@@ -310,7 +311,39 @@ void ms_tables_changed(struct ms_store *s, sqlite3_int64 folder, int kind, sqlit
                        int deleted);
 /* Builds the row of a message or folder for a live table. */
 HRESULT ms_tables_row(struct ms_store *s, int kind, sqlite3_int64 id, LPSRow row);
-/* A table of the store: contents (assoc or not) or hierarchy of folder. */
+/* Restrictions as SQL (sqlwhere.c): the properties with a column of `messages`, and a WHERE
+ * clause built with its parameters (?3 on: ?1 and ?2 are the folder and assoc). */
+struct ms_mirror {
+    ULONG id;
+    const char *col;
+    int text;
+};
+extern const struct ms_mirror MS_MIRRORS[];
+#define MS_NMIRRORS 7
+const struct ms_mirror *ms_mirror_of(ULONG tag);
+typedef struct ms_sqlparam {
+    int kind; /* 1 integer, 2 text */
+    sqlite3_int64 i;
+    char *s;
+} ms_sqlparam;
+typedef struct ms_sqlbuf {
+    char *p;
+    size_t n, cap;
+    ms_sqlparam *params;
+    size_t nparams;
+    int bad; /* not expressible, or no memory */
+} ms_sqlbuf;
+void ms_sql_emit(ms_sqlbuf *b, const char *s);
+void ms_sql_where(ms_sqlbuf *b, const SRestriction *r, int depth);
+void ms_sql_free_params(ms_sqlparam *p, size_t n);
+/* A copy of a restriction ms_sql_where translated, allocated on parent (MAPIAllocateMore). */
+HRESULT ms_sql_copy_res(const SRestriction *src, SRestriction *dst, void *parent);
+
+/* A contents table run in SQLite (sqltable.c), and telling those of a folder it changed. */
+HRESULT ms_sqltable_open(struct ms_store *s, sqlite3_int64 folder, int assoc, ULONG flags,
+                         LPMAPITABLE *out);
+void ms_sqltables_changed(struct ms_store *s, sqlite3_int64 folder, int assoc);
+/* A table of the store: contents (assoc or not) or hierarchy of folder, in memory. */
 HRESULT ms_tables_open(struct ms_store *s, sqlite3_int64 folder, int kind, ULONG flags,
                        LPMAPITABLE *out);
 
@@ -334,6 +367,17 @@ HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state);
 HRESULT ms_store_finished_msg(struct ms_store *s, ULONG flags, ULONG cb, LPENTRYID eid);
 HRESULT ms_store_abort_submit(struct ms_store *s, ULONG cb, LPENTRYID eid, ULONG flags);
 HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n);
+
+/* ---- moving and copying inside the store (folderops.c; under d->lock, in a transaction) -- */
+/* Copies object from (and its subtree: folders only when folders) under parent. */
+int ms_copy_tree(ms_db *d, sqlite3_int64 from, sqlite3_int64 parent, int folders,
+                 sqlite3_int64 *newid, int depth);
+int ms_move_object(ms_db *d, sqlite3_int64 id, sqlite3_int64 parent);
+/* Whether id is ancestor or below it. */
+int ms_is_within(ms_db *d, sqlite3_int64 id, sqlite3_int64 ancestor, int *within);
+/* PR_MESSAGE_FLAGS and PR_MSG_STATUS of a saved message, in its row and its property. */
+int ms_set_flags(ms_db *d, sqlite3_int64 msg, LONG set, LONG clear);
+int ms_set_status(ms_db *d, sqlite3_int64 msg, ULONG status, ULONG mask, ULONG *old);
 
 /* ---- messages and attachments (message.c, attach.c, snap.c) ---------------------------- *
  * A message is a document: what changes in an open message stays in it until its

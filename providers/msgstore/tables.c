@@ -46,12 +46,24 @@ static void text_col(struct ms_store *s, sqlite3_stmt *st, int col, ULONG tag, U
 static HRESULT make_row(struct ms_store *s, int kind, sqlite3_int64 id, ULONG flags, LPSRow row)
 {
     int hier = kind == MS_TABLE_HIERARCHY;
-    ULONG n = hier ? NHIERARCHY : NCONTENTS;
+    ULONG n = hier ? NHIERARCHY : NCONTENTS, extra = 0;
     LPSPropValue v;
     sqlite3_stmt *st;
-    if (s->alloc(n * sizeof *v, (void **)&v) != S_OK)
+    if (!hier) {
+        /* A message's row holds all its properties (big ones excepted), so that restrictions
+         * and sorts on any of them work here: this is the engine the SQL table falls back to
+         * (sqltable.c). */
+        st = ms_db_stmt(s->db, "SELECT count(*) FROM props WHERE obj = ? AND big IS NULL");
+        if (st == NULL)
+            return ms_db_hr(sqlite3_errcode(s->db->db));
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            extra = (ULONG)sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+    }
+    if (s->alloc((n + extra) * sizeof *v, (void **)&v) != S_OK)
         return MAPI_E_NOT_ENOUGH_MEMORY;
-    memset(v, 0, n * sizeof *v);
+    memset(v, 0, (n + extra) * sizeof *v);
     if (hier)
         st = ms_db_stmt(s->db,
                         "SELECT (SELECT val FROM props WHERE obj = o.id AND id = 0x3001),"
@@ -121,6 +133,30 @@ static HRESULT make_row(struct ms_store *s, int kind, sqlite3_int64 id, ULONG fl
         v[10].Value.l = sqlite3_column_int(st, 6);
     }
     sqlite3_reset(st);
+    if (extra) {
+        st = ms_db_stmt(s->db, "SELECT id, type, val FROM props WHERE obj = ? AND big IS NULL");
+        if (st == NULL) {
+            s->freebuf(v);
+            return ms_db_hr(sqlite3_errcode(s->db->db));
+        }
+        sqlite3_bind_int64(st, 1, id);
+        ULONG k = n;
+        while (k < n + extra && sqlite3_step(st) == SQLITE_ROW) {
+            ULONG tag = PROP_TAG((ULONG)sqlite3_column_int(st, 1),
+                                 (ULONG)sqlite3_column_int(st, 0));
+            int dup = 0;
+            for (ULONG i = 0; i < n; i++)
+                dup |= PROP_ID(v[i].ulPropTag) == PROP_ID(tag);
+            if (dup)
+                continue;
+            if (PROP_TYPE(tag) == PT_UNICODE && !(flags & MAPI_UNICODE))
+                tag = CHANGE_PROP_TYPE(tag, PT_STRING8);
+            if (SUCCEEDED(ms_column_value(st, 2, tag, s->more, v, &v[k])))
+                k++;
+        }
+        sqlite3_reset(st);
+        n = k;
+    }
     row->ulAdrEntryPad = 0;
     row->cValues = n;
     row->lpProps = v;
@@ -254,6 +290,8 @@ void ms_tables_changed(struct ms_store *s, sqlite3_int64 folder, int kind, sqlit
     LPTABLEDATA tds[32];
     ULONG flags[32];
     int n = 0;
+    if (kind != MS_TABLE_HIERARCHY)
+        ms_sqltables_changed(s, folder, kind == MS_TABLE_ASSOC);
     pthread_mutex_lock(&s->tlock);
     for (ms_live_table *t = s->tables; t && n < 32; t = t->next)
         if (t->folder == folder && t->kind == kind) {
