@@ -8,7 +8,7 @@ import os
 import re
 import sys
 
-DROP_ATTRS = r"(?:size_is|length_is|switch_is|string|iid_is|ptrtype|iid|flags|values|reserved|proptag|proptags|entryid|tstring|cxx_reference|canonical|pidtag|helpstring)"
+DROP_ATTRS = r"(?:size_is|length_is|switch_is|string|iid_is|ptrtype|iid|flags|values|reserved|proptag|proptags|entryid|tstring|cxx_reference|canonical|pidtag|helpstring|objtype|macro)"
 TYPES = [(r"\bunsigned long long\b", "unsigned hyper"), (r"\blong long\b", "hyper"),
          (r"\bchar16_t\b", "unsigned short"), (r"\buintptr_t\b", "unsigned hyper"),
          (r"\bintptr_t\b", "hyper"), (r"\bsize_t\b", "unsigned hyper"), (r"\buint(8|16|32)_t\b", "unsigned int"), (r"\buint64_t\b", "unsigned hyper"),
@@ -55,6 +55,9 @@ def convert(src: str, done: set) -> str:
                  lambda m: cq(f"#define {m.group(1)} ({m.group(2).strip()})"), src)
     src = re.sub(r"(?:\[[^\]]*\]\s*)?\bproperty\s+(\w+)\s*\(([^)]*)\)\s*;",
                  lambda m: cq(f"#define {m.group(1)} PROP_TAG({m.group(2)})"), src)
+    # methods NAME { interfaces }: mapirt's enumeration of validated methods, nothing for MIDL
+    src = re.sub(r"(?:\[[^\]]*\]\s*)?\bmethods\s+\w+\s*\{[^}]*\}\s*;?",
+                 lambda m: "/* methods omitted: not MIDL */", src)
     src = re.sub(r"\[\s*uuid\(([^)]*)\)\s*\]\s*guid\s+(\w+)\s*;",
                  lambda m: cq(f"/* guid {m.group(2)} {m.group(1)} */"), src)
     # attributes mapirt adds

@@ -45,7 +45,6 @@ struct tbl_res {
     tbl_res *kids;
     SPropValue *val; /* the constant, one mapirt_malloc block */
     regex_t *re;
-    ULONG hint, hint2; /* where the last row kept tag and tag2 */
 };
 
 static void res_free_node(tbl_res *r)
@@ -447,17 +446,16 @@ static bool bitmask_holds(const tbl_res *r, const SPropValue *p)
 }
 
 /* A usable value of tag: present and not a stored error (unless errors are asked for). */
-static const SPropValue *value_of(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
-    ULONG *hint)
+static const SPropValue *value_of(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s)
 {
-    const SPropValue *p = tbl_value(v, vr, tag, s, hint);
+    const SPropValue *p = tbl_value(v, vr, tag, s);
 
     if (p && PROP_TYPE(p->ulPropTag) == PT_ERROR && PROP_TYPE(tag) != PT_ERROR)
         return NULL;
     return p;
 }
 
-bool tbl_res_eval(const tbl_view *v, tbl_res *r, const tbl_vrow *vr)
+bool tbl_res_eval(const tbl_view *v, const tbl_res *r, const tbl_vrow *vr)
 {
     const SPropValue *p, *q;
     tbl_val s, s2;
@@ -478,28 +476,28 @@ bool tbl_res_eval(const tbl_view *v, tbl_res *r, const tbl_vrow *vr)
     case RES_COMMENT:
         return r->nkids == 0 || tbl_res_eval(v, &r->kids[0], vr);
     case RES_CONTENT:
-        p = value_of(v, vr, r->tag, &s, &r->hint);
+        p = value_of(v, vr, r->tag, &s);
         return p && any_value(r, p, content_holds);
     case RES_PROPERTY:
-        p = value_of(v, vr, r->tag, &s, &r->hint);
+        p = value_of(v, vr, r->tag, &s);
         return p && any_value(r, p, property_holds);
     case RES_COMPAREPROPS:
-        p = value_of(v, vr, r->tag, &s, &r->hint);
-        q = value_of(v, vr, r->tag2, &s2, &r->hint2);
+        p = value_of(v, vr, r->tag, &s);
+        q = value_of(v, vr, r->tag2, &s2);
         return p && q && PROP_TYPE(p->ulPropTag) == PROP_TYPE(q->ulPropTag) &&
                relop_holds(r->op, tbl_prop_cmp(p, q));
     case RES_BITMASK:
-        p = value_of(v, vr, r->tag, &s, &r->hint);
+        p = value_of(v, vr, r->tag, &s);
         return p && any_value(r, p, bitmask_holds);
     case RES_SIZE: {
-        p = value_of(v, vr, r->tag, &s, &r->hint);
+        p = value_of(v, vr, r->tag, &s);
         if (!p)
             return false;
         ULONG cb = UlPropSize((LPSPropValue)p);
         return relop_holds(r->op, (cb > r->arg) - (cb < r->arg));
     }
     case RES_EXIST:
-        return value_of(v, vr, r->tag, &s, &r->hint) != NULL;
+        return value_of(v, vr, r->tag, &s) != NULL;
     default:
         return false;
     }

@@ -1,8 +1,8 @@
 /* table.c: CreateTable and the ITableData object (rows kept in memory, views over them).
  *
- * Rows are private copies of the caller's SRow, one block each, kept in table order (the
- * HrEnumRow order: insertion order, HrInsertRow placing a row at a chosen position) and in a
- * hash on the index column, whose values are unique. Every change is checked and fully
+ * Rows are private copies of the caller's values, encoded compactly (tablestore.c), kept in
+ * table order (the HrEnumRow order: insertion order, HrInsertRow placing a row at a chosen
+ * position) and in a hash on the index column, whose values are unique. Every change is checked and fully
  * prepared (copies made, room reserved in the table and in every view) before anything
  * changes, so a failing call leaves the table and its views as they were.
  *
@@ -23,69 +23,33 @@
 
 /* ---- rows ----------------------------------------------------------------------------- */
 
-static HRESULT copy_props(const SPropValue *props, ULONG c, SPropValue **out)
-{
-    ULONG cb = 0;
-    void *buf;
-
-    if (FAILED(ScCountProps((int)c, (LPSPropValue)props, &cb)))
-        return MAPI_E_INVALID_PARAMETER;
-    buf = mapirt_malloc(cb ? cb : 1);
-    if (!buf)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    if (c && FAILED(ScCopyProps((int)c, (LPSPropValue)props, buf, NULL))) {
-        mapirt_free(buf);
-        return MAPI_E_INVALID_PARAMETER;
-    }
-    *out = buf;
-    return S_OK;
-}
-
-static void free_row(tbl_row *r)
-{
-    mapirt_free(r->lpProps);
-    mapirt_free(r);
-}
-
-/* An SRow for the caller: the SRow and its values in one MAPI buffer. */
+/* An SRow for the caller: the SRow and its values in one MAPI buffer, values in the order the
+ * row was given. */
 static HRESULT row_for_caller(tbl_data *t, const tbl_row *r, LPSRow *out)
 {
+    tbl_rec rec = tbl_rec_of(t, r);
     LPSRow row = NULL;
-    void *props = NULL;
-    ULONG cb = 0;
+    SPropValue *vals, *props = NULL;
+    ULONG cb = 0, n = rec.sh->n;
 
-    if (FAILED(ScCountProps((int)r->cValues, r->lpProps, &cb)) ||
-        FAILED(t->alloc(sizeof(SRow), (void **)&row)) || FAILED(t->more(cb, row, &props)) ||
-        FAILED(ScCopyProps((int)r->cValues, r->lpProps, props, NULL))) {
+    vals = mapirt_malloc((n ? n : 1) * sizeof(SPropValue));
+    if (!vals)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    for (ULONG i = 0; i < n; i++)
+        tbl_rec_get(rec, i, &vals[i]);
+    if (FAILED(ScCountProps((int)n, vals, &cb)) ||
+        FAILED(t->alloc(sizeof(SRow), (void **)&row)) || FAILED(t->more(cb, row, (void **)&props)) ||
+        FAILED(ScCopyProps((int)n, vals, props, NULL))) {
         if (row)
             t->freebuf(row);
+        mapirt_free(vals);
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
+    mapirt_free(vals);
     row->ulAdrEntryPad = 0;
-    row->cValues = r->cValues;
+    row->cValues = n;
     row->lpProps = props;
     *out = row;
-    return S_OK;
-}
-
-static HRESULT reserve_rows(tbl_data *t, ULONG extra)
-{
-    uint64_t need = (uint64_t)t->nrows + extra;
-    tbl_row **rows;
-    uint64_t cap;
-
-    if (need <= t->caprows)
-        return S_OK;
-    if (need > 0x0FFFFFFF)
-        return MAPI_E_TABLE_TOO_BIG;
-    cap = t->caprows * 2 > need ? t->caprows * 2 : need;
-    if (cap < 16)
-        cap = 16;
-    rows = mapirt_realloc(t->rows, (size_t)cap * sizeof(tbl_row *));
-    if (!rows)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    t->rows = rows;
-    t->caprows = (ULONG)cap;
     return S_OK;
 }
 
@@ -100,191 +64,225 @@ static bool has_col(const tbl_data *t, const ULONG *extra, ULONG nextra, ULONG t
     return false;
 }
 
+/* Tags of a shape the table has not listed as columns yet, appended to *cols (*n of *cap). */
+static HRESULT new_columns(const tbl_data *t, const tbl_shape *sh, ULONG **cols, ULONG *n,
+    ULONG *cap)
+{
+    for (ULONG k = 0; k < sh->n; k++) {
+        ULONG tag = sh->tags[k];
+        if (PROP_TYPE(tag) == PT_ERROR || PROP_TYPE(tag) == PT_NULL || has_col(t, *cols, *n, tag))
+            continue;
+        if (*n == *cap) {
+            ULONG c = *cap ? *cap * 2 : 16;
+            ULONG *nc = mapirt_realloc(*cols, c * sizeof(ULONG));
+            if (!nc)
+                return MAPI_E_NOT_ENOUGH_MEMORY;
+            *cols = nc;
+            *cap = c;
+        }
+        (*cols)[(*n)++] = tag;
+    }
+    return S_OK;
+}
+
 /* ---- changes -------------------------------------------------------------------------- */
 
+/* One row of an HrModifyRow(s) / HrInsertRow call, as encoded. */
 struct item {
-    SPropValue *props; /* owned until committed */
-    ULONG c;
-    const SPropValue *key;
-    uint32_t hash;
-    SPropValue *replaced; /* values this item displaced, freed after the change */
+    tbl_newrec rec; /* owned until committed */
+    uint32_t hash; /* of its index value */
+    tbl_rid row; /* the row it replaces (TBL_NO_ROW: none before the change) */
 };
 
-/* HrModifyRow(s) (insert < 0) and HrInsertRow (insert = position). Lock held; drops it. */
+static SPropValue item_key(const tbl_data *t, const struct item *it)
+{
+    SPropValue k;
+    tbl_rec rec = {t->shapes[it->rec.shape], tbl_arena_at(&t->arena, it->rec.ref)};
+    tbl_rec_key(rec, &k);
+    return k;
+}
+
+/* HrModifyRow(s) (insert < 0) and HrInsertRow (insert = position). Lock held; drops it.
+ *
+ * Rows are encoded straight from the caller's values into the arena (no second copy of the
+ * caller's row set is made), then everything the change needs is reserved, then it is made:
+ * a row whose index value exists gets the new values (the last one wins when the call names
+ * it twice), any other row is appended (or placed at the position). */
 static HRESULT upsert(tbl_data *t, const SRow *in, ULONG n, int64_t insert)
 {
     struct item *items = NULL;
-    tbl_propset *neu = NULL;
-    tbl_row **old = NULL, **fresh = NULL, **touched = NULL;
-    ULONG nold = 0, nfresh = 0, used = 0, ntouched = 0, nnewcols = 0, *newcols = NULL;
+    tbl_newrec *neu = NULL;
+    tbl_rid *ids = NULL; /* the rows the change modifies, then those it adds */
+    ULONG nold = 0, nfresh = 0, nitems = 0, nnew = 0, nnewcols = 0, capnewcols = 0;
+    ULONG *newcols = NULL, last_shape = 0;
     tbl_change c = {0};
     HRESULT hr = S_OK;
+    bool committed = false;
 
     for (ULONG i = 0; i < n; i++)
         if ((in[i].cValues && !in[i].lpProps) ||
-            !tbl_key_ok(t, tbl_find(in[i].lpProps, in[i].cValues, t->index_tag))) {
-            pthread_mutex_unlock(&t->lock);
-            return MAPI_E_INVALID_PARAMETER;
-        }
-    items = mapirt_calloc(n, sizeof(*items));
-    neu = mapirt_calloc(n, sizeof(*neu));
-    old = mapirt_calloc(n, sizeof(*old));
-    fresh = mapirt_calloc(n, sizeof(*fresh));
-    touched = mapirt_calloc(n, sizeof(*touched));
-    if (!items || !neu || !old || !fresh || !touched) {
+            !tbl_key_ok(t, PpropFindProp(in[i].lpProps, in[i].cValues, t->index_tag)))
+            hr = MAPI_E_INVALID_PARAMETER;
+    if (FAILED(hr)) {
+        pthread_mutex_unlock(&t->lock);
+        return hr;
+    }
+    items = mapirt_malloc(n * sizeof(*items));
+    ids = mapirt_malloc(n * sizeof(*ids));
+    if (t->views)
+        neu = mapirt_malloc(n * sizeof(*neu)); /* only views look at the new values */
+    if (!items || !ids || (t->views && !neu)) {
         hr = MAPI_E_NOT_ENOUGH_MEMORY;
         goto out;
     }
     for (ULONG i = 0; i < n; i++) {
-        hr = copy_props(in[i].lpProps, in[i].cValues, &items[i].props);
+        struct item *it = &items[i];
+        hr = tbl_store_encode(t, in[i].lpProps, in[i].cValues, &it->rec);
         if (FAILED(hr))
             goto out;
-        items[i].c = in[i].cValues;
-        items[i].key = tbl_find(items[i].props, items[i].c, t->index_tag);
-        items[i].hash = tbl_key_hash(items[i].key);
-        neu[i].props = items[i].props;
-        neu[i].c = items[i].c;
-    }
-    for (ULONG i = 0; i < n; i++) {
-        tbl_row *r = tbl_index_find(t, items[i].key, items[i].hash);
-        if (r && insert >= 0) {
+        nitems++;
+        if (neu)
+            neu[i] = it->rec;
+        SPropValue k = item_key(t, it);
+        it->hash = tbl_key_hash(&k);
+        it->row = tbl_index_find(t, &k, it->hash);
+        if (it->row != TBL_NO_ROW && insert >= 0) {
             hr = MAPI_E_INVALID_PARAMETER; /* HrInsertRow: the index value is taken */
             goto out;
         }
-        if (r && r->state == TBL_ROW_STABLE) {
-            r->state = TBL_ROW_MODIFIED;
-            old[nold++] = r;
-        } else if (!r) {
-            fresh[nfresh] = mapirt_calloc(1, sizeof(tbl_row));
-            if (!fresh[nfresh]) {
-                hr = MAPI_E_NOT_ENOUGH_MEMORY;
-                goto out;
-            }
+        if (it->row == TBL_NO_ROW) {
             nfresh++;
+        } else if (tbl_row_at(t, it->row)->state == TBL_ROW_STABLE) {
+            tbl_row_at(t, it->row)->state = TBL_ROW_MODIFIED;
+            ids[nold++] = it->row;
         }
-        for (ULONG k = 0; k < items[i].c; k++) {
-            ULONG tag = items[i].props[k].ulPropTag;
-            if (PROP_TYPE(tag) == PT_ERROR || PROP_TYPE(tag) == PT_NULL ||
-                has_col(t, newcols, nnewcols, tag))
-                continue;
-            if (!newcols && !(newcols = mapirt_malloc(sizeof(ULONG) * 64)))
-                goto nomem;
-            if (nnewcols && nnewcols % 64 == 0) {
-                ULONG *nc = mapirt_realloc(newcols, sizeof(ULONG) * (nnewcols + 64));
-                if (!nc)
-                    goto nomem;
-                newcols = nc;
-            }
-            newcols[nnewcols++] = tag;
+        /* Rows of one call mostly share their shape: its columns are looked at once. */
+        if (it->rec.shape != last_shape) {
+            last_shape = it->rec.shape;
+            if (FAILED(hr = new_columns(t, t->shapes[last_shape], &newcols, &nnewcols,
+                           &capnewcols)))
+                goto out;
         }
     }
     if (nnewcols && t->ncols + nnewcols > t->capcols) {
         ULONG *cols = mapirt_realloc(t->cols, (t->ncols + nnewcols) * sizeof(ULONG));
-        if (!cols)
-            goto nomem;
+        if (!cols) {
+            hr = MAPI_E_NOT_ENOUGH_MEMORY;
+            goto out;
+        }
         t->cols = cols;
         t->capcols = t->ncols + nnewcols;
     }
-    if (FAILED(hr = reserve_rows(t, nfresh)) || FAILED(hr = tbl_index_reserve(t, nfresh)) ||
-        FAILED(hr = tbl_change_prepare(t, &c, old, nold, neu, n)))
+    if (insert >= 0 && t->norder != t->nrows)
+        tbl_order_compact(t); /* positions are row numbers from here on */
+    if (FAILED(hr = tbl_store_reserve(t, nfresh)) || FAILED(hr = tbl_index_reserve(t, nfresh)) ||
+        FAILED(hr = tbl_change_prepare(t, &c, ids, nold, neu, n)))
         goto out;
 
     /* Nothing below can fail. */
     for (ULONG i = 0; i < n; i++) {
-        tbl_row *r = tbl_index_find(t, items[i].key, items[i].hash);
-        if (r) {
-            items[i].replaced = r->lpProps;
+        struct item *it = &items[i];
+        tbl_row *r;
+        if (it->row == TBL_NO_ROW) {
+            SPropValue k = item_key(t, it);
+            it->row = tbl_index_find(t, &k, it->hash); /* named earlier in the same call? */
+        }
+        if (it->row != TBL_NO_ROW) {
+            /* The row takes the new values; the item keeps the ones they replace until the
+             * views are done with the change. */
+            tbl_newrec mine = it->rec;
+            r = tbl_row_at(t, it->row);
+            it->rec.ref = r->val;
+            it->rec.shape = r->shape;
+            r->val = mine.ref;
+            r->shape = mine.shape;
+            continue;
         } else {
-            r = fresh[used++];
+            tbl_rid id = tbl_slot_take(t);
+            r = tbl_row_at(t, id);
             r->serial = t->next_serial++;
-            for (int b = 0; b < 4; b++)
-                r->ikey[b] = (BYTE)(r->serial >> (8 * b));
             r->state = TBL_ROW_NEW;
-            r->hash = items[i].hash;
-            r->key = items[i].key;
             if (insert >= 0) {
                 ULONG at = (ULONG)insert;
-                memmove(&t->rows[at + 1], &t->rows[at], (t->nrows - at) * sizeof(tbl_row *));
-                t->rows[at] = r;
-                t->nrows++;
-                for (ULONG k = at; k < t->nrows; k++)
-                    t->rows[k]->pos = k;
+                memmove(&t->order[at + 1], &t->order[at], (t->norder - at) * sizeof(tbl_rid));
+                t->order[at] = id;
+                t->norder++;
+                for (ULONG k = at; k < t->norder; k++)
+                    tbl_row_at(t, t->order[k])->pos = k;
             } else {
-                r->pos = t->nrows;
-                t->rows[t->nrows++] = r;
+                r->pos = t->norder;
+                t->order[t->norder++] = id;
             }
-            tbl_index_insert(t, r);
-            touched[ntouched++] = r;
+            t->nrows++;
+            tbl_index_insert(t, id, it->hash);
+            ids[nold + nnew++] = id;
+            it->row = id;
         }
-        r->lpProps = items[i].props;
-        r->cValues = items[i].c;
-        r->key = items[i].key;
-        items[i].props = NULL;
+        r->val = it->rec.ref;
+        r->shape = it->rec.shape;
+        it->rec.ref = 0;
+        it->rec.shape = 0; /* now the row's */
     }
-    for (ULONG i = 0; i < nold; i++)
-        touched[ntouched++] = old[i];
     if (nnewcols)
         memcpy(&t->cols[t->ncols], newcols, nnewcols * sizeof(ULONG));
     t->ncols += nnewcols;
-    tbl_change_apply(t, &c, touched, ntouched);
-    for (ULONG i = 0; i < ntouched; i++)
-        touched[i]->state = TBL_ROW_STABLE;
+    tbl_change_apply(t, &c, ids, nold + nnew);
+    for (ULONG i = 0; i < nold + nnew; i++)
+        tbl_row_at(t, ids[i])->state = TBL_ROW_STABLE;
     nold = 0;
-    goto out;
+    committed = true;
 
-nomem:
-    hr = MAPI_E_NOT_ENOUGH_MEMORY;
 out:
     for (ULONG i = 0; i < nold; i++)
-        old[i]->state = TBL_ROW_STABLE;
+        tbl_row_at(t, ids[i])->state = TBL_ROW_STABLE;
+    /* Records not taken by a row: the replaced values after a change, everything after a
+     * failure. */
+    for (ULONG i = 0; i < nitems; i++)
+        if (items[i].rec.shape)
+            tbl_store_drop(t, items[i].rec.shape, items[i].rec.ref);
+    if (committed)
+        tbl_store_compact(t);
     tbl_change_release(&c);
     pthread_mutex_unlock(&t->lock);
     tbl_change_fire(t, &c);
-    for (ULONG i = 0; items && i < n; i++) {
-        mapirt_free(items[i].props);
-        mapirt_free(items[i].replaced);
-    }
-    for (ULONG i = used; fresh && i < nfresh; i++)
-        mapirt_free(fresh[i]);
     mapirt_free(items);
     mapirt_free(neu);
-    mapirt_free(old);
-    mapirt_free(fresh);
-    mapirt_free(touched);
+    mapirt_free(ids);
     mapirt_free(newcols);
     return hr;
 }
 
 /* Deletes victims[0..n) (distinct, marked TBL_ROW_DELETED). Lock held; drops it. */
-static HRESULT delete_rows(tbl_data *t, tbl_row **victims, ULONG n)
+static HRESULT delete_rows(tbl_data *t, tbl_rid *victims, ULONG n)
 {
     tbl_change c;
     HRESULT hr;
-    ULONG w = 0;
 
     hr = tbl_change_prepare(t, &c, victims, n, NULL, 0);
     if (FAILED(hr)) {
         for (ULONG i = 0; i < n; i++)
-            victims[i]->state = TBL_ROW_STABLE;
+            tbl_row_at(t, victims[i])->state = TBL_ROW_STABLE;
         pthread_mutex_unlock(&t->lock);
         return hr;
     }
-    for (ULONG i = 0; i < n; i++)
-        tbl_index_remove(t, victims[i]);
-    for (ULONG i = 0; i < t->nrows; i++) {
-        if (t->rows[i]->state == TBL_ROW_DELETED)
-            continue;
-        t->rows[w] = t->rows[i];
-        t->rows[w]->pos = w;
-        w++;
-    }
-    t->nrows = w;
     tbl_change_apply(t, &c, NULL, 0);
+    /* Table order keeps a tombstone: no renumbering of the rows that follow. */
+    for (ULONG i = 0; i < n; i++) {
+        tbl_row *r = tbl_row_at(t, victims[i]);
+        SPropValue k;
+        tbl_rec_key(tbl_rec_of(t, r), &k);
+        tbl_index_remove(t, victims[i], tbl_key_hash(&k));
+        t->order[r->pos] = TBL_NO_ROW;
+        tbl_store_drop(t, r->shape, r->val);
+        tbl_slot_free(t, victims[i]);
+    }
+    t->nrows -= n;
+    if (t->norder - t->nrows > t->nrows)
+        tbl_order_compact(t);
+    tbl_store_compact(t);
     tbl_change_release(&c);
     pthread_mutex_unlock(&t->lock);
     tbl_change_fire(t, &c);
-    for (ULONG i = 0; i < n; i++)
-        free_row(victims[i]);
     return S_OK;
 }
 
@@ -293,9 +291,7 @@ static HRESULT delete_rows(tbl_data *t, tbl_row **victims, ULONG n)
 /* Views hold references on their table, so none is left. */
 static void tbl_data_destroy(tbl_data *t)
 {
-    for (ULONG i = 0; i < t->nrows; i++)
-        free_row(t->rows[i]);
-    mapirt_free(t->rows);
+    tbl_store_clear(t);
     mapirt_free(t->hash);
     mapirt_free(t->cols);
     if (t->lock_ok)
@@ -343,24 +339,23 @@ static HRESULT tbl_data_HrInsertRow(tbl_data *t, ULONG uliRow, LPSRow lpSRow)
 
 static HRESULT tbl_data_HrDeleteRow(tbl_data *t, LPSPropValue lpSPropValue)
 {
-    tbl_row *r;
+    tbl_rid r;
 
     if (!tbl_key_ok(t, lpSPropValue))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpSPropValue, tbl_key_hash(lpSPropValue));
-    if (!r) {
+    if (r == TBL_NO_ROW) {
         pthread_mutex_unlock(&t->lock);
         return MAPI_E_NOT_FOUND;
     }
-    r->state = TBL_ROW_DELETED;
+    tbl_row_at(t, r)->state = TBL_ROW_DELETED;
     return delete_rows(t, &r, 1);
 }
 
 static HRESULT delete_all(tbl_data *t, ULONG *cRowsDeleted)
 {
     tbl_change c;
-    tbl_row **rows;
     ULONG n;
     HRESULT hr;
 
@@ -373,18 +368,13 @@ static HRESULT delete_all(tbl_data *t, ULONG *cRowsDeleted)
     c.reload = true;
     tbl_change_apply(t, &c, NULL, 0);
     tbl_change_release(&c);
-    rows = t->rows;
     n = t->nrows;
-    t->rows = NULL;
-    t->nrows = t->caprows = 0;
-    if (t->hash)
-        memset(t->hash, 0, t->hcap * sizeof(tbl_row *));
-    t->hused = 0;
+    tbl_store_clear(t);
+    mapirt_free(t->hash);
+    t->hash = NULL;
+    t->hcap = t->hused = 0;
     pthread_mutex_unlock(&t->lock);
     tbl_change_fire(t, &c);
-    for (ULONG i = 0; i < n; i++)
-        free_row(rows[i]);
-    mapirt_free(rows);
     *cRowsDeleted = n;
     return S_OK;
 }
@@ -392,7 +382,7 @@ static HRESULT delete_all(tbl_data *t, ULONG *cRowsDeleted)
 static HRESULT tbl_data_HrDeleteRows(tbl_data *t, ULONG ulFlags, LPSRowSet lprowsetToDelete,
     ULONG *cRowsDeleted)
 {
-    tbl_row **victims;
+    tbl_rid *victims;
     ULONG n = 0;
 
     if (!(ulFlags & TAD_ALL_ROWS) && !lprowsetToDelete)
@@ -402,21 +392,21 @@ static HRESULT tbl_data_HrDeleteRows(tbl_data *t, ULONG ulFlags, LPSRowSet lprow
     for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
         const SRow *row = &lprowsetToDelete->aRow[i];
         if ((row->cValues && !row->lpProps) ||
-            !tbl_key_ok(t, tbl_find(row->lpProps, row->cValues, t->index_tag)))
+            !tbl_key_ok(t, PpropFindProp(row->lpProps, row->cValues, t->index_tag)))
             return MAPI_E_INVALID_PARAMETER;
     }
     victims = mapirt_malloc((lprowsetToDelete->cRows ? lprowsetToDelete->cRows : 1) *
-                            sizeof(tbl_row *));
+                            sizeof(tbl_rid));
     if (!victims)
         return MAPI_E_NOT_ENOUGH_MEMORY;
     pthread_mutex_lock(&t->lock);
     for (ULONG i = 0; i < lprowsetToDelete->cRows; i++) {
         const SRow *row = &lprowsetToDelete->aRow[i];
-        const SPropValue *key = tbl_find(row->lpProps, row->cValues, t->index_tag);
-        tbl_row *r = tbl_index_find(t, key, tbl_key_hash(key));
+        const SPropValue *key = PpropFindProp(row->lpProps, row->cValues, t->index_tag);
+        tbl_rid r = tbl_index_find(t, key, tbl_key_hash(key));
         /* Rows that are not there are skipped, as documented; duplicates count once. */
-        if (r && r->state == TBL_ROW_STABLE) {
-            r->state = TBL_ROW_DELETED;
+        if (r != TBL_NO_ROW && tbl_row_at(t, r)->state == TBL_ROW_STABLE) {
+            tbl_row_at(t, r)->state = TBL_ROW_DELETED;
             victims[n++] = r;
         }
     }
@@ -436,20 +426,22 @@ static HRESULT tbl_data_HrDeleteRows(tbl_data *t, ULONG ulFlags, LPSRowSet lprow
 static HRESULT tbl_data_HrQueryRow(tbl_data *t, LPSPropValue lpsPropValue, LPSRow *lppSRow,
     ULONG *lpuliRow)
 {
-    tbl_row *r;
+    tbl_rid r;
     HRESULT hr;
 
     if (!tbl_key_ok(t, lpsPropValue))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, lpsPropValue, tbl_key_hash(lpsPropValue));
-    if (!r) {
+    if (r == TBL_NO_ROW) {
         pthread_mutex_unlock(&t->lock);
         return MAPI_E_NOT_FOUND;
     }
-    hr = row_for_caller(t, r, lppSRow);
+    if (lpuliRow && t->norder != t->nrows)
+        tbl_order_compact(t); /* the row number is its position */
+    hr = row_for_caller(t, tbl_row_at(t, r), lppSRow);
     if (SUCCEEDED(hr) && lpuliRow)
-        *lpuliRow = r->pos;
+        *lpuliRow = tbl_row_at(t, r)->pos;
     pthread_mutex_unlock(&t->lock);
     return hr;
 }
@@ -459,8 +451,10 @@ static HRESULT tbl_data_HrEnumRow(tbl_data *t, ULONG ulRowNumber, LPSRow *lppSRo
     HRESULT hr = S_OK;
 
     pthread_mutex_lock(&t->lock);
+    if (t->norder != t->nrows)
+        tbl_order_compact(t);
     if (ulRowNumber < t->nrows)
-        hr = row_for_caller(t, t->rows[ulRowNumber], lppSRow);
+        hr = row_for_caller(t, tbl_row_at(t, t->order[ulRowNumber]), lppSRow);
     else
         *lppSRow = NULL; /* past the end: S_OK and no row, as documented */
     pthread_mutex_unlock(&t->lock);
@@ -472,15 +466,16 @@ static HRESULT tbl_data_HrNotify(tbl_data *t, ULONG ulFlags, ULONG cValues,
 {
     const SPropValue *key;
     tbl_change c;
-    tbl_row *r;
+    tbl_rid r;
     HRESULT hr;
 
     (void)ulFlags;
-    if (!tbl_key_ok(t, key = tbl_find(lpSPropValue, cValues, t->index_tag)))
+    if ((cValues && !lpSPropValue) ||
+        !tbl_key_ok(t, key = PpropFindProp(lpSPropValue, cValues, t->index_tag)))
         return MAPI_E_INVALID_PARAMETER;
     pthread_mutex_lock(&t->lock);
     r = tbl_index_find(t, key, tbl_key_hash(key));
-    if (!r) {
+    if (r == TBL_NO_ROW) {
         pthread_mutex_unlock(&t->lock);
         return MAPI_E_NOT_FOUND;
     }
@@ -532,6 +527,7 @@ SCODE CreateTable(LPCIID lpInterface, ALLOCATEBUFFER *lpAllocateBuffer,
     t->type = ulTableType;
     t->index_tag = ulPropTagIndexColumn;
     t->next_serial = 1;
+    t->freeslot = TBL_NO_ROW;
     *lppTableData = tbl_data_as_ITableData(t);
     return S_OK;
 }

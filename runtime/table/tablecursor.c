@@ -133,7 +133,7 @@ HRESULT tbl_view_CreateBookmark(tbl_view *v, BOOKMARK *lpbkPosition)
         for (ULONG i = 1; i < v->nmarks && !taken; i++)
             taken = v->marks[i].id == id;
     } while (id <= BOOKMARK_END || taken);
-    v->marks[v->nmarks] = (tbl_mark){.id = id, .pos = v->marks[0].pos};
+    v->marks[v->nmarks] = (tbl_mark){.id = id, .pos = v->marks[0].pos, .follow = TBL_NO_ROW};
     v->nmarks++;
     *lpbkPosition = id;
     TBL_UNLOCK(v);

@@ -8,22 +8,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prop/prop_internal.h"
 #include "table_internal.h"
 
-void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
-    ULONG *hints)
+/* Where each column of v is in shape sh. */
+static void plan_for(const tbl_view *v, const tbl_shape *sh, tbl_plan *plan)
 {
+    plan->sh = sh;
     for (ULONG i = 0; i < v->cols->cValues; i++) {
         ULONG tag = v->cols->aulPropTag[i];
+        int at;
+        if (PROP_TYPE(tag) == PT_NULL)
+            at = TBL_COL_NULL;
+        else if (tag == PR_INSTANCE_KEY || TBL_IS_MVI(tag) || PROP_TYPE(tag) == PT_UNSPECIFIED)
+            at = TBL_COL_SLOW;
+        else if ((at = tbl_shape_find(sh, tag)) < 0 && PROP_TYPE(tag) != PT_ERROR &&
+                 (at = tbl_shape_find(sh, PROP_TAG(PT_ERROR, PROP_ID(tag)))) < 0)
+            at = TBL_COL_MISSING; /* else a stored error value stands for it (tbl_value) */
+        plan->at[i] = at;
+    }
+}
+
+void tbl_view_columns(const tbl_view *v, const tbl_vrow *vr, SPropValue *vals, tbl_val *scratch,
+    tbl_plan *plan)
+{
+    tbl_rec rec = tbl_rec_of(v->t, tbl_row_at(v->t, vr->id));
+
+    if (plan && plan->sh != rec.sh)
+        plan_for(v, rec.sh, plan);
+    for (ULONG i = 0; i < v->cols->cValues; i++) {
+        ULONG tag = v->cols->aulPropTag[i];
+        int at = plan ? plan->at[i] : TBL_COL_SLOW;
         const SPropValue *p;
 
+        if (at >= 0) {
+            tbl_rec_get(rec, (ULONG)at, &vals[i]);
+            continue;
+        }
         memset(&vals[i], 0, sizeof(vals[i]));
-        if (PROP_TYPE(tag) == PT_NULL) {
+        if (at == TBL_COL_NULL || PROP_TYPE(tag) == PT_NULL) {
             /* A reserved slot (SetColumns with PR_NULL) comes back as it went in. */
             vals[i].ulPropTag = tag;
             continue;
         }
-        p = tbl_value(v, vr, tag, &scratch[i], hints ? &hints[i] : NULL);
+        p = at == TBL_COL_MISSING ? NULL : tbl_value(v, vr, tag, &scratch[i]);
         if (p) {
             vals[i] = *p;
         } else {
@@ -194,23 +222,13 @@ HRESULT tbl_view_SortTable(tbl_view *v, LPSSortOrderSet lpSortCriteria, ULONG ul
     v->sort = sort;
     v->mvi = mvi;
     v->nmvi = nmvi;
-    if (same_rows) {
-        /* The same rows in another order: no need to filter the table again. */
-        cap = v->n ? v->n : 1;
-        n = v->n;
-        rows = mapirt_malloc(cap * sizeof(tbl_vrow));
-        hr = rows ? S_OK : MAPI_E_NOT_ENOUGH_MEMORY;
-        if (rows) {
-            memcpy(rows, v->rows, n * sizeof(tbl_vrow));
-            hr = tbl_sort_rows(v, rows, n);
-            if (FAILED(hr)) {
-                mapirt_free(rows);
-                rows = NULL;
-            }
-        }
-    } else {
+    rows = NULL;
+    if (same_rows)
+        /* The same rows in another order: sorted where they are (tbl_sort_rows moves them
+         * only once nothing can fail), without filtering the table again. */
+        hr = tbl_sort_rows(v, v->rows, v->n);
+    else
         hr = tbl_build_rows(v, &rows, &n, &cap);
-    }
     if (FAILED(hr)) {
         v->sort = old;
         v->mvi = old_mvi;
@@ -221,7 +239,10 @@ HRESULT tbl_view_SortTable(tbl_view *v, LPSSortOrderSet lpSortCriteria, ULONG ul
     }
     tbl_sort_clear(&old);
     mapirt_free(old_mvi);
-    install_rows(v, rows, n, cap);
+    if (rows)
+        install_rows(v, rows, n, cap);
+    else
+        tbl_discard_bookmarks(v);
     TBL_UNLOCK(v);
     return S_OK;
 }
@@ -258,7 +279,7 @@ HRESULT tbl_view_QueryRows(tbl_view *v, LONG lRowCount, ULONG ulFlags, LPSRowSet
     ULONG cur, start, count, ncols, newpos;
     SPropValue *vals = NULL;
     tbl_val *scratch;
-    ULONG *hints;
+    tbl_plan plan = {0};
     LPSRowSet set;
 
     TBL_LOCK(v);
@@ -282,7 +303,7 @@ HRESULT tbl_view_QueryRows(tbl_view *v, LONG lRowCount, ULONG ulFlags, LPSRowSet
         return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
     set->cRows = 0;
     if (count && ncols) {
-        vals = mapirt_calloc(ncols, sizeof(SPropValue) + sizeof(tbl_val) + sizeof(ULONG));
+        vals = mapirt_calloc(ncols, sizeof(SPropValue) + sizeof(tbl_val) + sizeof(int32_t));
         if (!vals) {
             free_rowset(t, set);
             return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
@@ -290,24 +311,36 @@ HRESULT tbl_view_QueryRows(tbl_view *v, LONG lRowCount, ULONG ulFlags, LPSRowSet
     }
     /* Only with rows to read is there scratch space (pointer arithmetic on NULL is undefined). */
     scratch = vals ? (tbl_val *)(vals + ncols) : NULL;
-    hints = vals ? (ULONG *)(scratch + ncols) : NULL;
+    plan.ncols = ncols;
+    plan.at = vals ? (int32_t *)(scratch + ncols) : NULL;
     for (ULONG i = 0; i < count; i++) {
-        void *props = NULL;
-        ULONG cb = 0;
+        char *props = NULL;
+        size_t cb = (size_t)ncols * sizeof(SPropValue);
+        if (i + 32 < count)
+            tbl_prefetch_slot(t, v->rows[start + i + 32].id);
+        if (i + 16 < count)
+            tbl_prefetch_rec(t, v->rows[start + i + 16].id);
         if (ncols) {
-            tbl_view_columns(v, &v->rows[start + i], vals, scratch, hints);
-            if (FAILED(ScCountProps((int)ncols, vals, &cb)) || FAILED(t->alloc(cb, &props)) ||
-                FAILED(ScCopyProps((int)ncols, vals, props, NULL))) {
-                if (props)
-                    t->freebuf(props);
+            /* The values as the view shows them, pointing into the rows; then their sizes and
+             * one copy into the caller's buffer, laid out as ScCopyProps lays it out. */
+            tbl_view_columns(v, &v->rows[start + i], vals, scratch, &plan);
+            for (ULONG k = 0; k < ncols; k++) {
+                size_t n = 0;
+                mapirt_prop_data_size(&vals[k], NULL, &n);
+                cb += n;
+            }
+            if (cb > 0xFFFFFFFFu || FAILED(t->alloc((ULONG)cb, (void **)&props))) {
                 mapirt_free(vals);
                 free_rowset(t, set);
                 return tbl_unlock_fail(v, MAPI_E_NOT_ENOUGH_MEMORY, "QueryRows: out of memory");
             }
+            char *cursor = props + (size_t)ncols * sizeof(SPropValue);
+            for (ULONG k = 0; k < ncols; k++)
+                mapirt_prop_copy_data((SPropValue *)props + k, &vals[k], &cursor);
         }
         set->aRow[i].ulAdrEntryPad = 0;
         set->aRow[i].cValues = ncols;
-        set->aRow[i].lpProps = props;
+        set->aRow[i].lpProps = (LPSPropValue)props;
         set->cRows = i + 1;
     }
     mapirt_free(vals);

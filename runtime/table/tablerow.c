@@ -9,33 +9,6 @@
 
 #include "table_internal.h"
 
-const SPropValue *tbl_find(const SPropValue *props, ULONG c, ULONG tag)
-{
-    if (PROP_TYPE(tag) == PT_UNSPECIFIED) {
-        for (ULONG i = 0; i < c; i++)
-            if (PROP_ID(props[i].ulPropTag) == PROP_ID(tag) &&
-                PROP_TYPE(props[i].ulPropTag) != PT_ERROR)
-                return &props[i];
-        return NULL;
-    }
-    for (ULONG i = 0; i < c; i++)
-        if (props[i].ulPropTag == tag)
-            return &props[i];
-    return NULL;
-}
-
-const SPropValue *tbl_find_hint(const SPropValue *props, ULONG c, ULONG tag, ULONG *hint)
-{
-    const SPropValue *p;
-
-    if (*hint < c && props[*hint].ulPropTag == tag)
-        return &props[*hint];
-    p = tbl_find(props, c, tag);
-    if (p)
-        *hint = (ULONG)(p - props);
-    return p;
-}
-
 ULONG tbl_mv_count(const SPropValue *mv)
 {
     /* Every multi-valued member of the value union starts with its count. */
@@ -54,23 +27,23 @@ void tbl_mv_elem(const SPropValue *mv, ULONG k, SPropValue *out)
 
 /* Values of a multi-valued property a row has for expansion slot j (at least 1: a row without
  * the property still shows once, with the column missing). */
-static ULONG slot_count(const tbl_view *v, const SPropValue *props, ULONG c, ULONG j,
-    const SPropValue **mv)
+static ULONG slot_count(const tbl_view *v, tbl_rec rec, ULONG j, SPropValue *mv, bool *has)
 {
-    const SPropValue *p = tbl_find(props, c, v->mvi[j]);
-    ULONG n = p ? tbl_mv_count(p) : 0;
+    SPropValue tmp, *p = mv ? mv : &tmp;
+    bool found = tbl_rec_find(rec, v->mvi[j], p);
+    ULONG n = found ? tbl_mv_count(p) : 0;
 
-    if (mv)
-        *mv = p;
+    if (has)
+        *has = found;
     return n ? n : 1;
 }
 
-ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c)
+ULONG tbl_instances(const tbl_view *v, tbl_rec rec)
 {
     uint64_t n = 1;
 
     for (ULONG j = 0; j < v->nmvi; j++) {
-        n *= slot_count(v, props, c, j, NULL);
+        n *= slot_count(v, rec, j, NULL, NULL);
         if (n > TBL_MAX_INSTANCES)
             return 0;
     }
@@ -79,80 +52,80 @@ ULONG tbl_instances(const tbl_view *v, const SPropValue *props, ULONG c)
 
 /* The value of expansion slot j in instance ord (ord is a mixed-radix number, slot 0 most
  * significant). NULL when the row has no value for the slot. */
-static const SPropValue *slot_value(const tbl_view *v, const tbl_vrow *vr, ULONG j,
+static const SPropValue *slot_value(const tbl_view *v, tbl_rec rec, ULONG ord, ULONG j,
     SPropValue *out)
 {
-    const SPropValue *mv;
+    SPropValue mv;
     ULONG stride = 1, cnt;
+    bool has;
 
     for (ULONG k = j + 1; k < v->nmvi; k++)
-        stride *= slot_count(v, vr->props, vr->c, k, NULL);
-    cnt = slot_count(v, vr->props, vr->c, j, &mv);
-    if (!mv || tbl_mv_count(mv) == 0)
+        stride *= slot_count(v, rec, k, NULL, NULL);
+    cnt = slot_count(v, rec, j, &mv, &has);
+    if (!has || tbl_mv_count(&mv) == 0)
         return NULL;
-    tbl_mv_elem(mv, (vr->ord / stride) % cnt, out);
+    tbl_mv_elem(&mv, (ord / stride) % cnt, out);
     return out;
 }
 
-void tbl_base_key(const tbl_vrow *vr, const BYTE **pb, ULONG *cb)
+void tbl_base_key(const tbl_data *t, const tbl_vrow *vr, BYTE gen[4], const BYTE **pb, ULONG *cb)
 {
-    const tbl_row *r = vr->row;
-    const SPropValue *k = tbl_find(vr->props, vr->c, PR_INSTANCE_KEY);
+    const tbl_row *r = tbl_row_at(t, vr->id);
+    SPropValue k;
 
-    if (k && k->Value.bin.cb <= TBL_IKEY_MAX && (k->Value.bin.lpb || !k->Value.bin.cb)) {
-        *pb = k->Value.bin.lpb;
-        *cb = k->Value.bin.cb;
+    if (tbl_rec_find(tbl_rec_of(t, r), PR_INSTANCE_KEY, &k) && k.Value.bin.cb <= TBL_IKEY_MAX) {
+        *pb = k.Value.bin.lpb;
+        *cb = k.Value.bin.cb;
     } else {
-        *pb = r->ikey;
-        *cb = sizeof(r->ikey);
+        for (int i = 0; i < 4; i++)
+            gen[i] = (BYTE)(r->serial >> (8 * i));
+        *pb = gen;
+        *cb = 4;
     }
 }
 
 const SPropValue *tbl_instance_key(const tbl_view *v, const tbl_vrow *vr, tbl_val *s)
 {
+    BYTE gen[4];
     const BYTE *pb;
     ULONG cb;
 
-    tbl_base_key(vr, &pb, &cb);
+    tbl_base_key(v->t, vr, gen, &pb, &cb);
     memset(&s->v, 0, sizeof(s->v));
     s->v.ulPropTag = PR_INSTANCE_KEY;
-    if (v->nmvi == 0) {
-        /* Without expansion a row is one instance: its stored key, if any, is the key. */
-        s->v.Value.bin.cb = cb;
-        s->v.Value.bin.lpb = (LPBYTE)pb;
-        return &s->v;
-    }
     if (cb)
         memcpy(s->buf, pb, cb);
-    for (int i = 0; i < 4; i++)
-        s->buf[cb + i] = (BYTE)(vr->ord >> (8 * i));
-    s->v.Value.bin.cb = cb + 4;
-    s->v.Value.bin.lpb = s->buf;
+    /* A row is one instance without expansion: its key is the base key; an expanded view
+     * appends the instance number. */
+    if (v->nmvi)
+        for (int i = 0; i < 4; i++)
+            s->buf[cb + i] = (BYTE)(vr->ord >> (8 * i));
+    s->v.Value.bin.cb = cb + (v->nmvi ? 4 : 0);
+    s->v.Value.bin.lpb = s->v.Value.bin.cb ? s->buf : NULL;
     return &s->v;
 }
 
-const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s,
-    ULONG *hint)
+const SPropValue *tbl_value(const tbl_view *v, const tbl_vrow *vr, ULONG tag, tbl_val *s)
 {
-    const SPropValue *p;
+    tbl_rec rec;
 
     if (tag == PR_INSTANCE_KEY)
         return tbl_instance_key(v, vr, s);
+    rec = tbl_rec_of(v->t, tbl_row_at(v->t, vr->id));
     if (TBL_IS_MVI(tag)) {
         ULONG mvtag = TBL_MV_TAG(tag);
         for (ULONG j = 0; j < v->nmvi; j++)
             if (v->mvi[j] == mvtag)
-                return slot_value(v, vr, j, &s->v);
+                return slot_value(v, rec, vr->ord, j, &s->v);
         /* Not expanded in this view (a restriction on an instance column the view does not
          * show): the whole property, which restrictions test value by value. */
-        return tbl_find(vr->props, vr->c, mvtag);
+        return tbl_rec_find(rec, mvtag, &s->v) ? &s->v : NULL;
     }
-    p = hint ? tbl_find_hint(vr->props, vr->c, tag, hint) : tbl_find(vr->props, vr->c, tag);
-    if (p)
-        return p;
-    if (PROP_TYPE(tag) != PT_ERROR)
-        p = tbl_find(vr->props, vr->c, PROP_TAG(PT_ERROR, PROP_ID(tag)));
-    return p;
+    if (tbl_rec_find(rec, tag, &s->v))
+        return &s->v;
+    if (PROP_TYPE(tag) != PT_ERROR && tbl_rec_find(rec, PROP_TAG(PT_ERROR, PROP_ID(tag)), &s->v))
+        return &s->v;
+    return NULL;
 }
 
 #define CMP3(x, y) (((x) > (y)) - ((x) < (y)))

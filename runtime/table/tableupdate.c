@@ -35,15 +35,16 @@ void tbl_change_release(tbl_change *c)
     c->npreps = 0;
 }
 
-static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
-    const tbl_propset *neu, ULONG nneu)
+static HRESULT prepare_view(tbl_vprep *p, const tbl_rid *old, ULONG nold,
+    const tbl_newrec *neu, ULONG nneu)
 {
     tbl_view *v = p->view;
+    const tbl_data *t = v->t;
     uint64_t bound = 0;
 
     if (nold) {
         for (ULONG i = 0; i < nold; i++) {
-            ULONG cnt = tbl_instances(v, old[i]->lpProps, old[i]->cValues);
+            ULONG cnt = tbl_instances(v, tbl_rec_of(t, tbl_row_at(t, old[i])));
             bound += cnt ? cnt : 1;
         }
         if (bound > TBL_MAX_BATCH)
@@ -52,11 +53,11 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
         if (!p->rm)
             return MAPI_E_NOT_ENOUGH_MEMORY;
         for (ULONG i = 0; i < nold; i++) {
-            ULONG cnt = tbl_instances(v, old[i]->lpProps, old[i]->cValues);
+            ULONG cnt = tbl_instances(v, tbl_rec_of(t, tbl_row_at(t, old[i])));
             for (ULONG ord = 0; ord < cnt; ord++) {
                 tbl_vrow vr = tbl_mkvrow(old[i], ord);
                 ULONG at = tbl_lower_bound(v, &vr);
-                if (at < v->n && v->rows[at].row == old[i] && v->rows[at].ord == ord)
+                if (at < v->n && v->rows[at].id == old[i] && v->rows[at].ord == ord)
                     p->rm[p->nrm++] = at;
             }
         }
@@ -64,7 +65,8 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
     if (nneu) {
         bound = 0;
         for (ULONG i = 0; i < nneu; i++) {
-            ULONG cnt = tbl_instances(v, neu[i].props, neu[i].c);
+            tbl_rec rec = {t->shapes[neu[i].shape], tbl_arena_at(&t->arena, neu[i].ref)};
+            ULONG cnt = tbl_instances(v, rec);
             if (cnt == 0)
                 return MAPI_E_TABLE_TOO_BIG;
             bound += cnt;
@@ -76,7 +78,7 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
         if (!p->ins || !p->ipos)
             return MAPI_E_NOT_ENOUGH_MEMORY;
         if (bound > 1) {
-            p->ws = mapirt_malloc(tbl_sort_ws_size(v, (ULONG)bound));
+            p->ws = mapirt_malloc((size_t)bound * sizeof(tbl_vrow));
             if (!p->ws)
                 return MAPI_E_NOT_ENOUGH_MEMORY;
         }
@@ -95,8 +97,8 @@ static HRESULT prepare_view(tbl_vprep *p, tbl_row *const *old, ULONG nold,
     return S_OK;
 }
 
-HRESULT tbl_change_prepare(tbl_data *t, tbl_change *c, tbl_row *const *old, ULONG nold,
-    const tbl_propset *neu, ULONG nneu)
+HRESULT tbl_change_prepare(tbl_data *t, tbl_change *c, const tbl_rid *old, ULONG nold,
+    const tbl_newrec *neu, ULONG nneu)
 {
     ULONG nv = 0, nl = 0;
     HRESULT hr;
@@ -195,7 +197,7 @@ static void drop_events(tbl_data *t, tbl_pending *pd, ULONG whole)
 
 static bool same_vrow(const tbl_vrow *a, const tbl_vrow *b)
 {
-    return a->row == b->row && a->ord == b->ord;
+    return a->id == b->id && a->ord == b->ord;
 }
 
 static void collect(tbl_data *t, tbl_vprep *p, const tbl_vrow *gone, ULONG m)
@@ -275,8 +277,8 @@ static void remove_rows(tbl_vprep *p, tbl_vrow *gone)
         ULONG below = count_below(p->rm, p->nrm, mk->pos, false);
         if (mk->pos < v->n && below < p->nrm && p->rm[below] == mk->pos) {
             const tbl_vrow *vr = &v->rows[mk->pos];
-            if (vr->row->state == TBL_ROW_MODIFIED) {
-                mk->follow = vr->row;
+            if (tbl_row_at(v->t, vr->id)->state == TBL_ROW_MODIFIED) {
+                mk->follow = vr->id;
                 mk->follow_ord = vr->ord;
             } else {
                 mk->moved = true;
@@ -321,7 +323,7 @@ static void follow_marks(tbl_view *v)
 {
     for (ULONG i = 0; i < v->nmarks; i++) {
         tbl_mark *mk = &v->marks[i];
-        if (!mk->follow)
+        if (mk->follow == TBL_NO_ROW)
             continue;
         tbl_vrow target = tbl_mkvrow(mk->follow, mk->follow_ord);
         ULONG at = tbl_lower_bound(v, &target);
@@ -329,11 +331,11 @@ static void follow_marks(tbl_view *v)
             mk->pos = at;
         else
             mk->moved = true; /* the row left the view: the mark stays on the next one */
-        mk->follow = NULL;
+        mk->follow = TBL_NO_ROW;
     }
 }
 
-static void apply_view(tbl_data *t, tbl_vprep *p, tbl_row *const *rows, ULONG nrows)
+static void apply_view(tbl_data *t, tbl_vprep *p, const tbl_rid *rows, ULONG nrows)
 {
     tbl_view *v = p->view;
     tbl_vrow gone[TBL_MAX_EVENTS + 1];
@@ -344,10 +346,9 @@ static void apply_view(tbl_data *t, tbl_vprep *p, tbl_row *const *rows, ULONG nr
     if (p->nrm)
         remove_rows(p, gone);
     for (ULONG i = 0; i < nrows; i++) {
-        tbl_row *r = rows[i];
-        ULONG cnt = tbl_instances(v, r->lpProps, r->cValues);
+        ULONG cnt = tbl_instances(v, tbl_rec_of(t, tbl_row_at(t, rows[i])));
         for (ULONG ord = 0; ord < cnt && m < p->capins; ord++) {
-            tbl_vrow vr = tbl_mkvrow(r, ord);
+            tbl_vrow vr = tbl_mkvrow(rows[i], ord);
             if (!v->res || tbl_res_eval(v, v->res, &vr))
                 p->ins[m++] = vr;
         }
@@ -361,7 +362,7 @@ static void apply_view(tbl_data *t, tbl_vprep *p, tbl_row *const *rows, ULONG nr
     }
 }
 
-void tbl_change_apply(tbl_data *t, tbl_change *c, tbl_row *const *rows, ULONG nrows)
+void tbl_change_apply(tbl_data *t, tbl_change *c, const tbl_rid *rows, ULONG nrows)
 {
     for (ULONG i = 0; i < c->npreps; i++) {
         tbl_vprep *p = &c->preps[i];
@@ -380,7 +381,7 @@ void tbl_change_apply(tbl_data *t, tbl_change *c, tbl_row *const *rows, ULONG nr
     }
 }
 
-void tbl_change_touch(tbl_data *t, tbl_change *c, const tbl_row *row)
+void tbl_change_touch(tbl_data *t, tbl_change *c, tbl_rid row)
 {
     for (ULONG i = 0; i < c->npreps; i++) {
         tbl_vprep *p = &c->preps[i];
@@ -392,7 +393,7 @@ void tbl_change_touch(tbl_data *t, tbl_change *c, const tbl_row *row)
             continue;
         p->pend->view = v;
         for (ULONG k = 0; k < v->n && n <= TBL_MAX_EVENTS; k++)
-            if (v->rows[k].row == row)
+            if (v->rows[k].id == row)
                 at[n++] = k;
         if (n > TBL_MAX_EVENTS) {
             p->pend->whole = TABLE_CHANGED;

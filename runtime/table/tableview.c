@@ -148,6 +148,7 @@ HRESULT tbl_view_create(tbl_data *t, const SSortOrderSet *sort, CALLERRELEASE *c
     v->capmarks = 4;
     v->nmarks = 1;
     v->marks[0].id = BOOKMARK_CURRENT;
+    v->marks[0].follow = TBL_NO_ROW;
     /* A new view shows every column the table has had so far. */
     v->cols = mapirt_malloc(CbNewSPropTagArray(t->ncols));
     if (!v->cols) {

@@ -11,4 +11,10 @@
 /* The simple case folding of cp (cp itself when Unicode lists none, or cp is not a code point). */
 uint32_t mapirt_fold(uint32_t cp);
 
+/* Where cp stands among the code points that fold as it does (its class: mapirt_fold(cp) and
+ * every code point folding to it): its rank in code point order, and in *bits the bits every
+ * rank of the class fits in (0 when cp is alone in its class, 1 or 2 otherwise). Strings equal
+ * ignoring case compare exactly as the sequences of their ranks do. */
+uint32_t mapirt_fold_rank(uint32_t cp, unsigned *bits);
+
 #endif

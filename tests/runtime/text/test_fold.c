@@ -80,3 +80,47 @@ Test(fold, unpaired_surrogate_compares_as_its_conversion)
     cr_expect_eq(mapirt_str_compare(lone, true, a, false, 0), 0);
     mapirt_free(a);
 }
+
+/* The rank of a code point among those that fold as it does (what table sort keys order
+ * strings equal ignoring case by): its place in code point order within the class, in as many
+ * bits as the class's largest rank needs, for every code point against Unicode's own data. */
+Test(fold, rank_is_the_place_in_code_point_order_within_the_folding_class)
+{
+    uint32_t *map = expected_folding();
+    unsigned *size = calloc(MAX_CP, sizeof(unsigned));
+    cr_assert_not_null(size);
+    for (uint32_t c = 0; c < MAX_CP; c++)
+        if (map[c] != c)
+            size[map[c]]++; /* members besides the folding itself */
+    unsigned *seen = calloc(MAX_CP, sizeof(unsigned));
+    cr_assert_not_null(seen);
+    unsigned wrong = 0, classes = 0;
+    for (uint32_t c = 0; c < MAX_CP; c++) {
+        uint32_t f = map[c];
+        unsigned members = size[f] + 1, want_bits = 0, want_rank = 0, bits = 99;
+        if (members > 1) {
+            /* code point order: the class's members below c were seen before it */
+            want_rank = seen[f]++;
+            want_bits = members > 2 ? 2 : 1;
+            classes += c == f;
+        }
+        uint32_t rank = mapirt_fold_rank(c, &bits);
+        if ((rank != want_rank || bits != want_bits) && wrong++ < 10)
+            cr_log_error("U+%04X: rank %u in %u bits, expected %u in %u", c, rank, bits,
+                want_rank, want_bits);
+    }
+    cr_expect_eq(wrong, 0, "%u code points ranked wrongly", wrong);
+    cr_expect_gt(classes, 1000);
+    /* a class of four: theta */
+    unsigned b;
+    cr_expect_eq(mapirt_fold_rank(0x398, &b), 0);
+    cr_expect_eq(mapirt_fold_rank(0x3F4, &b), 3);
+    cr_expect_eq(b, 2);
+    cr_expect_eq(mapirt_fold_rank('K', &b), 0);
+    cr_expect_eq(mapirt_fold_rank(0x212A, &b), 2);
+    cr_expect_eq(mapirt_fold_rank(0x110000, &b), 0);
+    cr_expect_eq(b, 0);
+    free(seen);
+    free(size);
+    free(map);
+}
