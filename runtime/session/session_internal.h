@@ -187,6 +187,8 @@ HRESULT mapirt_tables_create(mapirt_sess *s);
 void mapirt_tables_destroy(mapirt_sess *s);
 /* Rebuilds the status row of MAPI's own rows / of provider p (removing it when it has none). */
 HRESULT mapirt_status_refresh_mapi(mapirt_sess *s);
+/* ... only MAPI's rows first..last (the spooler refreshes its own row alone). */
+HRESULT mapirt_status_refresh_mapi_rows(mapirt_sess *s, ULONG first, ULONG last);
 HRESULT mapirt_status_refresh(mapirt_sess *s, mapirt_provider *p);
 /* Rebuilds the message store table row of store provider p. */
 HRESULT mapirt_stores_refresh(mapirt_sess *s, mapirt_provider *p);

@@ -340,10 +340,15 @@ static int provider_row(mapirt_sess *s, mapirt_provider *p, mapirt_rowbuf *rb)
 
 HRESULT mapirt_status_refresh_mapi(mapirt_sess *s)
 {
+    return mapirt_status_refresh_mapi_rows(s, MAPIRT_ROW_SUBSYSTEM, MAPIRT_ROW_AB);
+}
+
+HRESULT mapirt_status_refresh_mapi_rows(mapirt_sess *s, ULONG first, ULONG last)
+{
     HRESULT hr = S_OK;
     pthread_mutex_lock(&s->tbl_mu);
     for (int w = 0; w < 2 && SUCCEEDED(hr); w++)
-        for (ULONG r = MAPIRT_ROW_SUBSYSTEM; r <= MAPIRT_ROW_AB && SUCCEEDED(hr); r++) {
+        for (ULONG r = first; r <= last && SUCCEEDED(hr); r++) {
             mapirt_rowbuf rb;
             if (FAILED(hr = mapirt_rb_init(&rb, 16, w)))
                 break;

@@ -42,6 +42,7 @@ struct mapirt_spool {
     unsigned long sent, received, ndrs;
     ULONG code;
     char problem[512];
+    char shown[512]; /* the row's text as last published (the thread only) */
 };
 
 static pthread_mutex_t g_spool_mu = PTHREAD_MUTEX_INITIALIZER; /* sess->spooler pointer */
@@ -65,6 +66,8 @@ static void problem(struct mapirt_spool *sp, const char *fmt, ...)
     pthread_mutex_unlock(&sp->mu);
     va_end(ap);
 }
+
+static void mapirt_spool_row_of(struct mapirt_spool *sp, ULONG *code, char *text, size_t cb);
 
 /* ---- what the session has: transports and stores, each with a reference ---- */
 
@@ -413,7 +416,18 @@ static void pass(struct mapirt_spool *sp)
     mapirt_free(ms);
     if (xps)
         xps_free(xps, nxp);
-    mapirt_status_refresh_mapi(s);
+    /* the spooler's row, when its text changed and the session still lives (no notification of
+     * the status table after the session's logoff notification) */
+    ULONG code = 0;
+    char text[512] = "";
+    mapirt_spool_row_of(sp, &code, text, sizeof text);
+    pthread_mutex_lock(&s->mu);
+    int live = !s->ended;
+    pthread_mutex_unlock(&s->mu);
+    if (live && strcmp(text, sp->shown) != 0) {
+        memcpy(sp->shown, text, sizeof text);
+        mapirt_status_refresh_mapi_rows(s, MAPIRT_ROW_SPOOLER, MAPIRT_ROW_SPOOLER);
+    }
 }
 
 static void *run(void *arg)
@@ -470,6 +484,8 @@ HRESULT mapirt_spool_start(mapirt_sess *s)
     pthread_mutex_init(&sp->mu, NULL);
     pthread_cond_init(&sp->cv, NULL);
     pthread_cond_init(&sp->done, NULL);
+    ULONG code = 0;
+    mapirt_spool_row_of(sp, &code, sp->shown, sizeof sp->shown); /* before the thread reads it */
     if (pthread_create(&sp->thread, NULL, run, sp) != 0) {
         pthread_mutex_destroy(&sp->mu);
         pthread_cond_destroy(&sp->cv);
@@ -480,7 +496,7 @@ HRESULT mapirt_spool_start(mapirt_sess *s)
     pthread_mutex_lock(&g_spool_mu);
     s->spooler = sp;
     pthread_mutex_unlock(&g_spool_mu);
-    mapirt_status_refresh_mapi(s);
+    mapirt_status_refresh_mapi_rows(s, MAPIRT_ROW_SPOOLER, MAPIRT_ROW_SPOOLER);
     return S_OK;
 }
 
@@ -557,20 +573,24 @@ HRESULT mapirt_spool_flush(mapirt_sess *s, unsigned timeout_ms)
     return hr;
 }
 
+static void mapirt_spool_row_of(struct mapirt_spool *sp, ULONG *code, char *text, size_t cb)
+{
+    pthread_mutex_lock(&sp->mu);
+    *code = sp->code;
+    if (sp->problem[0])
+        snprintf(text, cb, "%s", sp->problem);
+    else
+        snprintf(text, cb, "Running: %lu sent, %lu received, %lu non-delivery reports",
+                 sp->sent, sp->received, sp->ndrs);
+    pthread_mutex_unlock(&sp->mu);
+}
+
 int mapirt_spool_row(mapirt_sess *s, ULONG *code, char *text, size_t cb)
 {
     pthread_mutex_lock(&g_spool_mu);
     struct mapirt_spool *sp = s->spooler;
-    if (sp) {
-        pthread_mutex_lock(&sp->mu);
-        *code = sp->code;
-        if (sp->problem[0])
-            snprintf(text, cb, "%s", sp->problem);
-        else
-            snprintf(text, cb, "Running: %lu sent, %lu received, %lu non-delivery reports",
-                     sp->sent, sp->received, sp->ndrs);
-        pthread_mutex_unlock(&sp->mu);
-    }
+    if (sp)
+        mapirt_spool_row_of(sp, code, text, cb);
     pthread_mutex_unlock(&g_spool_mu);
     return sp != NULL;
 }
