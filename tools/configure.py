@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -271,8 +272,31 @@ def markers(path: str) -> list[str]:
     return out
 
 
+def pkg_config(what: str, pkgs: list[str]) -> str:
+    """`pkg-config --cflags/--libs` of the packages a source names with `configure: pkg NAME`
+    (an error if one is missing: tools/install-deps installs them)."""
+    if not pkgs:
+        return ""
+    try:
+        out = subprocess.run(["pkg-config", what, *pkgs], check=True, capture_output=True,
+                             text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"configure.py: pkg-config {what} {' '.join(pkgs)} failed ({e}); "
+                 "run tools/install-deps")
+    return " ".join(out.split())
+
+
+def pkgs_of(path: str) -> list[str]:
+    return [p for m in markers(path) if m.startswith("pkg ") for p in m[4:].split()]
+
+
+def cflags_of(path: str) -> str:
+    return pkg_config("--cflags", pkgs_of(path))
+
+
 def libs_of(path: str) -> str:
-    return " ".join(m[len("link "):] for m in markers(path) if m.startswith("link "))
+    libs = [m[len("link "):] for m in markers(path) if m.startswith("link ")]
+    return " ".join(filter(None, libs + [pkg_config("--libs", pkgs_of(path))]))
 
 
 def obj(variant: str, src: str) -> str:
@@ -365,12 +389,12 @@ def generate() -> str:
             extra += f" -I{pgen}/include -I{pgen}/objects"
         for src in srcs:
             w.build(f"build/providers/obj/{os.path.splitext(src)[0]}.o", "cc_msprovider", [src],
-                    order=order, extra=extra)
+                    order=order, extra=" ".join(filter(None, (extra, cflags_of(src)))))
         out = f"build/mapirt/providers/{name}.so"
         w.build(out, "link_msprovider",
                 [f"build/providers/obj/{os.path.splitext(s)[0]}.o" for s in srcs],
                 implicit=["build/libmapirt.so"],
-                libs=" ".join(filter(None, (libs_of(s) for s in srcs))))
+                libs=" ".join(dict.fromkeys(f for s in srcs for f in libs_of(s).split())))
         shipped.append(out)
         # A provider's catalog fragment (providers/NAME/NAME.inf) joins the staged drop-in
         # directory, as its package would install it.
@@ -423,7 +447,8 @@ def generate() -> str:
     for src in test_srcs:
         marks = markers(src)
         libs = libs_of(src)
-        inc = f"-Itests/runtime -I{os.path.dirname(src)}"
+        inc = " ".join(filter(None, (f"-Itests/runtime -I{os.path.dirname(src)}",
+                                     cflags_of(src))))
         if stem(src).startswith("test_"):
             w.build(obj("san", src), "cc_san", [src], order=gen, extra=inc)
             out = f"build/tests/{stem(src)}"
@@ -510,7 +535,8 @@ def generate() -> str:
     for src in benches:
         internal = "internal runtime" in markers(src)
         w.build(f"build/bench/obj/{stem(src)}.o", "cc_bench", [src], order=gen,
-                extra="-Iruntime/internal -Iruntime" if internal else "")
+                extra=" ".join(filter(None, ("-Iruntime/internal -Iruntime" if internal else "",
+                                             cflags_of(src)))))
         out = f"build/bench/{stem(src)}"
         if internal:
             w.build(out, "link_bench_internal", [f"build/bench/obj/{stem(src)}.o", *objs["obj"]],

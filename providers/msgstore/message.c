@@ -501,6 +501,8 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
             rc = ms_snap_write_attach(s->db, id, &self->atts.v[i]);
     if (rc == SQLITE_OK)
         rc = write_index_row(self);
+    if (rc == SQLITE_OK && self->submitting)
+        rc = ms_outgoing_enqueue(s->db, id);
     if (rc == SQLITE_OK)
         rc = ms_db_commit(s->db);
     if (rc != SQLITE_OK) {
@@ -606,6 +608,15 @@ static HRESULT ms_message_SetReadFlag(struct ms_message *self, ULONG ulFlags)
     ms_tables_changed(s, self->folder, self->assoc ? MS_TABLE_ASSOC : MS_TABLE_CONTENTS,
                       self->id, 0);
     return S_OK;
+}
+
+static HRESULT ms_message_SubmitMessage(struct ms_message *self, ULONG ulFlags)
+{
+    if (!self->writable || self->closed)
+        return ms_message_fail(self, MAPI_E_NO_ACCESS, "SubmitMessage: the message is read-only");
+    HRESULT hr = ms_submit_message(self->store, ms_message_as_IMessage(self), &self->submitting,
+                                   ulFlags);
+    return FAILED(hr) ? ms_message_fail(self, hr, "SubmitMessage failed") : S_OK;
 }
 
 /* ---- attachments ----------------------------------------------------------------------------- */

@@ -356,6 +356,18 @@ struct ms_folder {
 #include "ms_folder_decl.h"
 HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struct ms_folder **out);
 
+/* ---- sending (submit.c) ---- */
+/* Queues message msg (inside the caller's transaction). */
+int ms_outgoing_enqueue(ms_db *d, sqlite3_int64 msg);
+/* IMessage::SubmitMessage of m; *submitting is set while m's SaveChanges runs, so that it
+ * queues the message in the same transaction (message.c). */
+HRESULT ms_submit_message(struct ms_store *s, LPMESSAGE m, int *submitting, ULONG flags);
+HRESULT ms_store_outgoing_queue(struct ms_store *s, ULONG flags, LPMAPITABLE *out);
+HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state);
+HRESULT ms_store_finished_msg(struct ms_store *s, ULONG flags, ULONG cb, LPENTRYID eid);
+HRESULT ms_store_abort_submit(struct ms_store *s, ULONG cb, LPENTRYID eid, ULONG flags);
+HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n);
+
 /* ---- moving and copying inside the store (folderops.c; under d->lock, in a transaction) -- */
 /* Copies object from (and its subtree: folders only when folders) under parent. */
 int ms_copy_tree(ms_db *d, sqlite3_int64 from, sqlite3_int64 parent, int folders,
@@ -429,6 +441,7 @@ struct ms_message {
     ms_bigs bigs;
     ms_atts atts;
     int atts_dirty;
+    int submitting; /* SubmitMessage's SaveChanges: queue it too (submit.c) */
 };
 #include "ms_message_decl.h"
 

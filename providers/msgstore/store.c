@@ -610,6 +610,45 @@ static HRESULT ms_store_Logoff(struct ms_store *self, ULONG *lpulFlags)
     return S_OK;
 }
 
+/* ---- the spooler's side (submit.c) ------------------------------------------------------- */
+
+static HRESULT ms_store_GetOutgoingQueue(struct ms_store *self, ULONG ulFlags,
+                                         LPMAPITABLE *lppTable)
+{
+    HRESULT hr = ms_store_outgoing_queue(self, ulFlags, lppTable);
+    return FAILED(hr) ? ms_store_fail(self, hr, "GetOutgoingQueue failed") : S_OK;
+}
+
+static HRESULT ms_store_SetLockState(struct ms_store *self, LPMESSAGE lpMessage,
+                                     ULONG ulLockState)
+{
+    HRESULT hr = ms_store_set_lock_state(self, lpMessage, ulLockState);
+    return FAILED(hr) ? ms_store_fail(self, hr, "SetLockState: the message is not queued")
+                      : S_OK;
+}
+
+static HRESULT ms_store_FinishedMsg(struct ms_store *self, ULONG ulFlags, ULONG cbEntryID,
+                                    LPENTRYID lpEntryID)
+{
+    HRESULT hr = ms_store_finished_msg(self, ulFlags, cbEntryID, lpEntryID);
+    return FAILED(hr) ? ms_store_fail(self, hr, "FinishedMsg failed") : S_OK;
+}
+
+static HRESULT ms_store_AbortSubmit(struct ms_store *self, ULONG cbEntryID, LPENTRYID lpEntryID,
+                                    ULONG ulFlags)
+{
+    HRESULT hr = ms_store_abort_submit(self, cbEntryID, lpEntryID, ulFlags);
+    return FAILED(hr) ? ms_store_fail(self, hr, "AbortSubmit: the message cannot be taken back")
+                      : S_OK;
+}
+
+static HRESULT ms_store_NotifyNewMail(struct ms_store *self, LPNOTIFICATION lpNotification)
+{
+    HRESULT hr = ms_store_notify_new_mail(self, lpNotification);
+    return FAILED(hr) ? ms_store_fail(self, hr, "NotifyNewMail: not a new-mail notification")
+                      : S_OK;
+}
+
 /* ---- named properties (named.c) ---------------------------------------------------------- */
 
 static HRESULT ms_store_GetIDsFromNames(struct ms_store *self, ULONG cPropNames,

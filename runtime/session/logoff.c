@@ -23,6 +23,7 @@
 
 #include "session_handle.h"
 #include "session_internal.h"
+#include "spool/spool.h"
 
 /* ---- the registry of live sessions (MAPIUninitialize ends them) ---- */
 
@@ -133,6 +134,7 @@ void mapirt_sess_end(mapirt_sess *s)
         mapirt_gate_close(s->gate);
     mapirt_shared_forget(s);
     mapirt_sessions_remove(s);
+    mapirt_spool_stop(s); /* before the providers it calls stop */
     static const mapirt_prov_kind order[] = {MAPIRT_PROV_XP, MAPIRT_PROV_MS, MAPIRT_PROV_AB};
     for (int k = 0; k < 3; k++)
         for (ULONG i = s->nprov; i-- > 0;)

@@ -44,6 +44,7 @@
 #include "profile/svccall.h"
 #include "session_handle.h"
 #include "session_internal.h"
+#include "spool/spool.h"
 
 #define MAPIRT_LOGON_TIMEOUT_SHORT_MS 2000
 
@@ -264,7 +265,11 @@ static HRESULT start(mapirt_sess *s, ULONG_PTR ui, char *err, size_t cberr)
                 mapirt_provider_start(s, p, ui);
         }
     }
-    return S_OK;
+    /* transports logged on: the spooler starts (none without MAPI_NO_MAIL or a transport) */
+    HRESULT hr = mapirt_spool_start(s);
+    if (FAILED(hr))
+        snprintf(err, cberr, "the spooler could not start");
+    return hr;
 }
 
 /* ---- MAPILogonEx ---- */

@@ -4,7 +4,8 @@
  *   ValidateState   every object: MAPI_E_END_OF_SESSION once the session ended; for a
  *                   provider that failed, its logon error (it is still not usable); S_OK else
  *                   (validating providers' resources and relogging transports: next part);
- *   FlushQueues     the spooler's: S_OK (no message is queued before the spooler exists);
+ *   FlushQueues     the spooler's: runs a whole spooler pass (outgoing queues, then polling
+ *                   the transports) and returns when it ends (S_OK with no spooler running);
  *                   others MAPI_E_NO_SUPPORT, as PR_RESOURCE_METHODS says;
  *   SettingsDialog, ChangePassword: MAPI_E_NO_SUPPORT (none of MAPI's objects has them). */
 #include <mapicode.h>
@@ -13,6 +14,10 @@
 #include <mapirt/propstore.h>
 
 #include "session_internal.h"
+#include "spool/spool.h"
+
+/* How long FlushQueues waits for the spooler's pass. */
+#define MAPIRT_FLUSH_TIMEOUT_MS 120000
 
 struct mapistatus {
     mapirt_propbag *bag;
@@ -94,8 +99,12 @@ static HRESULT mapistatus_FlushQueues(struct mapistatus *self, ULONG_PTR ulUIPar
     pthread_mutex_lock(&self->sess->mu);
     int ended = self->sess->ended;
     pthread_mutex_unlock(&self->sess->mu);
-    return ended ? mapistatus_fail(self, MAPI_E_END_OF_SESSION, "the session has logged off")
-                 : S_OK;
+    if (ended)
+        return mapistatus_fail(self, MAPI_E_END_OF_SESSION, "the session has logged off");
+    HRESULT hr = mapirt_spool_flush(self->sess, MAPIRT_FLUSH_TIMEOUT_MS);
+    if (hr == MAPI_E_TIMEOUT)
+        return mapistatus_fail(self, hr, "the spooler's pass did not end in time");
+    return S_OK; /* MAPI_E_NOT_FOUND: no spooler, nothing queued */
 }
 
 HRESULT mapirt_mapistatus_create(mapirt_sess *s, ULONG rowid, LPCIID iid, LPUNKNOWN *out)

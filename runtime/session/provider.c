@@ -17,6 +17,7 @@
  * MAPI: STATUS_FAILURE, its error in PR_STATUS_STRING).
  *
  * No session lock is held while a provider runs. */
+#define _GNU_SOURCE /* PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +46,7 @@ void mapirt_textf(char *dst, size_t cb, const char *fmt, ...)
 void mapirt_provider_name(const mapirt_provider *p, char *buf, size_t cb)
 {
     snprintf(buf, cb, "provider '%s' (%s) of message service '%s'",
-             p->display[0] ? p->display : "?", p->dll, p->service_name);
+        p->display[0] ? p->display : "?", p->dll, p->service_name);
 }
 
 HRESULT mapirt_sess_wrap(REFIID riid, LPUNKNOWN inner, LPUNKNOWN *out)
@@ -64,7 +65,7 @@ static ULONG hand_out_flags(void)
 }
 
 HRESULT mapirt_provider_hand_out(mapirt_sess *s, mapirt_provider *p, LPCIID iid, ULONG objtype,
-                                 LPUNKNOWN inner, LPUNKNOWN *out)
+    LPUNKNOWN inner, LPUNKNOWN *out)
 {
     pthread_mutex_lock(&s->mu);
     mapirt_gate *g = p->gate;
@@ -129,7 +130,7 @@ void mapirt_provider_failed(mapirt_sess *s, mapirt_provider *p, HRESULT hr, cons
     p->state = MAPIRT_PROV_FAILED;
     p->error = hr;
     mapirt_textf(p->error_text, sizeof p->error_text, "%s failed with %s: %s", who,
-             scode_name(hr, nb, sizeof nb), text && text[0] ? text : "no reason given");
+        scode_name(hr, nb, sizeof nb), text && text[0] ? text : "no reason given");
     int whole_service = hr != MAPI_E_FAILONEPROVIDER && hr != MAPI_E_UNCONFIGURED;
     for (ULONG i = 0; whole_service && i < s->nprov; i++) {
         mapirt_provider *q = &s->provs[i];
@@ -138,13 +139,13 @@ void mapirt_provider_failed(mapirt_sess *s, mapirt_provider *p, HRESULT hr, cons
             q->state = MAPIRT_PROV_DISABLED;
             q->error = hr;
             mapirt_textf(q->error_text, sizeof q->error_text, "disabled for this session: %s",
-                         p->error_text);
+                p->error_text);
         }
     }
     size_t used = strlen(s->logon_errors);
     if (used + 2 < sizeof s->logon_errors)
         snprintf(s->logon_errors + used, sizeof s->logon_errors - used, "%s%s",
-                 used ? "; " : "", p->error_text);
+            used ? "; " : "", p->error_text);
     pthread_mutex_unlock(&s->mu);
     mapirt_status_refresh(s, p);
     for (ULONG i = 0; whole_service && i < s->nprov; i++)
@@ -181,11 +182,11 @@ static HRESULT load(mapirt_sess *s, mapirt_provider *p, char *err, size_t cberr)
     ULONG ver = 0;
     LPUNKNOWN obj = NULL;
     hr = init(mapirt_module_instance(m), MAPIGetDefaultMalloc(), MAPIAllocateBuffer,
-              MAPIAllocateMore, MAPIFreeBuffer, s->logon_flags & MAPI_NT_SERVICE,
-              (ULONG)CURRENT_SPI_VERSION, &ver, (LPABPROVIDER *)(void *)&obj);
+        MAPIAllocateMore, MAPIFreeBuffer, s->logon_flags & MAPI_NT_SERVICE,
+        (ULONG)CURRENT_SPI_VERSION, &ver, (LPABPROVIDER *)(void *)&obj);
     if (FAILED(hr)) {
         snprintf(err, cberr, "%s refused to initialise (SPI version offered 0x%08X)",
-                 entry_name(p->kind), (unsigned)CURRENT_SPI_VERSION);
+            entry_name(p->kind), (unsigned)CURRENT_SPI_VERSION);
         mapirt_module_release(m);
         return hr;
     }
@@ -196,8 +197,9 @@ static HRESULT load(mapirt_sess *s, mapirt_provider *p, char *err, size_t cberr)
     }
     if ((ver >> 24) != ((ULONG)CURRENT_SPI_VERSION >> 24) || ver < (ULONG)PDK1_SPI_VERSION) {
         snprintf(err, cberr, "%s reports SPI version 0x%08X; this MAPI accepts 0x%08X and later "
-                 "versions of major version %u", entry_name(p->kind), (unsigned)ver,
-                 (unsigned)PDK1_SPI_VERSION, (unsigned)((ULONG)CURRENT_SPI_VERSION >> 24));
+                             "versions of major version %u",
+            entry_name(p->kind), (unsigned)ver,
+            (unsigned)PDK1_SPI_VERSION, (unsigned)((ULONG)CURRENT_SPI_VERSION >> 24));
         obj->lpVtbl->Release(obj);
         mapirt_module_release(m);
         return MAPI_E_VERSION;
@@ -255,15 +257,15 @@ static HRESULT logon_once(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ui, char
         ULONG cbsec = 0;
         LPBYTE sec = NULL;
         hr = ab->lpVtbl->Logon(ab, sup, ui, (LPTSTR)name,
-                               AB_NO_DIALOG | (wide ? MAPI_UNICODE : 0), &cbsec, &sec, &perr,
-                               (LPABLOGON *)(void *)&logon);
+            AB_NO_DIALOG | (wide ? MAPI_UNICODE : 0), &cbsec, &sec, &perr,
+            (LPABLOGON *)(void *)&logon);
         MAPIFreeBuffer(sec);
     } else {
         IXPProvider *xp = (IXPProvider *)p->provider;
         ULONG flags = LOGON_NO_DIALOG | LOGON_NO_INBOUND | LOGON_NO_OUTBOUND |
                       (wide ? MAPI_UNICODE : 0);
         hr = xp->lpVtbl->TransportLogon(xp, sup, ui, (LPTSTR)name, &flags, &perr,
-                                        (LPXPLOGON *)(void *)&logon);
+            (LPXPLOGON *)(void *)&logon);
         if (SUCCEEDED(hr))
             p->xp_flags = flags;
     }
@@ -285,7 +287,7 @@ static HRESULT logon_once(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ui, char
 
 /* MAPI_E_UNCONFIGURED: the service configures itself (MSG_SERVICE_CONFIGURE), then one retry. */
 static HRESULT configure(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ui, char *err,
-                         size_t cberr)
+    size_t cberr)
 {
     ULONG flags = 0;
     if (s->logon_flags & MAPI_SERVICE_UI_ALWAYS)
@@ -294,7 +296,7 @@ static HRESULT configure(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ui, char 
         flags |= SERVICE_UI_ALLOWED;
     int called = 0;
     HRESULT hr = mapirt_service_call(s->ps, s->id, &p->service, ui, flags, MSG_SERVICE_CONFIGURE,
-                                     0, NULL, &called, err, cberr);
+        0, NULL, &called, err, cberr);
     if (SUCCEEDED(hr) && !called) {
         snprintf(err, cberr, "its message service has no entry point to configure it");
         return MAPI_E_UNCONFIGURED;
@@ -320,7 +322,7 @@ HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUI
         } else {
             char both[1024];
             snprintf(both, sizeof both, "%s; configuring it failed: %s",
-                     text ? text : "unconfigured", err);
+                text ? text : "unconfigured", err);
             mapirt_free(text);
             text = mapirt_strdup(both);
         }
@@ -344,10 +346,10 @@ HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUI
 }
 
 static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam,
-                                 ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
+    ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
 
 HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
-                          LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
+    LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
 {
     /* one first open at a time: two threads opening one store would both load it */
     pthread_mutex_lock(&s->store_mu);
@@ -364,7 +366,7 @@ HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIPara
 }
 
 static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam,
-                                 ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
+    ULONG cb, LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
 {
     char err[512] = "";
     pthread_mutex_lock(&s->mu);
@@ -389,8 +391,7 @@ static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR u
         return hr;
     }
     int wide = (s->logon_flags & MAPI_UNICODE) != 0;
-    ULONG flags = MDB_NO_DIALOG | (ulFlags & (MDB_WRITE | MDB_NO_MAIL | MDB_TEMPORARY |
-                                              MAPI_DEFERRED_ERRORS)) |
+    ULONG flags = MDB_NO_DIALOG | (ulFlags & (MDB_WRITE | MDB_NO_MAIL | MDB_TEMPORARY | MAPI_DEFERRED_ERRORS)) |
                   (wide ? MAPI_UNICODE : 0);
     if (s->logon_flags & MAPI_NO_MAIL)
         flags |= MDB_NO_MAIL;
@@ -408,8 +409,8 @@ static HRESULT store_open_locked(mapirt_sess *s, mapirt_provider *p, ULONG_PTR u
             break;
         }
         hr = ms->lpVtbl->Logon(ms, mapirt_support_iface(p->sup), ulUIParam, (LPTSTR)name, cb,
-                               cb ? lpEntryID : NULL, flags, NULL, &cbsec, &sec, &perr, &logon,
-                               &mdb);
+            cb ? lpEntryID : NULL, flags, NULL, &cbsec, &sec, &perr, &logon,
+            &mdb);
         mapirt_free(name);
         mapirt_free(text);
         text = take_error(perr, wide);

@@ -29,14 +29,15 @@
 #include <mapirt/strconv.h>
 
 #include "session_internal.h"
+#include "spool/spool.h"
 
 /* ---- the spooler's queues ---- */
 
 HRESULT mapirt_spool_register_preprocessor(mapirt_sess *s, mapirt_provider *p,
-                                           const MAPIUID *muid, const void *adrtype,
-                                           const void *dll, const char *preprocess,
-                                           const char *remove, ULONG ulFlags, char *err,
-                                           size_t cberr)
+    const MAPIUID *muid, const void *adrtype,
+    const void *dll, const char *preprocess,
+    const char *remove, ULONG ulFlags, char *err,
+    size_t cberr)
 {
     int wide = (ulFlags & MAPI_UNICODE) != 0;
     char *t = wide ? mapirt_str_w_to_a_dup(adrtype) : mapirt_strdup(adrtype);
@@ -48,10 +49,10 @@ HRESULT mapirt_spool_register_preprocessor(mapirt_sess *s, mapirt_provider *p,
         snprintf(err, cberr, "the address type, the library and the preprocess function must "
                              "be named");
         hr = MAPI_E_INVALID_PARAMETER;
-    } else if (strlen(t) >= sizeof ((mapirt_preprocessor *)0)->adrtype ||
-               strlen(d) >= sizeof ((mapirt_preprocessor *)0)->dll ||
-               strlen(preprocess) >= sizeof ((mapirt_preprocessor *)0)->preprocess ||
-               (remove && strlen(remove) >= sizeof ((mapirt_preprocessor *)0)->remove)) {
+    } else if (strlen(t) >= sizeof((mapirt_preprocessor *)0)->adrtype ||
+               strlen(d) >= sizeof((mapirt_preprocessor *)0)->dll ||
+               strlen(preprocess) >= sizeof((mapirt_preprocessor *)0)->preprocess ||
+               (remove && strlen(remove) >= sizeof((mapirt_preprocessor *)0)->remove)) {
         snprintf(err, cberr, "a name is too long");
         hr = MAPI_E_INVALID_PARAMETER;
     }
@@ -141,7 +142,7 @@ static HRESULT dup_bin(const SPropValue *v, SBinary *out)
 }
 
 HRESULT mapirt_status_recips(mapirt_sess *s, LPMESSAGE lpMessage, LPADRLIST lpRecipList,
-                             char *err, size_t cberr)
+    char *err, size_t cberr)
 {
     if (!lpRecipList || lpRecipList->cEntries == 0) {
         snprintf(err, cberr, "no recipients to report on");
@@ -173,7 +174,7 @@ HRESULT mapirt_status_recips(mapirt_sess *s, LPMESSAGE lpMessage, LPADRLIST lpRe
             b->cValues = a->cValues;
             b->rgPropVals = NULL;
             hr = ScDupPropset((int)a->cValues, a->rgPropVals, MAPIAllocateBuffer,
-                              &b->rgPropVals);
+                &b->rgPropVals);
             if (SUCCEEDED(hr))
                 r.recips->cEntries++;
         }
@@ -299,7 +300,7 @@ static HRESULT expand(expand_ctx *c, const SBinary *eid, char *err, size_t cberr
     ULONG type = 0;
     LPUNKNOWN u = NULL;
     HRESULT hr = mapirt_sess_open_entry(c->s, eid->cb, (LPENTRYID)eid->lpb, NULL, 0, &type, &u,
-                                        err, cberr);
+        err, cberr);
     if (FAILED(hr))
         return hr;
     LPMAPITABLE t = NULL;
@@ -309,7 +310,7 @@ static HRESULT expand(expand_ctx *c, const SBinary *eid, char *err, size_t cberr
     u->lpVtbl->Release(u);
     if (FAILED(hr)) {
         snprintf(err, cberr, "a distribution list's members cannot be listed (0x%08X)",
-                 (unsigned)hr);
+            (unsigned)hr);
         return hr;
     }
     LPSRowSet rows = NULL;
@@ -325,7 +326,8 @@ static HRESULT expand(expand_ctx *c, const SBinary *eid, char *err, size_t cberr
             hr = expand(c, &e->Value.bin, err, cberr);
         else {
             int fresh = bin_add(&c->members, &e->Value.bin);
-            hr = fresh < 0 ? MAPI_E_NOT_ENOUGH_MEMORY : fresh ? add_member(c, r) : S_OK;
+            hr = fresh < 0 ? MAPI_E_NOT_ENOUGH_MEMORY : fresh ? add_member(c, r)
+                                                              : S_OK;
         }
     }
     if (rows)
@@ -344,13 +346,13 @@ static int preprocessed(mapirt_sess *s, const char *type)
 }
 
 HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFlags, char *err,
-                             size_t cberr)
+    size_t cberr)
 {
     LPMAPITABLE t = NULL;
     HRESULT hr = lpMessage->lpVtbl->GetRecipientTable(lpMessage, 0, &t);
     if (FAILED(hr)) {
         snprintf(err, cberr, "the message's recipient table cannot be opened (0x%08X)",
-                 (unsigned)hr);
+            (unsigned)hr);
         return hr;
     }
     LPSRowSet rows = NULL;
@@ -398,7 +400,7 @@ HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFla
         hr = lpMessage->lpVtbl->ModifyRecipients(lpMessage, MODRECIP_ADD, c.add);
     if (FAILED(hr) && !err[0])
         snprintf(err, cberr, "the message's recipients cannot be changed (0x%08X)",
-                 (unsigned)hr);
+            (unsigned)hr);
     for (ULONG i = 0; SUCCEEDED(hr) && i < c.add->cEntries; i++) {
         const ADRENTRY *a = &c.add->aEntries[i];
         const SPropValue *at = PpropFindProp(a->rgPropVals, a->cValues, PR_ADDRTYPE_A);
@@ -417,140 +419,18 @@ HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFla
     return hr;
 }
 
-/* ---- PrepareSubmit ---- */
-
-HRESULT mapirt_prepare_submit(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFlags, char *err,
-                              size_t cberr)
-{
-    (void)s;
-    LPMAPITABLE t = NULL;
-    HRESULT hr = lpMessage->lpVtbl->GetRecipientTable(lpMessage, 0, &t);
-    if (FAILED(hr)) {
-        snprintf(err, cberr, "the message's recipient table cannot be opened (0x%08X)",
-                 (unsigned)hr);
-        return hr;
-    }
-    LPSRowSet rows = NULL;
-    hr = HrQueryAllRows(t, NULL, NULL, NULL, 0, &rows);
-    t->lpVtbl->Release(t);
-    if (FAILED(hr))
-        return hr;
-    for (ULONG i = 0; SUCCEEDED(hr) && i < rows->cRows; i++) {
-        SRow *r = &rows->aRow[i];
-        if (!PpropFindProp(r->lpProps, r->cValues, PR_ENTRYID)) {
-            snprintf(err, cberr, "recipient %u is not resolved (no PR_ENTRYID)", (unsigned)i);
-            hr = MAPI_E_NOT_FOUND;
-            break;
-        }
-        LPSPropValue resp = PpropFindProp(r->lpProps, r->cValues, PR_RESPONSIBILITY);
-        if (resp)
-            resp->Value.b = FALSE;
-    }
-    /* PR_RESPONSIBILITY FALSE on every recipient: no transport has taken any yet */
-    for (ULONG i = 0; SUCCEEDED(hr) && i < rows->cRows; i++) {
-        SRow *r = &rows->aRow[i];
-        if (PpropFindProp(r->lpProps, r->cValues, PR_RESPONSIBILITY))
-            continue;
-        LPSPropValue v = NULL;
-        if (MAPIAllocateMore((r->cValues + 1) * sizeof *v, r->lpProps, (void **)&v) != S_OK) {
-            hr = MAPI_E_NOT_ENOUGH_MEMORY;
-            break;
-        }
-        memcpy(v, r->lpProps, r->cValues * sizeof *v);
-        v[r->cValues].ulPropTag = PR_RESPONSIBILITY;
-        v[r->cValues].dwAlignPad = 0;
-        v[r->cValues].Value.b = FALSE;
-        r->lpProps = v;
-        r->cValues++;
-    }
-    if (SUCCEEDED(hr) && rows->cRows)
-        hr = lpMessage->lpVtbl->ModifyRecipients(lpMessage, MODRECIP_MODIFY, (LPADRLIST)rows);
-    /* FreeProws frees each row's first block: the grown arrays hang off them */
-    FreeProws(rows);
-    if (FAILED(hr)) {
-        if (!err[0])
-            snprintf(err, cberr, "the recipients cannot be updated (0x%08X)", (unsigned)hr);
-        return hr;
-    }
-    SPropValue v;
-    v.ulPropTag = PR_CLIENT_SUBMIT_TIME;
-    v.dwAlignPad = 0;
-    time_t now = time(NULL);
-    ULONGLONG ft = ((ULONGLONG)now + 11644473600ULL) * 10000000ULL;
-    v.Value.ft.dwLowDateTime = (ULONG)ft;
-    v.Value.ft.dwHighDateTime = (ULONG)(ft >> 32);
-    hr = lpMessage->lpVtbl->SetProps(lpMessage, 1, &v, NULL);
-    if (FAILED(hr)) {
-        snprintf(err, cberr, "PR_CLIENT_SUBMIT_TIME cannot be set (0x%08X)", (unsigned)hr);
-        return hr;
-    }
-    *lpulFlags = 0; /* preprocessing is decided by ExpandRecips */
-    return S_OK;
-}
-
-/* ---- DoSentMail / CompleteMsg ---- */
-
-HRESULT mapirt_do_sent_mail(mapirt_sess *s, LPMAPIFOLDER lpFolder, LPMESSAGE lpMessage,
-                            char *err, size_t cberr)
-{
-    (void)lpFolder;
-    SizedSPropTagArray(4, tags) = {4, {PR_DELETE_AFTER_SUBMIT, PR_SENTMAIL_ENTRYID, PR_ENTRYID,
-                                       PR_PARENT_ENTRYID}};
-    ULONG n = 0;
-    LPSPropValue v = NULL;
-    HRESULT hr = lpMessage->lpVtbl->GetProps(lpMessage, (LPSPropTagArray)&tags, 0, &n, &v);
-    if (FAILED(hr)) {
-        snprintf(err, cberr, "the message's GetProps failed (0x%08X)", (unsigned)hr);
-        return hr;
-    }
-    int del = v[0].ulPropTag == PR_DELETE_AFTER_SUBMIT && v[0].Value.b;
-    int move = !del && v[1].ulPropTag == PR_SENTMAIL_ENTRYID;
-    if ((del || move) &&
-        (v[2].ulPropTag != PR_ENTRYID || v[3].ulPropTag != PR_PARENT_ENTRYID)) {
-        snprintf(err, cberr, "the message has no PR_ENTRYID or PR_PARENT_ENTRYID (save it "
-                             "first)");
-        MAPIFreeBuffer(v);
-        return MAPI_E_INVALID_PARAMETER;
-    }
-    if (!del && !move) {
-        MAPIFreeBuffer(v);
-        return S_OK;
-    }
-    ULONG type = 0;
-    LPMAPIFOLDER parent = NULL, sent = NULL;
-    hr = mapirt_sess_open_entry(s, v[3].Value.bin.cb, (LPENTRYID)v[3].Value.bin.lpb,
-                                &IID_IMAPIFolder, MAPI_MODIFY, &type, (LPUNKNOWN *)&parent, err,
-                                cberr);
-    if (SUCCEEDED(hr) && move)
-        hr = mapirt_sess_open_entry(s, v[1].Value.bin.cb, (LPENTRYID)v[1].Value.bin.lpb,
-                                    &IID_IMAPIFolder, MAPI_MODIFY, &type, (LPUNKNOWN *)&sent,
-                                    err, cberr);
-    ENTRYLIST one = {1, &v[2].Value.bin};
-    if (SUCCEEDED(hr))
-        hr = del ? parent->lpVtbl->DeleteMessages(parent, &one, 0, NULL, 0)
-                 : parent->lpVtbl->CopyMessages(parent, &one, &IID_IMAPIFolder, sent, 0, NULL,
-                                                MESSAGE_MOVE);
-    if (FAILED(hr) && !err[0])
-        snprintf(err, cberr, "the sent message cannot be %s (0x%08X)",
-                 del ? "deleted" : "moved to the Sent Items folder", (unsigned)hr);
-    if (sent)
-        sent->lpVtbl->Release(sent);
-    if (parent)
-        parent->lpVtbl->Release(parent);
-    MAPIFreeBuffer(v);
-    return hr;
-}
+/* ---- CompleteMsg ---- */
 
 HRESULT mapirt_complete_msg(mapirt_sess *s, LPMESSAGE lpMessage, char *err, size_t cberr)
 {
     /* the store's own transport sent it: what is left is the sent-mail processing */
-    return mapirt_do_sent_mail(s, NULL, lpMessage, err, cberr);
+    return mapirt_spool_sent_mail(s, 0, lpMessage, err, cberr);
 }
 
 /* ---- ReadReceipt ---- */
 
 HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessage,
-                            LPMESSAGE *lppEmptyMessage, char *err, size_t cberr)
+    LPMESSAGE *lppEmptyMessage, char *err, size_t cberr)
 {
     (void)s;
     if (!lppEmptyMessage || !*lppEmptyMessage) {
@@ -559,12 +439,12 @@ HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessa
     }
     LPMESSAGE rep = *lppEmptyMessage;
     SizedSPropTagArray(6, tags) = {6, {PR_MESSAGE_CLASS_A, PR_SUBJECT_A,
-                                       PR_READ_RECEIPT_ENTRYID, PR_SENDER_ENTRYID,
-                                       PR_SENDER_NAME_A, PR_SEARCH_KEY}};
+                                          PR_READ_RECEIPT_ENTRYID, PR_SENDER_ENTRYID,
+                                          PR_SENDER_NAME_A, PR_SEARCH_KEY}};
     ULONG n = 0;
     LPSPropValue v = NULL;
     HRESULT hr = lpReadMessage->lpVtbl->GetProps(lpReadMessage, (LPSPropTagArray)&tags, 0, &n,
-                                                 &v);
+        &v);
     if (FAILED(hr)) {
         snprintf(err, cberr, "the read message's GetProps failed (0x%08X)", (unsigned)hr);
         return hr;
@@ -621,7 +501,7 @@ HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessa
         hr = rep->lpVtbl->SubmitMessage(rep, 0);
     if (FAILED(hr))
         snprintf(err, cberr, "the report cannot be written and submitted (0x%08X)",
-                 (unsigned)hr);
+            (unsigned)hr);
     mapirt_free(rcls);
     mapirt_free(rsubj);
     MAPIFreeBuffer(v);

@@ -66,56 +66,58 @@ typedef enum mapirt_prov_kind {
 } mapirt_prov_kind;
 
 typedef enum mapirt_prov_state {
-    MAPIRT_PROV_IDLE = 0,   /* not started (stores until opened; transports with MAPI_NO_MAIL) */
-    MAPIRT_PROV_ACTIVE,     /* logged on */
-    MAPIRT_PROV_FAILED,     /* its logon failed (status row with the error) */
-    MAPIRT_PROV_DISABLED,   /* another provider of its service failed: never started */
-    MAPIRT_PROV_ENDED,      /* logged off */
+    MAPIRT_PROV_IDLE = 0, /* not started (stores until opened; transports with MAPI_NO_MAIL) */
+    MAPIRT_PROV_ACTIVE, /* logged on */
+    MAPIRT_PROV_FAILED, /* its logon failed (status row with the error) */
+    MAPIRT_PROV_DISABLED, /* another provider of its service failed: never started */
+    MAPIRT_PROV_ENDED, /* logged off */
 } mapirt_prov_state;
 
 struct support;
 struct mapirt_sess;
 
 /* SetDefaultStore's dynamic flags, kept per store for the session. */
-#define MAPIRT_STORE_FLAGS                                                                         \
+#define MAPIRT_STORE_FLAGS \
     (STATUS_DEFAULT_STORE | STATUS_SIMPLE_STORE | STATUS_PRIMARY_STORE | STATUS_SECONDARY_STORE)
 
 /* One provider of the profile in one session. */
 typedef struct mapirt_provider {
     struct mapirt_sess *sess; /* the session that owns this record (no reference) */
-    ULONG index;              /* in sess->provs */
+    ULONG index; /* in sess->provs */
     mapirt_prov_kind kind;
-    MAPIUID uid;     /* PR_PROVIDER_UID: its profile section */
+    MAPIUID uid; /* PR_PROVIDER_UID: its profile section */
     MAPIUID service; /* PR_SERVICE_UID */
     char service_name[128];
-    char dll[128];              /* PR_PROVIDER_DLL_NAME */
-    char display[128];          /* the section's PR_DISPLAY_NAME (UTF-8) */
+    char dll[128]; /* PR_PROVIDER_DLL_NAME */
+    char display[128]; /* the section's PR_DISPLAY_NAME (UTF-8) */
     char provider_display[128]; /* the section's PR_PROVIDER_DISPLAY */
-    ULONG section_flags;        /* the section's PR_RESOURCE_FLAGS at logon */
+    ULONG section_flags; /* the section's PR_RESOURCE_FLAGS at logon */
     /* ---- under sess->mu ---- */
     mapirt_prov_state state;
-    ULONG dyn_flags;          /* MAPIRT_STORE_FLAGS set for this session (stores) */
-    HRESULT error;            /* why it failed */
-    char error_text[512];     /* ... in words: service, provider, its MAPIERROR */
-    LPSPropValue row;         /* the provider's status row as it gave it (MAPIAllocateBuffer) */
+    ULONG dyn_flags; /* MAPIRT_STORE_FLAGS set for this session (stores) */
+    HRESULT error; /* why it failed */
+    char error_text[512]; /* ... in words: service, provider, its MAPIERROR */
+    LPSPropValue row; /* the provider's status row as it gave it (MAPIAllocateBuffer) */
     ULONG crow;
     int has_row;
-    ULONG xp_flags;           /* TransportLogon's output flags */
-    int opening;              /* a store: its first open is under way (under store_mu) */
+    ULONG xp_flags; /* TransportLogon's output flags */
+    int opening; /* a store: its first open is under way (under store_mu) */
     /* ---- set at logon, cleared at logoff (sess->mu) ---- */
-    mapirt_module *module;    /* a reference for the provider object */
-    mapirt_gate *gate;        /* the kill switch of the proxies of its objects (holds the module) */
-    LPUNKNOWN provider;       /* IABProvider / IMSProvider / IXPProvider */
-    LPUNKNOWN logon;          /* IABLogon / IMSLogon / IXPLogon */
-    LPMDB mdb;                /* stores: the IMsgStore (our reference) */
-    struct support *sup;      /* our reference to its support object */
-    LPBYTE spool_security;    /* IMSProvider::Logon's blob (for the spooler's SpoolerLogon) */
+    mapirt_module *module; /* a reference for the provider object */
+    mapirt_gate *gate; /* the kill switch of the proxies of its objects (holds the module) */
+    LPUNKNOWN provider; /* IABProvider / IMSProvider / IXPProvider */
+    LPUNKNOWN logon; /* IABLogon / IMSLogon / IXPLogon */
+    LPMDB mdb; /* stores: the IMsgStore (our reference) */
+    struct support *sup; /* our reference to its support object */
+    LPBYTE spool_security; /* IMSProvider::Logon's blob (for the spooler's SpoolerLogon) */
     ULONG cb_spool_security;
 } mapirt_provider;
 
 /* MAPI's own status rows: row IDs 1..3; provider rows are MAPIRT_ROW_PROVIDER + index. */
-enum { MAPIRT_ROW_SUBSYSTEM = 1, MAPIRT_ROW_SPOOLER = 2, MAPIRT_ROW_AB = 3,
-       MAPIRT_ROW_PROVIDER = 16 };
+enum { MAPIRT_ROW_SUBSYSTEM = 1,
+    MAPIRT_ROW_SPOOLER = 2,
+    MAPIRT_ROW_AB = 3,
+    MAPIRT_ROW_PROVIDER = 16 };
 
 /* The UID map: MAPIUID → providers that registered it, first registration first (uidmap.c). */
 typedef struct mapirt_uidmap mapirt_uidmap;
@@ -132,7 +134,7 @@ ULONG mapirt_uidmap_count(const mapirt_uidmap *m);
 /* A spooler request recorded by IMAPISupport::SpoolerNotify (for the spooler, a later issue). */
 typedef struct mapirt_spooler_request {
     ULONG provider; /* index */
-    ULONG flags;    /* NOTIFY_* */
+    ULONG flags; /* NOTIFY_* */
 } mapirt_spooler_request;
 
 struct session;
@@ -143,8 +145,8 @@ typedef struct mapirt_report mapirt_report;
 
 typedef struct mapirt_sess {
     atomic_uint refs;
-    mapirt_gate *gate;      /* calls in flight (handles, support objects, status objects, tables) */
-    pthread_mutex_t mu;     /* lock 3 */
+    mapirt_gate *gate; /* calls in flight (handles, support objects, status objects, tables) */
+    pthread_mutex_t mu; /* lock 3 */
     pthread_mutex_t tbl_mu; /* lock 2 (recursive) */
     pthread_mutex_t store_mu; /* lock 1b (recursive) */
     mapirt_profstore *ps;
@@ -152,19 +154,20 @@ typedef struct mapirt_sess {
     char profile[MAPIRT_PROFNAME_MAX + 1]; /* UTF-8 */
     mapirt_profile_use *use;
     ULONG logon_flags; /* MAPILogonEx's flags of the logon that made it */
-    int shared;        /* MAPI_ALLOW_OTHERS */
-    ULONG serial;      /* distinguishes sessions in status entry IDs */
+    int shared; /* MAPI_ALLOW_OTHERS */
+    ULONG serial; /* distinguishes sessions in status entry IDs */
     ULONG nprov;
     mapirt_provider *provs; /* fixed after logon */
     mapirt_uidmap *sections; /* provider section UID → index; fixed after logon */
     /* ---- under mu ---- */
-    int ended;         /* logged off: everything answers MAPI_E_END_OF_SESSION */
+    int ended; /* logged off: everything answers MAPI_E_END_OF_SESSION */
     mapirt_uidmap *uids;
-    ULONG handles;     /* client handles attached */
+    ULONG handles; /* client handles attached */
     struct session **members; /* the handles (no references), for shared-session notices */
     ULONG nmembers, cmembers;
     mapirt_spooler_request *spool;
     ULONG nspool, cspool;
+    struct mapirt_spool *spooler; /* runtime/spool/ (its own lock guards this pointer) */
     /* the tables, 8-bit and Unicode (rows are the same, strings differ) */
     LPTABLEDATA status_td[2];
     LPTABLEDATA stores_td[2];
@@ -193,7 +196,7 @@ HRESULT mapirt_provider_start(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUI
 /* Opens (logs on) a store provider: its first open logs it on, later opens reuse the store.
  * lpEntryID: the provider's own store entry ID, or NULL. */
 HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIParam, ULONG cb,
-                          LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
+    LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out);
 /* Logs a provider off in the documented order: UIDs and status row removed, the logon's
  * Logoff/TransportLogoff, Release of the logon, Shutdown and Release of the provider object,
  * our support reference dropped. */
@@ -219,18 +222,20 @@ HRESULT mapirt_tables_create(mapirt_sess *s);
 void mapirt_tables_destroy(mapirt_sess *s);
 /* Rebuilds the status row of MAPI's own rows / of provider p (removing it when it has none). */
 HRESULT mapirt_status_refresh_mapi(mapirt_sess *s);
+/* ... only MAPI's rows first..last (the spooler refreshes its own row alone). */
+HRESULT mapirt_status_refresh_mapi_rows(mapirt_sess *s, ULONG first, ULONG last);
 HRESULT mapirt_status_refresh(mapirt_sess *s, mapirt_provider *p);
 /* Rebuilds the message store table row of store provider p. */
 HRESULT mapirt_stores_refresh(mapirt_sess *s, mapirt_provider *p);
 /* IMAPISupport::ModifyStatusRow on p's row. */
 HRESULT mapirt_status_modify(mapirt_sess *s, mapirt_provider *p, ULONG cValues,
-                             const SPropValue *lpProps, ULONG ulFlags);
+    const SPropValue *lpProps, ULONG ulFlags);
 /* A view (IMAPITable) of the status / store table. */
 HRESULT mapirt_status_view(mapirt_sess *s, ULONG ulFlags, LPMAPITABLE *out);
 HRESULT mapirt_stores_view(mapirt_sess *s, ULONG ulFlags, LPMAPITABLE *out);
 /* The row's properties (status table, 8-bit strings) of row `rowid`: MAPIAllocateBuffer. */
 HRESULT mapirt_status_row_props(mapirt_sess *s, ULONG rowid, ULONG *cValues,
-                                LPSPropValue *lppProps);
+    LPSPropValue *lppProps);
 
 /* ---- entry IDs the session makes (entryid.c) ---- */
 
@@ -246,11 +251,11 @@ ULONG mapirt_status_eid_row(const mapirt_sess *s, ULONG cb, const ENTRYID *eid);
  * flag bytes, mapirt_muid_storewrap, the provider's section UID, then the provider's own store
  * entry ID (cb may be 0). */
 HRESULT mapirt_store_eid_wrap(const MAPIUID *provider, ULONG cb, const BYTE *inner, void *parent,
-                              SBinary *out);
+    SBinary *out);
 /* Unwraps one: the provider UID and the inner entry ID (pointing into eid). 0 when it is not a
  * wrapped store entry ID. */
 int mapirt_store_eid_unwrap(ULONG cb, const ENTRYID *eid, MAPIUID *provider, ULONG *cbInner,
-                            const BYTE **inner);
+    const BYTE **inner);
 /* The MAPIUID inside an entry ID (bytes 4..19): MAPI_E_INVALID_ENTRYID when it is too short. */
 HRESULT mapirt_eid_uid(ULONG cb, const ENTRYID *eid, MAPIUID *uid);
 
@@ -261,17 +266,17 @@ HRESULT mapirt_eid_uid(ULONG cb, const ENTRYID *eid, MAPIUID *uid);
 mapirt_provider *mapirt_route(mapirt_sess *s, ULONG cb, const ENTRYID *eid);
 /* A provider's logon object's OpenEntry/CompareEntryIDs/Advise (by kind). */
 HRESULT mapirt_logon_open_entry(mapirt_provider *p, ULONG cb, LPENTRYID eid, LPCIID iid,
-                                ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk);
+    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk);
 HRESULT mapirt_logon_compare(mapirt_provider *p, ULONG cb1, LPENTRYID e1, ULONG cb2,
-                             LPENTRYID e2, ULONG ulFlags, ULONG *lpulResult);
+    LPENTRYID e2, ULONG ulFlags, ULONG *lpulResult);
 HRESULT mapirt_logon_status(mapirt_provider *p, LPCIID iid, ULONG ulFlags, ULONG *lpulObjType,
-                            LPUNKNOWN *lppUnk);
+    LPUNKNOWN *lppUnk);
 /* OpenEntry through the session (IMAPISession::OpenEntry and IMAPISupport::OpenEntry). */
 HRESULT mapirt_sess_open_entry(mapirt_sess *s, ULONG cb, LPENTRYID eid, LPCIID iid,
-                               ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err,
-                               size_t cberr);
+    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk, char *err,
+    size_t cberr);
 HRESULT mapirt_sess_compare(mapirt_sess *s, ULONG cb1, LPENTRYID e1, ULONG cb2, LPENTRYID e2,
-                            ULONG ulFlags, ULONG *lpulResult);
+    ULONG ulFlags, ULONG *lpulResult);
 
 /* ---- mapistatus.c: MAPI's own status objects ---- */
 
@@ -296,7 +301,7 @@ HRESULT mapirt_sess_wrap(REFIID riid, LPUNKNOWN inner, LPUNKNOWN *out);
  * Consumes the caller's reference to inner (released on failure too). MAPI_E_END_OF_SESSION
  * when p has logged off meanwhile. */
 HRESULT mapirt_provider_hand_out(mapirt_sess *s, mapirt_provider *p, LPCIID iid, ULONG objtype,
-                                 LPUNKNOWN inner, LPUNKNOWN *out);
+    LPUNKNOWN inner, LPUNKNOWN *out);
 /* The same for the session's own objects (tables) on sess->gate. */
 HRESULT mapirt_sess_hand_out(mapirt_sess *s, LPCIID iid, LPUNKNOWN inner, LPUNKNOWN *out);
 
@@ -312,7 +317,7 @@ LPUNKNOWN mapirt_logon_ref(mapirt_provider *p);
  * MAPI_SEND_NO_RICH_INFO sets MAPI_ONE_OFF_NO_RICH_INFO (so does an SMTP address type). The ID
  * is MAPIAllocateMore'd on parent, or MAPIAllocateBuffer'd when parent is NULL. */
 HRESULT mapirt_oneoff_make(const void *name, const void *adrtype, const void *address,
-                           ULONG ulFlags, void *parent, ULONG *lpcb, LPENTRYID *lppEntryID);
+    ULONG ulFlags, void *parent, ULONG *lpcb, LPENTRYID *lppEntryID);
 /* Whether an entry ID carries MAPI_ONE_OFF_UID (it may still be malformed). */
 int mapirt_oneoff_is(ULONG cb, const ENTRYID *eid);
 /* A one-off entry ID decoded, strings as UTF-8 on the runtime heap (mapirt_oneoff_free). */
@@ -326,10 +331,10 @@ void mapirt_oneoff_free(mapirt_oneoff *o);
 int mapirt_oneoff_equal(const mapirt_oneoff *a, const mapirt_oneoff *b);
 /* The recipient's properties (one MAPIAllocateBuffer block, 8-bit strings). */
 HRESULT mapirt_oneoff_props(ULONG cb, const ENTRYID *eid, ULONG *lpcValues,
-                            LPSPropValue *lppProps);
+    LPSPropValue *lppProps);
 /* The IMailUser of a one-off entry ID. */
 HRESULT mapirt_oneoff_open(ULONG cb, const ENTRYID *eid, LPCIID iid, ULONG *lpulObjType,
-                           LPUNKNOWN *lppUnk);
+    LPUNKNOWN *lppUnk);
 /* IMAPISupport::GetOneOffTable: the address book providers' one-off templates. */
 HRESULT mapirt_oneoff_table(mapirt_sess *s, ULONG ulFlags, LPMAPITABLE *out);
 
@@ -341,20 +346,16 @@ HRESULT mapirt_addrbook_create(mapirt_sess *s, LPCIID iid, LPADRBOOK *out);
 /* The message of the first AB provider that failed to log on ("" when none). */
 void mapirt_addrbook_failures(mapirt_sess *s, char *buf, size_t cb);
 
-/* IMAPISupport::ExpandRecips / PrepareSubmit / StatusRecips / CompleteMsg / DoSentMail /
- * ReadReceipt, the support side of sending (recips.c; docs/sessions.md says what the spooler
+/* IMAPISupport::ExpandRecips / StatusRecips / CompleteMsg / ReadReceipt, the support side of
+ * sending (recips.c; PrepareSubmit and DoSentMail are the spooler's: runtime/spool/sentmail.c; docs/sessions.md says what the spooler
  * does with them). */
 HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFlags, char *err,
-                             size_t cberr);
-HRESULT mapirt_prepare_submit(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFlags, char *err,
-                              size_t cberr);
+    size_t cberr);
 HRESULT mapirt_status_recips(mapirt_sess *s, LPMESSAGE lpMessage, LPADRLIST lpRecipList,
-                             char *err, size_t cberr);
+    char *err, size_t cberr);
 HRESULT mapirt_complete_msg(mapirt_sess *s, LPMESSAGE lpMessage, char *err, size_t cberr);
-HRESULT mapirt_do_sent_mail(mapirt_sess *s, LPMAPIFOLDER lpFolder, LPMESSAGE lpMessage,
-                            char *err, size_t cberr);
 HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessage,
-                            LPMESSAGE *lppEmptyMessage, char *err, size_t cberr);
+    LPMESSAGE *lppEmptyMessage, char *err, size_t cberr);
 
 /* What the spooler finds (recips.c): preprocessors registered by transports, and the delivery
  * and nondelivery reports StatusRecips asked for (docs/sessions.md, "For the spooler"). */
@@ -365,16 +366,16 @@ struct mapirt_preprocessor {
     ULONG flags;
 };
 struct mapirt_report {
-    ULONG provider;      /* the transport that asked */
-    SBinary message;     /* the message's PR_ENTRYID (may be empty) */
-    SBinary search_key;  /* its PR_SEARCH_KEY (may be empty) */
-    LPADRLIST recips;    /* the recipients with their report properties (FreePadrlist) */
+    ULONG provider; /* the transport that asked */
+    SBinary message; /* the message's PR_ENTRYID (may be empty) */
+    SBinary search_key; /* its PR_SEARCH_KEY (may be empty) */
+    LPADRLIST recips; /* the recipients with their report properties (FreePadrlist) */
 };
 HRESULT mapirt_spool_register_preprocessor(mapirt_sess *s, mapirt_provider *p,
-                                           const MAPIUID *muid, const void *adrtype,
-                                           const void *dll, const char *preprocess,
-                                           const char *remove, ULONG ulFlags, char *err,
-                                           size_t cberr);
+    const MAPIUID *muid, const void *adrtype,
+    const void *dll, const char *preprocess,
+    const char *remove, ULONG ulFlags, char *err,
+    size_t cberr);
 /* A copy of the registered preprocessors (mapirt_free). */
 HRESULT mapirt_spool_preprocessors(mapirt_sess *s, mapirt_preprocessor **out, ULONG *n);
 /* Takes the reports queued so far (the caller frees each with mapirt_report_free, then the
@@ -387,17 +388,17 @@ void mapirt_spool_free(mapirt_sess *s);
 /* MAPI's generic copies (supcopy.c): IMAPISupport::DoCopyTo, DoCopyProps, CopyMessages,
  * CopyFolder over any IMAPIProp / IMessage / IMAPIFolder (no progress shown). */
 HRESULT mapirt_do_copy_to(LPCIID lpSrcInterface, LPVOID lpSrcObj, ULONG ciidExclude,
-                          LPCIID rgiidExclude, LPSPropTagArray lpExcludeProps,
-                          LPCIID lpDestInterface, LPVOID lpDestObj, ULONG ulFlags,
-                          LPSPropProblemArray *lppProblems, char *err, size_t cberr);
+    LPCIID rgiidExclude, LPSPropTagArray lpExcludeProps,
+    LPCIID lpDestInterface, LPVOID lpDestObj, ULONG ulFlags,
+    LPSPropProblemArray *lppProblems, char *err, size_t cberr);
 HRESULT mapirt_do_copy_props(LPCIID lpSrcInterface, LPVOID lpSrcObj,
-                             LPSPropTagArray lpIncludeProps, LPCIID lpDestInterface,
-                             LPVOID lpDestObj, ULONG ulFlags, LPSPropProblemArray *lppProblems,
-                             char *err, size_t cberr);
+    LPSPropTagArray lpIncludeProps, LPCIID lpDestInterface,
+    LPVOID lpDestObj, ULONG ulFlags, LPSPropProblemArray *lppProblems,
+    char *err, size_t cberr);
 HRESULT mapirt_copy_messages(LPMAPIFOLDER src, LPENTRYLIST lpMsgList, LPMAPIFOLDER dest,
-                             ULONG ulFlags, char *err, size_t cberr);
+    ULONG ulFlags, char *err, size_t cberr);
 HRESULT mapirt_copy_folder(LPMAPIFOLDER src, ULONG cbEntryID, LPENTRYID lpEntryID,
-                           LPMAPIFOLDER dest, const void *lpszNewFolderName, ULONG ulFlags,
-                           char *err, size_t cberr);
+    LPMAPIFOLDER dest, const void *lpszNewFolderName, ULONG ulFlags,
+    char *err, size_t cberr);
 
 #endif

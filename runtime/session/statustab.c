@@ -26,6 +26,7 @@
 #include <mapirt/strconv.h>
 
 #include "session_internal.h"
+#include "spool/spool.h"
 #include "tables_internal.h"
 
 static const ULONG status_cols_a[] = {
@@ -279,10 +280,14 @@ static void mapi_row(mapirt_sess *s, ULONG rowid, mapirt_rowbuf *rb)
         mapirt_rb_str(rb, PR_PROVIDER_DISPLAY_A, "MAPI Spooler");
         mapirt_rb_long(rb, PR_RESOURCE_TYPE, MAPI_SPOOLER);
         mapirt_rb_long(rb, PR_RESOURCE_METHODS, STATUS_VALIDATE_STATE | STATUS_FLUSH_QUEUES);
-        mapirt_rb_long(rb, PR_STATUS_CODE, nomail ? STATUS_FAILURE : STATUS_AVAILABLE);
+        ULONG code = STATUS_AVAILABLE;
+        char text[512];
         if (nomail)
             mapirt_rb_str(rb, PR_STATUS_STRING_A,
                           "not started: the session logged on with MAPI_NO_MAIL");
+        else if (mapirt_spool_row(s, &code, text, sizeof text))
+            mapirt_rb_str(rb, PR_STATUS_STRING_A, text);
+        mapirt_rb_long(rb, PR_STATUS_CODE, nomail ? STATUS_FAILURE : code);
     } else {
         mapirt_rb_str(rb, PR_DISPLAY_NAME_A, "MAPI Address Book");
         mapirt_rb_str(rb, PR_PROVIDER_DISPLAY_A, "MAPI Address Book");
@@ -335,10 +340,15 @@ static int provider_row(mapirt_sess *s, mapirt_provider *p, mapirt_rowbuf *rb)
 
 HRESULT mapirt_status_refresh_mapi(mapirt_sess *s)
 {
+    return mapirt_status_refresh_mapi_rows(s, MAPIRT_ROW_SUBSYSTEM, MAPIRT_ROW_AB);
+}
+
+HRESULT mapirt_status_refresh_mapi_rows(mapirt_sess *s, ULONG first, ULONG last)
+{
     HRESULT hr = S_OK;
     pthread_mutex_lock(&s->tbl_mu);
     for (int w = 0; w < 2 && SUCCEEDED(hr); w++)
-        for (ULONG r = MAPIRT_ROW_SUBSYSTEM; r <= MAPIRT_ROW_AB && SUCCEEDED(hr); r++) {
+        for (ULONG r = first; r <= last && SUCCEEDED(hr); r++) {
             mapirt_rowbuf rb;
             if (FAILED(hr = mapirt_rb_init(&rb, 16, w)))
                 break;

@@ -28,14 +28,15 @@
 #include "profile/services.h"
 #include "profile/svccall.h"
 #include "session_internal.h"
+#include "spool/spool.h"
 
 struct support {
-    mapirt_sess *sess;        /* a reference */
-    mapirt_provider *p;       /* NULL once detached (under sess->mu) */
+    mapirt_sess *sess; /* a reference */
+    mapirt_provider *p; /* NULL once detached (under sess->mu) */
     mapirt_prov_kind kind;
     MAPIUID provider_uid;
-    mapirt_module *module;    /* a reference */
-    ULONG_PTR *conns;         /* keyed subscriptions made here (under g_sub_mu) */
+    mapirt_module *module; /* a reference */
+    ULONG_PTR *conns; /* keyed subscriptions made here (under g_sub_mu) */
     ULONG nconns, cconns;
 };
 
@@ -100,8 +101,8 @@ static const char *flavour_name(mapirt_prov_kind k)
 static HRESULT not_in_flavour(struct support *self, const char *method)
 {
     return mapirt_lasterror_setf(support_lasterror(self), MAPI_E_NO_SUPPORT, 0, 0,
-                                 "IMAPISupport::%s is not available to %s providers", method,
-                                 flavour_name(self->kind));
+        "IMAPISupport::%s is not available to %s providers", method,
+        flavour_name(self->kind));
 }
 
 /* The provider record while the provider is logged on (under sess->mu), else NULL. */
@@ -116,13 +117,13 @@ static mapirt_provider *live(struct support *self)
 static HRESULT ended(struct support *self)
 {
     return support_fail(self, MAPI_E_END_OF_SESSION,
-                        "the provider's logon has ended (its session logged off)");
+        "the provider's logon has ended (its session logged off)");
 }
 
 static HRESULT support_GetMemAllocRoutines(struct support *self,
-                                           LPALLOCATEBUFFER *lpAllocateBuffer,
-                                           LPALLOCATEMORE *lpAllocateMore,
-                                           LPFREEBUFFER *lpFreeBuffer)
+    LPALLOCATEBUFFER *lpAllocateBuffer,
+    LPALLOCATEMORE *lpAllocateMore,
+    LPFREEBUFFER *lpFreeBuffer)
 {
     (void)self;
     if (lpAllocateBuffer)
@@ -137,12 +138,12 @@ static HRESULT support_GetMemAllocRoutines(struct support *self,
 /* ---- notifications ---- */
 
 static HRESULT support_Subscribe(struct support *self, LPNOTIFKEY lpKey, ULONG ulEventMask,
-                                 ULONG ulFlags, LPMAPIADVISESINK lpAdviseSink,
-                                 ULONG_PTR *lpulConnection)
+    ULONG ulFlags, LPMAPIADVISESINK lpAdviseSink,
+    ULONG_PTR *lpulConnection)
 {
     if (lpKey->cb == 0 || ulEventMask == 0)
         return support_fail(self, MAPI_E_INVALID_PARAMETER,
-                            "Subscribe: an empty key or event mask");
+            "Subscribe: an empty key or event mask");
     mapirt_advise_list *l = subs();
     if (!l)
         return support_fail(self, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
@@ -160,7 +161,7 @@ static HRESULT support_Subscribe(struct support *self, LPNOTIFKEY lpKey, ULONG u
     pthread_mutex_unlock(&g_sub_mu);
     ULONG_PTR conn;
     HRESULT hr = mapirt_advise_add_key(l, lpKey->cb, lpKey->ab, ulEventMask, ulFlags,
-                                       lpAdviseSink, &conn);
+        lpAdviseSink, &conn);
     if (FAILED(hr))
         return support_fail(self, hr, "Subscribe failed");
     pthread_mutex_lock(&g_sub_mu);
@@ -183,12 +184,12 @@ static HRESULT support_Unsubscribe(struct support *self, ULONG_PTR ulConnection)
     pthread_mutex_unlock(&g_sub_mu);
     if (!mine)
         return support_fail(self, MAPI_E_NOT_FOUND,
-                            "Unsubscribe: no such connection made through this object");
+            "Unsubscribe: no such connection made through this object");
     return mapirt_advise_remove(subs(), ulConnection);
 }
 
 static HRESULT support_Notify(struct support *self, LPNOTIFKEY lpKey, ULONG cNotification,
-                              LPNOTIFICATION lpNotifications, ULONG *lpulFlags)
+    LPNOTIFICATION lpNotifications, ULONG *lpulFlags)
 {
     if (cNotification == 0)
         return support_fail(self, MAPI_E_INVALID_PARAMETER, "Notify: no notification");
@@ -196,13 +197,13 @@ static HRESULT support_Notify(struct support *self, LPNOTIFKEY lpKey, ULONG cNot
     if (!l)
         return support_fail(self, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
     return mapirt_advise_fire_key(l, lpKey->cb, lpKey->ab, cNotification, lpNotifications,
-                                  lpulFlags);
+        lpulFlags);
 }
 
 /* ---- status row, profile, UIDs ---- */
 
 static HRESULT support_ModifyStatusRow(struct support *self, ULONG cValues,
-                                       LPSPropValue lpColumnVals, ULONG ulFlags)
+    LPSPropValue lpColumnVals, ULONG ulFlags)
 {
     mapirt_provider *p = live(self);
     if (!p)
@@ -214,19 +215,19 @@ static HRESULT support_ModifyStatusRow(struct support *self, ULONG cValues,
 }
 
 static HRESULT support_OpenProfileSection(struct support *self, LPMAPIUID lpUid, ULONG ulFlags,
-                                          LPPROFSECT *lppProfileObj)
+    LPPROFSECT *lppProfileObj)
 {
     char err[512] = "";
     /* its own section belongs to the provider: another holder's lock does not stand in its
      * way (the client cannot open a provider's section without MAPI_FORCE_ACCESS either) */
     int own = !lpUid || memcmp(lpUid->ab, self->provider_uid.ab, 16) == 0;
     HRESULT hr = mapirt_profsect_open(self->sess->ps, self->sess->id,
-                                      own ? &self->provider_uid : lpUid,
-                                      ulFlags | (own ? MAPI_FORCE_ACCESS : 0), lppProfileObj,
-                                      err, sizeof err);
+        own ? &self->provider_uid : lpUid,
+        ulFlags | (own ? MAPI_FORCE_ACCESS : 0), lppProfileObj,
+        err, sizeof err);
     if (FAILED(hr))
         return mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s",
-                                     err[0] ? err : "cannot open the profile section");
+            err[0] ? err : "cannot open the profile section");
     return S_OK;
 }
 
@@ -237,7 +238,7 @@ static HRESULT support_NewUID(struct support *self, LPMAPIUID lpMuid)
 }
 
 static HRESULT support_SetProviderUID(struct support *self, LPMAPIUID lpProviderID,
-                                      ULONG ulFlags)
+    ULONG ulFlags)
 {
     (void)ulFlags;
     if (!in_flavour(self, AB | MS))
@@ -250,36 +251,36 @@ static HRESULT support_SetProviderUID(struct support *self, LPMAPIUID lpProvider
         hr = mapirt_uidmap_add(self->sess->uids, lpProviderID, self->p->index);
     pthread_mutex_unlock(&self->sess->mu);
     return hr == MAPI_E_END_OF_SESSION ? ended(self)
-           : FAILED(hr)               ? support_fail(self, hr, "out of memory")
-                                      : S_OK;
+           : FAILED(hr)                ? support_fail(self, hr, "out of memory")
+                                       : S_OK;
 }
 
 /* ---- reaching objects through the session ---- */
 
 static HRESULT support_CompareEntryIDs(struct support *self, ULONG cbEntry1,
-                                       LPENTRYID lpEntry1, ULONG cbEntry2, LPENTRYID lpEntry2,
-                                       ULONG ulCompareFlags, ULONG *lpulResult)
+    LPENTRYID lpEntry1, ULONG cbEntry2, LPENTRYID lpEntry2,
+    ULONG ulCompareFlags, ULONG *lpulResult)
 {
     if (!live(self))
         return ended(self);
     HRESULT hr = mapirt_sess_compare(self->sess, cbEntry1, lpEntry1, cbEntry2, lpEntry2,
-                                     ulCompareFlags, lpulResult);
+        ulCompareFlags, lpulResult);
     return FAILED(hr) ? support_fail(self, hr, "CompareEntryIDs: no provider knows these IDs")
                       : hr;
 }
 
 static HRESULT support_OpenEntry(struct support *self, ULONG cbEntryID, LPENTRYID lpEntryID,
-                                 LPCIID lpInterface, ULONG ulOpenFlags, ULONG *lpulObjType,
-                                 LPUNKNOWN *lppUnk)
+    LPCIID lpInterface, ULONG ulOpenFlags, ULONG *lpulObjType,
+    LPUNKNOWN *lppUnk)
 {
     char err[512] = "";
     if (!live(self))
         return ended(self);
     HRESULT hr = mapirt_sess_open_entry(self->sess, cbEntryID, lpEntryID, lpInterface,
-                                        ulOpenFlags, lpulObjType, lppUnk, err, sizeof err);
+        ulOpenFlags, lpulObjType, lppUnk, err, sizeof err);
     if (FAILED(hr))
         return mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s",
-                                     err[0] ? err : "OpenEntry failed");
+            err[0] ? err : "OpenEntry failed");
     return hr;
 }
 
@@ -326,13 +327,13 @@ static void invalid_init(void)
 }
 
 static HRESULT support_MakeInvalid(struct support *self, ULONG ulFlags, LPVOID lpObject,
-                                   ULONG ulRefCount, ULONG cMethods)
+    ULONG ulRefCount, ULONG cMethods)
 {
     (void)ulFlags;
     if (cMethods < 3 || cMethods > MAKEINVALID_MAX)
         return mapirt_lasterror_setf(support_lasterror(self), MAPI_E_INVALID_PARAMETER, 0, 0,
-                                     "MakeInvalid: cMethods is %u (3 to %u)", cMethods,
-                                     MAKEINVALID_MAX);
+            "MakeInvalid: cMethods is %u (3 to %u)", cMethods,
+            MAKEINVALID_MAX);
     pthread_once(&invalid_once, invalid_init);
     /* the object keeps its first 16 bytes: the vtable pointer, then the count MAPI keeps */
     any_fn *vt = invalid_vtbl;
@@ -357,7 +358,7 @@ static HRESULT support_ModifyProfile(struct support *self, ULONG ulFlags)
     LPSPropValue v = NULL;
     char err[512] = "";
     HRESULT hr = mapirt_profstore_get_props(self->sess->ps, self->sess->id, &p->uid, &n, &v, err,
-                                            sizeof err);
+        sizeof err);
     ULONG flags = 0;
     for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++)
         if (v[i].ulPropTag == PR_RESOURCE_FLAGS)
@@ -369,7 +370,7 @@ static HRESULT support_ModifyProfile(struct support *self, ULONG ulFlags)
         f.dwAlignPad = 0;
         f.Value.ul = flags & ~(ULONG)STATUS_TEMP_SECTION;
         hr = mapirt_profstore_set_props(self->sess->ps, self->sess->id, &p->uid, 1, &f, err,
-                                        sizeof err);
+            sizeof err);
         if (SUCCEEDED(hr)) {
             pthread_mutex_lock(&self->sess->mu);
             p->section_flags &= ~(ULONG)STATUS_TEMP_SECTION;
@@ -379,7 +380,7 @@ static HRESULT support_ModifyProfile(struct support *self, ULONG ulFlags)
     }
     if (FAILED(hr))
         return mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "ModifyProfile: %s",
-                                     err[0] ? err : "the profile cannot be changed");
+            err[0] ? err : "the profile cannot be changed");
     return S_OK;
 }
 
@@ -432,7 +433,37 @@ static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID
     pthread_mutex_unlock(&s->mu);
     if (hr == MAPI_E_END_OF_SESSION)
         return ended(self);
-    return FAILED(hr) ? support_fail(self, hr, "out of memory") : S_OK;
+    if (FAILED(hr))
+        return support_fail(self, hr, "out of memory");
+    mapirt_spool_kick(s);
+    return S_OK;
+}
+
+/* A store's SubmitMessage asks first. No preprocessors are registered (RegisterPreprocessor is
+ * not written), so nothing is to be preprocessed: the flags are 0. The message must have a
+ * recipient (MAPI_E_NO_RECIPIENTS otherwise, as MAPI's SubmitMessage answers). */
+static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
+{
+    if (!in_flavour(self, MS))
+        return not_in_flavour(self, "PrepareSubmit");
+    if (!live(self))
+        return ended(self);
+    char err[256] = "";
+    HRESULT hr = mapirt_spool_prepare_submit(self->sess, lpMessage, lpulFlags, err, sizeof err);
+    return FAILED(hr) ? support_fail(self, hr, err) : S_OK;
+}
+
+/* A store's FinishedMsg hands the sent message here: deleted (PR_DELETE_AFTER_SUBMIT), moved
+ * to PR_SENTMAIL_ENTRYID, or left where it is (runtime/spool/sentmail.c). */
+static HRESULT support_DoSentMail(struct support *self, ULONG ulFlags, LPMESSAGE lpMessage)
+{
+    if (!in_flavour(self, MS))
+        return not_in_flavour(self, "DoSentMail");
+    if (!live(self))
+        return ended(self);
+    char err[512] = "";
+    HRESULT hr = mapirt_spool_sent_mail(self->sess, ulFlags, lpMessage, err, sizeof err);
+    return FAILED(hr) ? support_fail(self, hr, err) : S_OK;
 }
 
 /* ---- part 2: the address book, one-offs, copies, sending, UI ---- */
@@ -440,11 +471,11 @@ static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID
 static HRESULT failtext(struct support *self, HRESULT hr, const char *what, const char *err)
 {
     return mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s: %s", what,
-                                 err && err[0] ? err : "failed");
+        err && err[0] ? err : "failed");
 }
 
 static HRESULT support_OpenAddressBook(struct support *self, LPCIID lpInterface, ULONG ulFlags,
-                                       LPADRBOOK *lppAdrBook)
+    LPADRBOOK *lppAdrBook)
 {
     (void)ulFlags;
     if (!live(self))
@@ -454,11 +485,11 @@ static HRESULT support_OpenAddressBook(struct support *self, LPCIID lpInterface,
 }
 
 static HRESULT support_CreateOneOff(struct support *self, LPTSTR lpszName, LPTSTR lpszAdrType,
-                                    LPTSTR lpszAddress, ULONG ulFlags, ULONG *lpcbEntryID,
-                                    LPENTRYID *lppEntryID)
+    LPTSTR lpszAddress, ULONG ulFlags, ULONG *lpcbEntryID,
+    LPENTRYID *lppEntryID)
 {
     HRESULT hr = mapirt_oneoff_make(lpszName, lpszAdrType, lpszAddress, ulFlags, NULL,
-                                    lpcbEntryID, lppEntryID);
+        lpcbEntryID, lppEntryID);
     return FAILED(hr) ? support_fail(self, hr, "CreateOneOff: the address type and the address "
                                                "must not be empty")
                       : hr;
@@ -479,21 +510,21 @@ static HRESULT no_ui(struct support *self, unsigned mask, const char *method)
     if (!in_flavour(self, mask))
         return not_in_flavour(self, method);
     return mapirt_lasterror_setf(support_lasterror(self), MAPI_E_NO_SUPPORT, 0, 0,
-                                 "IMAPISupport::%s shows a dialog, and mapirt has no UI", method);
+        "IMAPISupport::%s shows a dialog, and mapirt has no UI", method);
 }
 
 static HRESULT support_Address(struct support *self, ULONG_PTR *lpulUIParam,
-                               LPADRPARM lpAdrParms, LPADRLIST *lppAdrList)
+    LPADRPARM lpAdrParms, LPADRLIST *lppAdrList)
 {
     (void)lpulUIParam, (void)lpAdrParms, (void)lppAdrList;
     return no_ui(self, AB, "Address");
 }
 
 static HRESULT support_Details(struct support *self, ULONG_PTR *lpulUIParam,
-                               LPFNDISMISS lpfnDismiss, LPVOID lpvDismissContext,
-                               ULONG cbEntryID, LPENTRYID lpEntryID,
-                               LPFNBUTTON lpfButtonCallback, LPVOID lpvButtonContext,
-                               LPTSTR lpszButtonText, ULONG ulFlags)
+    LPFNDISMISS lpfnDismiss, LPVOID lpvDismissContext,
+    ULONG cbEntryID, LPENTRYID lpEntryID,
+    LPFNBUTTON lpfButtonCallback, LPVOID lpvButtonContext,
+    LPTSTR lpszButtonText, ULONG ulFlags)
 {
     (void)lpulUIParam, (void)lpfnDismiss, (void)lpvDismissContext, (void)cbEntryID;
     (void)lpEntryID, (void)lpfButtonCallback, (void)lpvButtonContext, (void)lpszButtonText;
@@ -502,9 +533,9 @@ static HRESULT support_Details(struct support *self, ULONG_PTR *lpulUIParam,
 }
 
 static HRESULT support_NewEntry(struct support *self, ULONG_PTR ulUIParam, ULONG ulFlags,
-                                ULONG cbEIDContainer, LPENTRYID lpEIDContainer,
-                                ULONG cbEIDNewEntryTpl, LPENTRYID lpEIDNewEntryTpl,
-                                ULONG *lpcbEIDNewEntry, LPENTRYID *lppEIDNewEntry)
+    ULONG cbEIDContainer, LPENTRYID lpEIDContainer,
+    ULONG cbEIDNewEntryTpl, LPENTRYID lpEIDNewEntryTpl,
+    ULONG *lpcbEIDNewEntry, LPENTRYID *lppEIDNewEntry)
 {
     (void)ulUIParam, (void)ulFlags, (void)cbEIDContainer, (void)lpEIDContainer;
     (void)cbEIDNewEntryTpl, (void)lpEIDNewEntryTpl, (void)lpcbEIDNewEntry, (void)lppEIDNewEntry;
@@ -512,9 +543,9 @@ static HRESULT support_NewEntry(struct support *self, ULONG_PTR ulUIParam, ULONG
 }
 
 static HRESULT support_DoConfigPropsheet(struct support *self, ULONG_PTR ulUIParam,
-                                         ULONG ulFlags, LPTSTR lpszTitle,
-                                         LPMAPITABLE lpDisplayTable, LPMAPIPROP lpCOnfigData,
-                                         ULONG ulTopPage)
+    ULONG ulFlags, LPTSTR lpszTitle,
+    LPMAPITABLE lpDisplayTable, LPMAPIPROP lpCOnfigData,
+    ULONG ulTopPage)
 {
     (void)ulUIParam, (void)ulFlags, (void)lpszTitle, (void)lpDisplayTable, (void)lpCOnfigData;
     (void)ulTopPage;
@@ -522,7 +553,7 @@ static HRESULT support_DoConfigPropsheet(struct support *self, ULONG_PTR ulUIPar
 }
 
 static HRESULT support_DoProgressDialog(struct support *self, ULONG_PTR ulUIParam,
-                                        ULONG ulFlags, LPMAPIPROGRESS *lppProgress)
+    ULONG ulFlags, LPMAPIPROGRESS *lppProgress)
 {
     (void)ulUIParam, (void)ulFlags, (void)lppProgress;
     return no_ui(self, AB | MS, "DoProgressDialog");
@@ -531,9 +562,9 @@ static HRESULT support_DoProgressDialog(struct support *self, ULONG_PTR ulUIPara
 /* A template ID names an entry of the provider that made the template: that provider's
  * IABLogon::OpenTemplateID binds the data to it. */
 static HRESULT support_OpenTemplateID(struct support *self, ULONG cbTemplateID,
-                                      LPENTRYID lpTemplateID, ULONG ulTemplateFlags,
-                                      LPMAPIPROP lpMAPIPropData, LPCIID lpInterface,
-                                      LPMAPIPROP *lppMAPIPropNew, LPMAPIPROP lpMAPIPropSibling)
+    LPENTRYID lpTemplateID, ULONG ulTemplateFlags,
+    LPMAPIPROP lpMAPIPropData, LPCIID lpInterface,
+    LPMAPIPROP *lppMAPIPropNew, LPMAPIPROP lpMAPIPropSibling)
 {
     if (!in_flavour(self, AB))
         return not_in_flavour(self, "OpenTemplateID");
@@ -541,16 +572,14 @@ static HRESULT support_OpenTemplateID(struct support *self, ULONG cbTemplateID,
         return ended(self);
     if (cbTemplateID < 4 + 16)
         return support_fail(self, MAPI_E_INVALID_ENTRYID,
-                            "OpenTemplateID: the template ID is too short for a MAPIUID");
+            "OpenTemplateID: the template ID is too short for a MAPIUID");
     mapirt_provider *p = mapirt_route(self->sess, cbTemplateID, lpTemplateID);
     LPUNKNOWN l = p && p->kind == MAPIRT_PROV_AB ? mapirt_logon_ref(p) : NULL;
     if (!l)
         return support_fail(self, MAPI_E_UNKNOWN_ENTRYID,
-                            "OpenTemplateID: no address book provider of this session made the "
-                            "template");
-    HRESULT hr = ((IABLogon *)l)->lpVtbl->OpenTemplateID(
-        (IABLogon *)l, cbTemplateID, lpTemplateID, ulTemplateFlags, lpMAPIPropData, lpInterface,
-        lppMAPIPropNew, lpMAPIPropSibling);
+            "OpenTemplateID: no address book provider of this session made the "
+            "template");
+    HRESULT hr = ((IABLogon *)l)->lpVtbl->OpenTemplateID((IABLogon *)l, cbTemplateID, lpTemplateID, ulTemplateFlags, lpMAPIPropData, lpInterface, lppMAPIPropNew, lpMAPIPropSibling);
     l->lpVtbl->Release(l);
     return FAILED(hr) ? support_fail(self, hr, "OpenTemplateID: the template's provider refused")
                       : hr;
@@ -559,42 +588,42 @@ static HRESULT support_OpenTemplateID(struct support *self, ULONG cbTemplateID,
 /* ---- MAPI's generic copies (supcopy.c) ---- */
 
 static HRESULT support_DoCopyTo(struct support *self, LPCIID lpSrcInterface, LPVOID lpSrcObj,
-                                ULONG ciidExclude, LPCIID rgiidExclude,
-                                LPSPropTagArray lpExcludeProps, ULONG_PTR ulUIParam,
-                                LPMAPIPROGRESS lpProgress, LPCIID lpDestInterface,
-                                LPVOID lpDestObj, ULONG ulFlags,
-                                LPSPropProblemArray *lppProblems)
+    ULONG ciidExclude, LPCIID rgiidExclude,
+    LPSPropTagArray lpExcludeProps, ULONG_PTR ulUIParam,
+    LPMAPIPROGRESS lpProgress, LPCIID lpDestInterface,
+    LPVOID lpDestObj, ULONG ulFlags,
+    LPSPropProblemArray *lppProblems)
 {
     (void)ulUIParam, (void)lpProgress; /* no progress is shown */
     if (!in_flavour(self, MS))
         return not_in_flavour(self, "DoCopyTo");
     char err[512] = "";
     HRESULT hr = mapirt_do_copy_to(lpSrcInterface, lpSrcObj, ciidExclude, rgiidExclude,
-                                   lpExcludeProps, lpDestInterface, lpDestObj, ulFlags,
-                                   lppProblems, err, sizeof err);
+        lpExcludeProps, lpDestInterface, lpDestObj, ulFlags,
+        lppProblems, err, sizeof err);
     return FAILED(hr) ? failtext(self, hr, "DoCopyTo", err) : hr;
 }
 
 static HRESULT support_DoCopyProps(struct support *self, LPCIID lpSrcInterface, LPVOID lpSrcObj,
-                                   LPSPropTagArray lpIncludeProps, ULONG_PTR ulUIParam,
-                                   LPMAPIPROGRESS lpProgress, LPCIID lpDestInterface,
-                                   LPVOID lpDestObj, ULONG ulFlags,
-                                   LPSPropProblemArray *lppProblems)
+    LPSPropTagArray lpIncludeProps, ULONG_PTR ulUIParam,
+    LPMAPIPROGRESS lpProgress, LPCIID lpDestInterface,
+    LPVOID lpDestObj, ULONG ulFlags,
+    LPSPropProblemArray *lppProblems)
 {
     (void)ulUIParam, (void)lpProgress;
     if (!in_flavour(self, MS))
         return not_in_flavour(self, "DoCopyProps");
     char err[512] = "";
     HRESULT hr = mapirt_do_copy_props(lpSrcInterface, lpSrcObj, lpIncludeProps, lpDestInterface,
-                                      lpDestObj, ulFlags, lppProblems, err, sizeof err);
+        lpDestObj, ulFlags, lppProblems, err, sizeof err);
     return FAILED(hr) ? failtext(self, hr, "DoCopyProps", err) : hr;
 }
 
 static HRESULT support_CopyMessages(struct support *self, LPCIID lpSrcInterface,
-                                    LPVOID lpSrcFolder, LPENTRYLIST lpMsgList,
-                                    LPCIID lpDestInterface, LPVOID lpDestFolder,
-                                    ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
-                                    ULONG ulFlags)
+    LPVOID lpSrcFolder, LPENTRYLIST lpMsgList,
+    LPCIID lpDestInterface, LPVOID lpDestFolder,
+    ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
+    ULONG ulFlags)
 {
     (void)ulUIParam, (void)lpProgress;
     if (!in_flavour(self, MS))
@@ -602,18 +631,18 @@ static HRESULT support_CopyMessages(struct support *self, LPCIID lpSrcInterface,
     if ((lpSrcInterface && !IsEqualIID(lpSrcInterface, &IID_IMAPIFolder)) ||
         (lpDestInterface && !IsEqualIID(lpDestInterface, &IID_IMAPIFolder)))
         return support_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
-                            "CopyMessages: both folders are IMAPIFolder");
+            "CopyMessages: both folders are IMAPIFolder");
     char err[512] = "";
     HRESULT hr = mapirt_copy_messages(lpSrcFolder, lpMsgList, lpDestFolder, ulFlags, err,
-                                      sizeof err);
+        sizeof err);
     return FAILED(hr) ? failtext(self, hr, "CopyMessages", err) : hr;
 }
 
 static HRESULT support_CopyFolder(struct support *self, LPCIID lpSrcInterface,
-                                  LPVOID lpSrcFolder, ULONG cbEntryID, LPENTRYID lpEntryID,
-                                  LPCIID lpDestInterface, LPVOID lpDestFolder,
-                                  LPTSTR lszNewFolderName, ULONG_PTR ulUIParam,
-                                  LPMAPIPROGRESS lpProgress, ULONG ulFlags)
+    LPVOID lpSrcFolder, ULONG cbEntryID, LPENTRYID lpEntryID,
+    LPCIID lpDestInterface, LPVOID lpDestFolder,
+    LPTSTR lszNewFolderName, ULONG_PTR ulUIParam,
+    LPMAPIPROGRESS lpProgress, ULONG ulFlags)
 {
     (void)ulUIParam, (void)lpProgress;
     if (!in_flavour(self, MS))
@@ -621,25 +650,14 @@ static HRESULT support_CopyFolder(struct support *self, LPCIID lpSrcInterface,
     if ((lpSrcInterface && !IsEqualIID(lpSrcInterface, &IID_IMAPIFolder)) ||
         (lpDestInterface && !IsEqualIID(lpDestInterface, &IID_IMAPIFolder)))
         return support_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
-                            "CopyFolder: both folders are IMAPIFolder");
+            "CopyFolder: both folders are IMAPIFolder");
     char err[512] = "";
     HRESULT hr = mapirt_copy_folder(lpSrcFolder, cbEntryID, lpEntryID, lpDestFolder,
-                                    lszNewFolderName, ulFlags, err, sizeof err);
+        lszNewFolderName, ulFlags, err, sizeof err);
     return FAILED(hr) ? failtext(self, hr, "CopyFolder", err) : hr;
 }
 
 /* ---- sending: the support side (recips.c) ---- */
-
-static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
-{
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "PrepareSubmit");
-    if (!live(self))
-        return ended(self);
-    char err[512] = "";
-    HRESULT hr = mapirt_prepare_submit(self->sess, lpMessage, lpulFlags, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "PrepareSubmit", err) : hr;
-}
 
 static HRESULT support_ExpandRecips(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
 {
@@ -653,7 +671,7 @@ static HRESULT support_ExpandRecips(struct support *self, LPMESSAGE lpMessage, U
 }
 
 static HRESULT support_StatusRecips(struct support *self, LPMESSAGE lpMessage,
-                                    LPADRLIST lpRecipList)
+    LPADRLIST lpRecipList)
 {
     if (!in_flavour(self, XP))
         return not_in_flavour(self, "StatusRecips");
@@ -664,20 +682,8 @@ static HRESULT support_StatusRecips(struct support *self, LPMESSAGE lpMessage,
     return FAILED(hr) ? failtext(self, hr, "StatusRecips", err) : hr;
 }
 
-static HRESULT support_DoSentMail(struct support *self, ULONG ulFlags, LPMESSAGE lpMessage)
-{
-    (void)ulFlags;
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "DoSentMail");
-    if (!live(self))
-        return ended(self);
-    char err[512] = "";
-    HRESULT hr = mapirt_do_sent_mail(self->sess, NULL, lpMessage, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "DoSentMail", err) : hr;
-}
-
 static HRESULT support_CompleteMsg(struct support *self, ULONG ulFlags, ULONG cbEntryID,
-                                   LPENTRYID lpEntryID)
+    LPENTRYID lpEntryID)
 {
     (void)ulFlags;
     if (!in_flavour(self, MS))
@@ -688,11 +694,11 @@ static HRESULT support_CompleteMsg(struct support *self, ULONG ulFlags, ULONG cb
     ULONG type = 0;
     LPUNKNOWN u = NULL;
     HRESULT hr = mapirt_sess_open_entry(self->sess, cbEntryID, lpEntryID, &IID_IMessage,
-                                        MAPI_MODIFY, &type, &u, err, sizeof err);
+        MAPI_MODIFY, &type, &u, err, sizeof err);
     if (SUCCEEDED(hr) && type != MAPI_MESSAGE) {
         u->lpVtbl->Release(u);
         return support_fail(self, MAPI_E_INVALID_ENTRYID,
-                            "CompleteMsg: the entry ID is not a message's");
+            "CompleteMsg: the entry ID is not a message's");
     }
     if (SUCCEEDED(hr)) {
         hr = mapirt_complete_msg(self->sess, (LPMESSAGE)u, err, sizeof err);
@@ -702,7 +708,7 @@ static HRESULT support_CompleteMsg(struct support *self, ULONG ulFlags, ULONG cb
 }
 
 static HRESULT support_ReadReceipt(struct support *self, ULONG ulFlags, LPMESSAGE lpReadMessage,
-                                   LPMESSAGE *lppEmptyMessage)
+    LPMESSAGE *lppEmptyMessage)
 {
     if (!in_flavour(self, MS))
         return not_in_flavour(self, "ReadReceipt");
@@ -710,14 +716,14 @@ static HRESULT support_ReadReceipt(struct support *self, ULONG ulFlags, LPMESSAG
         return ended(self);
     char err[512] = "";
     HRESULT hr = mapirt_read_receipt(self->sess, ulFlags, lpReadMessage, lppEmptyMessage, err,
-                                     sizeof err);
+        sizeof err);
     return FAILED(hr) ? failtext(self, hr, "ReadReceipt", err) : hr;
 }
 
 static HRESULT support_RegisterPreprocessor(struct support *self, LPMAPIUID lpMuid,
-                                            LPTSTR lpszAdrType, LPTSTR lpszDLLName,
-                                            LPSTR lpszPreprocess,
-                                            LPSTR lpszRemovePreprocessInfo, ULONG ulFlags)
+    LPTSTR lpszAdrType, LPTSTR lpszDLLName,
+    LPSTR lpszPreprocess,
+    LPSTR lpszRemovePreprocessInfo, ULONG ulFlags)
 {
     if (!in_flavour(self, XP))
         return not_in_flavour(self, "RegisterPreprocessor");
@@ -726,9 +732,9 @@ static HRESULT support_RegisterPreprocessor(struct support *self, LPMAPIUID lpMu
         return ended(self);
     char err[512] = "";
     HRESULT hr = mapirt_spool_register_preprocessor(self->sess, p, lpMuid, lpszAdrType,
-                                                    lpszDLLName, lpszPreprocess,
-                                                    lpszRemovePreprocessInfo, ulFlags, err,
-                                                    sizeof err);
+        lpszDLLName, lpszPreprocess,
+        lpszRemovePreprocessInfo, ulFlags, err,
+        sizeof err);
     return FAILED(hr) ? failtext(self, hr, "RegisterPreprocessor", err) : hr;
 }
 
@@ -736,31 +742,31 @@ static HRESULT support_RegisterPreprocessor(struct support *self, LPMAPIUID lpMu
  * a store provider wraps its own entry ID; other providers wrap a store entry ID whose
  * MAPIUID a store of the session registered. */
 static HRESULT support_WrapStoreEntryID(struct support *self, ULONG cbOrigEntry,
-                                        LPENTRYID lpOrigEntry, ULONG *lpcbWrappedEntry,
-                                        LPENTRYID *lppWrappedEntry)
+    LPENTRYID lpOrigEntry, ULONG *lpcbWrappedEntry,
+    LPENTRYID *lppWrappedEntry)
 {
     mapirt_provider *p = live(self);
     if (!p)
         return ended(self);
     if (cbOrigEntry < 4 + 16)
         return support_fail(self, MAPI_E_INVALID_ENTRYID,
-                            "WrapStoreEntryID: the entry ID is too short for a MAPIUID");
+            "WrapStoreEntryID: the entry ID is too short for a MAPIUID");
     MAPIUID sec;
     ULONG cbi;
     const BYTE *in;
     if (mapirt_store_eid_unwrap(cbOrigEntry, lpOrigEntry, &sec, &cbi, &in))
         return support_fail(self, MAPI_E_INVALID_ENTRYID,
-                            "WrapStoreEntryID: the entry ID is wrapped already");
+            "WrapStoreEntryID: the entry ID is wrapped already");
     mapirt_provider *store = p->kind == MAPIRT_PROV_MS ? p
                                                        : mapirt_route(self->sess, cbOrigEntry,
-                                                                      lpOrigEntry);
+                                                             lpOrigEntry);
     if (!store || store->kind != MAPIRT_PROV_MS)
         return support_fail(self, MAPI_E_INVALID_ENTRYID,
-                            "WrapStoreEntryID: no message store of this session knows the "
-                            "entry ID");
+            "WrapStoreEntryID: no message store of this session knows the "
+            "entry ID");
     SBinary b;
     HRESULT hr = mapirt_store_eid_wrap(&store->uid, cbOrigEntry, (const BYTE *)lpOrigEntry, NULL,
-                                       &b);
+        &b);
     if (FAILED(hr))
         return support_fail(self, hr, "out of memory");
     *lpcbWrappedEntry = b.cb;
@@ -769,14 +775,14 @@ static HRESULT support_WrapStoreEntryID(struct support *self, ULONG cbOrigEntry,
 }
 
 static HRESULT support_GetSvcConfigSupportObj(struct support *self, ULONG ulFlags,
-                                              LPMAPISUP *lppSvcSupport)
+    LPMAPISUP *lppSvcSupport)
 {
     (void)ulFlags;
     mapirt_provider *p = live(self);
     if (!p)
         return ended(self);
     HRESULT hr = mapirt_svcsupport_create(self->sess->ps, self->sess->id, &p->service,
-                                          lppSvcSupport);
+        lppSvcSupport);
     return FAILED(hr) ? support_fail(self, hr, "out of memory") : hr;
 }
 
