@@ -23,7 +23,7 @@ _Static_assert(PREBUF_LEN == 207, "[MS-OXRTFCP] 2.1.3.1.3: the initial dictionar
 struct dict {
     BYTE buf[DICT_SIZE];
     unsigned write; /* next offset written */
-    size_t filled;  /* bytes ever written, capped at DICT_SIZE */
+    size_t filled; /* bytes ever written, capped at DICT_SIZE */
 };
 
 static void dict_init(struct dict *d)
@@ -118,8 +118,9 @@ HRESULT mapirt_rtf_decompress(const BYTE *in, size_t cb, BYTE **out, size_t *cbO
     struct bytes o = {0};
     if (type == RTF_COMPTYPE_UNCOMPRESSED) {
         size_t n = (size_t)(end - p);
-        if (rawsize < n)
-            n = rawsize; /* RAWSIZE says how much of the data is the RTF */
+        if (rawsize > n)
+            return MAPI_E_CORRUPT_DATA; /* RAWSIZE promises more than there is */
+        n = rawsize; /* RAWSIZE says how much of the data is the RTF */
         if (!bytes_reserve(&o, n ? n : 1))
             return MAPI_E_NOT_ENOUGH_MEMORY;
         memcpy(o.p, p, n);
@@ -181,8 +182,13 @@ HRESULT mapirt_rtf_decompress(const BYTE *in, size_t cb, BYTE **out, size_t *cbO
     }
 done:
     mapirt_free(d);
-    if (hr == S_OK && !ended && o.n != rawsize)
-        hr = MAPI_E_CORRUPT_DATA; /* cut short: neither an end marker nor all of RAWSIZE */
+    /* The result is RAWSIZE bytes: an end marker's last reference may run past it (those bytes
+     * are not the RTF, as for the uncompressed form), but a stream that ends or runs out short
+     * of RAWSIZE is cut. */
+    if (hr == S_OK && o.n < rawsize)
+        hr = MAPI_E_CORRUPT_DATA;
+    else if (hr == S_OK)
+        o.n = rawsize;
     if (hr != S_OK) {
         mapirt_free(o.p);
         return hr;
