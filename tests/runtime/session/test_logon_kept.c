@@ -4,6 +4,7 @@
  * store replaced by another file and a schema written by a newer mapirt. */
 #include "sessfixture.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,18 +12,33 @@
 
 TestSuite(logon_kept, .init = sess_setup, .fini = sess_teardown);
 
-/* Runs fn in a child process (its own connection to the store: a forked child never uses its
- * parent's) and expects it to exit 0. */
-static void in_other_process(int (*fn)(void))
+/* Runs build/bin/mapirt (a program of its own, on the optimised libmapirt: another process
+ * with its own connection to the store) with the fixture's environment, plus MAPIRT_PROFILES
+ * when profiles is not NULL, and expects it to succeed. */
+static void mapirt_tool(const char *profiles, const char *const *args)
 {
+    char *argv[16];
+    int n = 0;
+    argv[n++] = (char *)"build/bin/mapirt";
+    for (; *args && n < 15; args++)
+        argv[n++] = (char *)*args;
+    argv[n] = NULL;
+    cr_assert_eq(access(argv[0], X_OK), 0, "build/bin/mapirt is built by ninja");
     fflush(NULL);
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
-    if (pid == 0)
-        _exit(fn());
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 1);
+        if (profiles)
+            setenv("MAPIRT_PROFILES", profiles, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the other process failed (%d)",
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "mapirt %s %s: exit %d", argv[1], argv[2],
               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
@@ -50,59 +66,6 @@ static void logon_logoff(const char *profile)
     s->lpVtbl->Release(s);
 }
 
-static LPSERVICEADMIN admin_work(LPPROFADMIN *pa)
-{
-    LPSERVICEADMIN sa = NULL;
-    if (MAPIAdminProfiles(0, pa) != S_OK)
-        return NULL;
-    if ((*pa)->lpVtbl->AdminServices(*pa, (LPTSTR) "Work", NULL, 0, 0, &sa) != S_OK) {
-        (*pa)->lpVtbl->Release(*pa);
-        return NULL;
-    }
-    return sa;
-}
-
-static int add_second_transport(void)
-{
-    LPPROFADMIN pa;
-    LPSERVICEADMIN sa = admin_work(&pa);
-    if (!sa)
-        return 1;
-    HRESULT hr = sa->lpVtbl->CreateMsgService(sa, (LPTSTR) "XP2", NULL, 0, 0);
-    sa->lpVtbl->Release(sa);
-    pa->lpVtbl->Release(pa);
-    return hr == S_OK ? 0 : 2;
-}
-
-static int delete_second_transport(void)
-{
-    LPPROFADMIN pa;
-    LPSERVICEADMIN sa = admin_work(&pa);
-    if (!sa)
-        return 1;
-    LPMAPITABLE t;
-    LPSRowSet rows = NULL;
-    HRESULT hr = sa->lpVtbl->GetMsgServiceTable(sa, 0, &t);
-    if (hr == S_OK) {
-        hr = HrQueryAllRows(t, NULL, NULL, NULL, 0, &rows);
-        t->lpVtbl->Release(t);
-    }
-    int done = 0;
-    for (ULONG i = 0; hr == S_OK && i < rows->cRows; i++) {
-        const SPropValue *n = col(&rows->aRow[i], PR_SERVICE_NAME_A);
-        const SPropValue *u = col(&rows->aRow[i], PR_SERVICE_UID);
-        if (n && u && strcmp(n->Value.lpszA, "XP2") == 0) {
-            hr = sa->lpVtbl->DeleteMsgService(sa, (LPMAPIUID)u->Value.bin.lpb);
-            done++;
-        }
-    }
-    if (rows)
-        FreeProws(rows);
-    sa->lpVtbl->Release(sa);
-    pa->lpVtbl->Release(pa);
-    return hr == S_OK && done == 1 ? 0 : 2;
-}
-
 /* The case the kept store exists for, and the one it must never get wrong. */
 Test(logon_kept, another_process_edits_the_profile_between_logons)
 {
@@ -110,7 +73,7 @@ Test(logon_kept, another_process_edits_the_profile_between_logons)
     LPMAPISESSION s = logon("Work", MAPI_NEW_SESSION);
     cr_expect_eq(transports(s), 1);
 
-    in_other_process(add_second_transport);
+    mapirt_tool(NULL, (const char *const[]){"service", "add", "Work", "XP2", NULL});
     cr_expect_eq(transports(s), 1, "a running session keeps its providers");
     LPMAPISESSION s2 = logon("Work", MAPI_NEW_SESSION);
     cr_expect_eq(transports(s2), 2, "the next logon sees the new service");
@@ -119,34 +82,11 @@ Test(logon_kept, another_process_edits_the_profile_between_logons)
     s->lpVtbl->Logoff(s, 0, 0, 0);
     s->lpVtbl->Release(s);
 
-    in_other_process(delete_second_transport);
+    mapirt_tool(NULL, (const char *const[]){"service", "remove", "Work", "XP2", NULL});
     s = logon("Work", MAPI_NEW_SESSION);
     cr_expect_eq(transports(s), 1, "and then that it is gone again");
     s->lpVtbl->Logoff(s, 0, 0, 0);
     s->lpVtbl->Release(s);
-}
-
-static char g_other[PATH_MAX];
-
-static int make_other_store(void)
-{
-    static const char *const acme[] = {"ACME", NULL};
-    setenv("MAPIRT_PROFILES", g_other, 1);
-    LPPROFADMIN pa;
-    if (MAPIAdminProfiles(0, &pa) != S_OK)
-        return 1;
-    LPSERVICEADMIN sa = NULL;
-    HRESULT hr = pa->lpVtbl->CreateProfile(pa, (LPTSTR) "Home", NULL, 0, 0);
-    if (hr == S_OK)
-        hr = pa->lpVtbl->AdminServices(pa, (LPTSTR) "Home", NULL, 0, 0, &sa);
-    for (const char *const *n = acme; hr == S_OK && *n; n++)
-        hr = sa->lpVtbl->CreateMsgService(sa, (LPTSTR)*n, NULL, 0, 0);
-    if (sa)
-        sa->lpVtbl->Release(sa);
-    pa->lpVtbl->Release(pa);
-    /* the last connection closes: the new store is one file and its key */
-    MAPIUninitialize();
-    return hr == S_OK ? 0 : 2;
 }
 
 static void move_over(const char *from, const char *to)
@@ -159,16 +99,18 @@ static void move_over(const char *from, const char *to)
 Test(logon_kept, a_store_replaced_between_logons_is_the_new_one)
 {
     logon_logoff("Work");
-    snprintf(g_other, sizeof g_other, "%s/other.db", g_dir);
-    in_other_process(make_other_store);
+    char other[PATH_MAX];
+    snprintf(other, sizeof other, "%s/other.db", g_dir);
+    mapirt_tool(other, (const char *const[]){"profile", "create", "Home", NULL});
+    mapirt_tool(other, (const char *const[]){"service", "add", "Home", "ACME", NULL});
     char path[PATH_MAX + 8], from[PATH_MAX + 8];
     /* as a restore does it: the old store's files go, the new ones take their names */
     snprintf(path, sizeof path, "%s-wal", g_db);
     unlink(path);
     snprintf(path, sizeof path, "%s-shm", g_db);
     unlink(path);
-    move_over(g_other, g_db);
-    snprintf(from, sizeof from, "%s.key", g_other);
+    move_over(other, g_db);
+    snprintf(from, sizeof from, "%s.key", other);
     snprintf(path, sizeof path, "%s.key", g_db);
     move_over(from, path);
 
@@ -200,22 +142,11 @@ Test(logon_kept, a_newer_schema_written_between_logons_is_refused)
 }
 
 /* A profile deleted and made again under the same name by another process is the new one. */
-static int recreate_work_without_transport(void)
-{
-    LPPROFADMIN pa;
-    if (MAPIAdminProfiles(0, &pa) != S_OK)
-        return 1;
-    HRESULT hr = pa->lpVtbl->DeleteProfile(pa, (LPTSTR) "Work", 0);
-    if (hr == S_OK)
-        hr = pa->lpVtbl->CreateProfile(pa, (LPTSTR) "Work", NULL, 0, 0);
-    pa->lpVtbl->Release(pa);
-    return hr == S_OK ? 0 : 2;
-}
-
 Test(logon_kept, a_profile_made_again_elsewhere_is_the_new_one)
 {
     logon_logoff("Work");
-    in_other_process(recreate_work_without_transport);
+    mapirt_tool(NULL, (const char *const[]){"profile", "delete", "Work", NULL});
+    mapirt_tool(NULL, (const char *const[]){"profile", "create", "Work", NULL});
     LPMAPISESSION s = logon("Work", MAPI_NEW_SESSION);
     cr_expect_eq(transports(s), 0, "the new profile has no services");
     s->lpVtbl->Logoff(s, 0, 0, 0);
