@@ -51,15 +51,24 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static mapirt_profstore *g_ps; /* one reference, under g_mu */
 static struct ident g_db, g_key;
 
-static void fork_prepare(void) { pthread_mutex_lock(&g_mu); }
-static void fork_parent(void) { pthread_mutex_unlock(&g_mu); }
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&g_mu);
+}
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&g_mu);
+}
 static void fork_child(void)
 {
     g_ps = NULL; /* the parent's connection: never used here, never closed here */
     pthread_mutex_unlock(&g_mu);
 }
 
-static void once(void) { pthread_atfork(fork_prepare, fork_parent, fork_child); }
+static void once(void)
+{
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
 
 static void ident_of(const char *path, struct ident *id)
 {

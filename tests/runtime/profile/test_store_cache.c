@@ -110,7 +110,7 @@ Test(store_cache, a_replaced_database_is_opened_anew)
     cr_expect_neq(a, b);
     mapirt_profile_info info;
     cr_expect_eq(mapirt_profstore_find_profile(b, "Old", &info, NULL, 0), MAPI_E_NOT_FOUND,
-                 "the new file has no profile");
+        "the new file has no profile");
     mapirt_profstore_release(b);
     mapirt_profstore_release(a);
 }
@@ -163,9 +163,9 @@ Test(store_cache, a_schema_written_by_another_connection_is_checked_again)
     cr_expect_eq(mapirt_profstore_open_default(&b, err, sizeof err), MAPI_E_VERSION);
     cr_expect_null(b);
     snprintf(want, sizeof want,
-             "%s was written by a newer mapirt (profile store schema 99; this library knows up "
-             "to %d)",
-             g_db, MAPIRT_PROFSTORE_SCHEMA);
+        "%s was written by a newer mapirt (profile store schema 99; this library knows up "
+        "to %d)",
+        g_db, MAPIRT_PROFSTORE_SCHEMA);
     cr_expect_str_eq(err, want, "the open's own message");
     mapirt_profstore_release(a);
 }
@@ -192,7 +192,7 @@ Test(store_cache, a_forked_child_opens_its_own)
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %d",
-              WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     cr_expect(same_again(a), "the parent keeps its own");
     mapirt_profstore_release(a);
 }
@@ -220,9 +220,9 @@ Test(store_cache, opening_by_path_keeps_the_kept_connection_s_wal)
      * last connection and checkpoint and delete the WAL */
     char cmd[600];
     snprintf(cmd, sizeof cmd,
-             "python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
-             "c.execute(\"SELECT count(*) FROM sqlite_master\").fetchall(); c.close()' '%s'",
-             g_db);
+        "python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute(\"SELECT count(*) FROM sqlite_master\").fetchall(); c.close()' '%s'",
+        g_db);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     char wal[200];
     struct stat sb;
@@ -232,7 +232,7 @@ Test(store_cache, opening_by_path_keeps_the_kept_connection_s_wal)
     mapirt_profstore *c = open_store();
     mapirt_profile_info info;
     cr_expect_eq(mapirt_profstore_find_profile(c, "After", &info, NULL, 0), S_OK,
-                 "and what it writes is seen by a new connection");
+        "and what it writes is seen by a new connection");
     mapirt_profstore_release(c);
     mapirt_profstore_release(a);
 }

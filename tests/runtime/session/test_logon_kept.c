@@ -39,7 +39,7 @@ static void mapirt_tool(const char *profiles, const char *const *args)
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "mapirt %s %s: exit %d", argv[1], argv[2],
-              WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
 /* The transports of a session's status table (the second service's transport is another
@@ -117,7 +117,7 @@ Test(logon_kept, a_store_replaced_between_logons_is_the_new_one)
     logon_logoff("Home");
     LPMAPISESSION s = NULL;
     cr_expect_eq(MAPILogonEx(0, (LPTSTR) "Work", NULL, MAPI_NEW_SESSION, &s),
-                 MAPI_E_LOGON_FAILED, "the old store's profile is gone with it");
+        MAPI_E_LOGON_FAILED, "the old store's profile is gone with it");
 }
 
 static void exec_sql(const char *sql)

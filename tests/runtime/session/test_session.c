@@ -173,6 +173,22 @@ Test(session, query_identity)
     s = logon("Empty", MAPI_NEW_SESSION);
     cr_expect_eq(s->lpVtbl->QueryIdentity(s, &cb, &e), MAPI_W_NO_SERVICE);
     cr_expect_gt(cb, 20u);
+    /* a well-formed one-off: the address book opens it */
+    LPADRBOOK ab = NULL;
+    cr_assert_eq(s->lpVtbl->OpenAddressBook(s, 0, NULL, AB_NO_DIALOG, &ab), S_OK);
+    ULONG type = 0;
+    LPMAILUSER u = NULL;
+    cr_assert_eq(ab->lpVtbl->OpenEntry(ab, cb, e, NULL, 0, &type, (LPUNKNOWN *)&u), S_OK);
+    cr_expect_eq(type, (ULONG)MAPI_MAILUSER);
+    LPSPropValue v = NULL;
+    cr_assert_eq(HrGetOneProp((LPMAPIPROP)u, PR_DISPLAY_NAME_A, &v), S_OK);
+    cr_expect_str_eq(v->Value.lpszA, "Unknown user");
+    MAPIFreeBuffer(v);
+    cr_assert_eq(HrGetOneProp((LPMAPIPROP)u, PR_ADDRTYPE_A, &v), S_OK);
+    cr_expect_str_eq(v->Value.lpszA, "MAPIRT");
+    MAPIFreeBuffer(v);
+    u->lpVtbl->Release(u);
+    ab->lpVtbl->Release(ab);
     MAPIFreeBuffer(e);
     s->lpVtbl->Release(s);
 }
