@@ -614,8 +614,11 @@ static HRESULT ms_message_SubmitMessage(struct ms_message *self, ULONG ulFlags)
 {
     if (!self->writable || self->closed)
         return ms_message_fail(self, MAPI_E_NO_ACCESS, "SubmitMessage: the message is read-only");
+    char why[512] = "";
     HRESULT hr = ms_submit_message(self->store, ms_message_as_IMessage(self), &self->submitting,
-                                   ulFlags);
+                                   ulFlags, why, sizeof why);
+    if (FAILED(hr) && why[0]) /* a copy: ms_message_fail keeps only static texts */
+        return mapirt_lasterror_setf(ms_message_lasterror(self), hr, 0, 0, "%s", why);
     return FAILED(hr) ? ms_message_fail(self, hr, "SubmitMessage failed") : S_OK;
 }
 
