@@ -195,8 +195,9 @@ HRESULT mapirt_status_recips(mapirt_sess *s, LPMESSAGE lpMessage, LPADRLIST lpRe
         snprintf(err, cberr, "out of memory");
         return hr;
     }
-    /* the reference: MAPI frees the list when StatusRecips succeeds */
-    MAPIFreeBuffer(lpRecipList);
+    /* the reference: MAPI frees the list when StatusRecips succeeds, the whole of it (its
+     * entries' values are blocks of their own, as in every ADRLIST) */
+    FreePadrlist(lpRecipList);
     return S_OK;
 }
 

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <gmime/gmime.h>
 #include <limits.h>
 #include <stdio.h>
@@ -46,10 +47,10 @@ static void sup_setup(void)
     snprintf(g_in, sizeof g_in, "%s/incoming", g_dir);
     snprintf(g_storedb, sizeof g_storedb, "%s/store.db", g_dir);
     snprintf(g_archive, sizeof g_archive, "%s/archive.db", g_dir);
-    char cat[4096], path[300], prov[PATH_MAX];
+    char cat[4096], path[300], prov[PATH_MAX], test_prov[PATH_MAX], both[2 * PATH_MAX + 2];
     snprintf(cat, sizeof cat,
              "[Services]\nMSGSTORE=Personal Folders\nARCHIVE=Archive\nMAILDIR=Maildir Mail\n"
-             "MAPIRT_PAB=Personal Address Book\n"
+             "MAPIRT_PAB=Personal Address Book\nREPSTORE=Reports\nACMEXP=Acme Transport\n"
              "[MSGSTORE]\nProviders=MSGSTORE MS\n"
              "[MSGSTORE MS]\nPR_PROVIDER_DLL_NAME=MSGSTORE.DLL\n"
              "PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER\nPR_DISPLAY_NAME=Personal Folders\n"
@@ -66,15 +67,25 @@ static void sup_setup(void)
              "PR_SERVICE_DLL_NAME=abook.dll\nPR_SERVICE_ENTRY_NAME=ServiceEntry\n"
              "Providers=MAPIRT_PAB AB\n"
              "[MAPIRT_PAB AB]\nPR_PROVIDER_DLL_NAME=abook.dll\n"
-             "PR_RESOURCE_TYPE=MAPI_AB_PROVIDER\nPR_DISPLAY_NAME=Personal Address Book\n",
-             g_storedb, g_archive, g_out, g_in);
+             "PR_RESOURCE_TYPE=MAPI_AB_PROVIDER\nPR_DISPLAY_NAME=Personal Address Book\n"
+             /* the profile "Reports": a store and the test transport acmexp */
+             "[REPSTORE]\nProviders=REPSTORE MS\n"
+             "[REPSTORE MS]\nPR_PROVIDER_DLL_NAME=MSGSTORE.DLL\n"
+             "PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER\nPR_DISPLAY_NAME=Reports\n"
+             "PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE\n6700001E=%s/reports.db\n"
+             "[ACMEXP]\nProviders=ACMEXP XP\n"
+             "[ACMEXP XP]\nPR_PROVIDER_DLL_NAME=ACMEXP.DLL\n"
+             "PR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\nPR_DISPLAY_NAME=Acme Transport\n",
+             g_storedb, g_archive, g_out, g_in, g_dir);
     write_file(g_dir, "mapisvc.inf", cat);
     snprintf(path, sizeof path, "%s/mapisvc.inf", g_dir);
     setenv("MAPIRT_SERVICES", path, 1);
     snprintf(path, sizeof path, "%s/xdg", g_dir);
     setenv("XDG_DATA_HOME", path, 1);
     cr_assert_not_null(realpath("build/mapirt/providers", prov), "build the providers (ninja)");
-    setenv("MAPIRT_PROVIDER_PATH", prov, 1);
+    cr_assert_not_null(realpath("build/tests/providers", test_prov), "build the test providers");
+    snprintf(both, sizeof both, "%s:%s", prov, test_prov);
+    setenv("MAPIRT_PROVIDER_PATH", both, 1);
     setenv("MAPIRT_SPOOL_POLL_MS", "60000", 1);
     cr_assert_eq(MAPIInitialize(NULL), S_OK);
     LPPROFADMIN pa;
@@ -959,5 +970,91 @@ Test(spoolsup, submit_expands_the_address_books_lists)
     g_object_unref(g);
     free(one.lpb), free(two.lpb), free(three.lpb), free(inner.lpb), free(team.lpb);
     free(dup.lpb), free(eid.lpb);
+    logoff(s);
+}
+
+/* ---- StatusRecips: a transport's report, made by the spooler ---- */
+
+Test(spoolsup, status_recips_becomes_a_non_delivery_report)
+{
+    LPPROFADMIN pa;
+    LPSERVICEADMIN sa;
+    cr_assert_eq(MAPIAdminProfiles(0, &pa), S_OK);
+    cr_assert_eq(pa->lpVtbl->CreateProfile(pa, (LPTSTR) "Reports", NULL, 0, 0), S_OK);
+    cr_assert_eq(pa->lpVtbl->AdminServices(pa, (LPTSTR) "Reports", NULL, 0, 0, &sa), S_OK);
+    cr_assert_eq(sa->lpVtbl->CreateMsgService(sa, (LPTSTR) "REPSTORE", NULL, 0, 0), S_OK);
+    cr_assert_eq(sa->lpVtbl->CreateMsgService(sa, (LPTSTR) "ACMEXP", NULL, 0, 0), S_OK);
+    sa->lpVtbl->Release(sa);
+    pa->lpVtbl->Release(pa);
+    LPMAPISESSION s = NULL;
+    cr_assert_eq(MAPILogonEx(0, (LPTSTR) "Reports", NULL,
+                             MAPI_EXPLICIT_PROFILE | MAPI_NEW_SESSION, &s), S_OK);
+    LPMDB mdb = open_default_store(s);
+    LPMAPIFOLDER sent = store_folder(mdb, PR_IPM_SENTMAIL_ENTRYID);
+    LPMESSAGE m = NULL;
+    cr_assert_eq(sent->lpVtbl->CreateMessage(sent, NULL, 0, &m), S_OK);
+    set_string((LPMAPIPROP)m, PR_SUBJECT_A, "went out");
+    set_string((LPMAPIPROP)m, PR_MESSAGE_CLASS_A, "IPM.Note");
+    add_recipient(m, "Ada", "ada@example.org", "SMTP", MAPI_TO);
+    add_recipient(m, "Bob", "bob@example.org", "SMTP", MAPI_TO);
+    cr_assert_eq(m->lpVtbl->SaveChanges(m, KEEP_OPEN_READWRITE), S_OK);
+
+    /* the transport learnt that Bob's copy failed and Ada's arrived */
+    char so[PATH_MAX];
+    cr_assert_not_null(realpath("build/tests/providers/acmexp.so", so));
+    void *h = dlopen(so, RTLD_NOW | RTLD_NOLOAD);
+    cr_assert_not_null(h, "the session loaded acmexp: %s", dlerror());
+    LPMAPISUP (*get)(void) = (LPMAPISUP(*)(void))dlsym(h, "acmexp_support");
+    dlclose(h);
+    cr_assert_not_null(get);
+    LPMAPISUP sup = get();
+    cr_assert_not_null(sup);
+    LPADRLIST al = NULL;
+    cr_assert_eq(MAPIAllocateBuffer(CbNewADRLIST(2), (void **)&al), S_OK);
+    al->cEntries = 2;
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(MAPIAllocateBuffer(5 * sizeof(SPropValue),
+                                        (void **)&AT(al->aEntries, i).rgPropVals), S_OK);
+        memset(AT(al->aEntries, i).rgPropVals, 0, 5 * sizeof(SPropValue));
+    }
+    LPSPropValue bob = al->aEntries[0].rgPropVals, ada = AT(al->aEntries, 1).rgPropVals;
+    bob[0].ulPropTag = PR_DISPLAY_NAME_A;
+    bob[0].Value.lpszA = "Bob";
+    bob[1].ulPropTag = PR_EMAIL_ADDRESS_A;
+    bob[1].Value.lpszA = "bob@example.org";
+    bob[2].ulPropTag = PR_NDR_REASON_CODE;
+    bob[2].Value.l = 7; /* the transport's own reason */
+    bob[3].ulPropTag = PR_NDR_DIAG_CODE;
+    bob[3].Value.l = 3;
+    bob[4].ulPropTag = PR_REPORT_TEXT_A;
+    bob[4].Value.lpszA = "mailbox full";
+    al->aEntries[0].cValues = 5;
+    ada[0].ulPropTag = PR_DISPLAY_NAME_A;
+    ada[0].Value.lpszA = "Ada";
+    ada[1].ulPropTag = PR_DELIVER_TIME;
+    ada[1].Value.ft = now_ft();
+    AT(al->aEntries, 1).cValues = 2;
+    cr_assert_eq(sup->lpVtbl->StatusRecips(sup, m, al), S_OK); /* MAPI frees the list */
+    m->lpVtbl->Release(m);
+    sent->lpVtbl->Release(sent);
+    flush(s);
+
+    LPSRowSet rows = inbox_rows(mdb);
+    cr_assert_eq(rows->cRows, 1, "one report, in the default store's Inbox");
+    cr_expect_str_eq(row_col(&rows->aRow[0], PR_MESSAGE_CLASS_A)->Value.lpszA,
+                     "REPORT.IPM.Note.NDR");
+    cr_expect_str_eq(row_col(&rows->aRow[0], PR_SUBJECT_A)->Value.lpszA, "Undeliverable: went out");
+    LPMESSAGE ndr = open_row(mdb, &rows->aRow[0]);
+    LPSRowSet rr = all_recipients(ndr);
+    cr_assert_eq(rr->cRows, 1, "Bob only: Ada was delivered");
+    cr_expect_str_eq(row_col(&rr->aRow[0], PR_DISPLAY_NAME_A)->Value.lpszA, "Bob");
+    cr_expect_eq(row_col(&rr->aRow[0], PR_NDR_REASON_CODE)->Value.l, 7, "the transport's reason");
+    cr_expect_eq(row_col(&rr->aRow[0], PR_NDR_DIAG_CODE)->Value.l, 3);
+    cr_expect_str_eq(row_col(&rr->aRow[0], PR_REPORT_TEXT_A)->Value.lpszA, "mailbox full");
+    FreeProws(rr);
+    ndr->lpVtbl->Release(ndr);
+    FreeProws(rows);
+
+    mdb->lpVtbl->Release(mdb);
     logoff(s);
 }
