@@ -298,3 +298,24 @@ HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n)
     ms_store_notify(s, ids, 1, n);
     return S_OK;
 }
+
+HRESULT ms_read_receipt(struct ms_store *s, LPMESSAGE m, ULONG flags, char *why, size_t cbwhy)
+{
+    LPUNKNOWN u = NULL;
+    ULONG type = 0;
+    LPMESSAGE empty = NULL;
+    /* the report is written in the Outbox, which it leaves when sent (PR_DELETE_AFTER_SUBMIT) */
+    HRESULT hr = ms_store_open(s, MAPI_FOLDER, MS_OBJ_OUTBOX, NULL, MAPI_MODIFY, &type, &u);
+    if (SUCCEEDED(hr))
+        hr = ((LPMAPIFOLDER)u)->lpVtbl->CreateMessage((LPMAPIFOLDER)u, NULL, 0, &empty);
+    if (FAILED(hr))
+        snprintf(why, cbwhy, "SetReadFlag: the Outbox cannot take the read receipt (0x%08X)",
+                 (unsigned)hr);
+    else if (FAILED(hr = s->sup->lpVtbl->ReadReceipt(s->sup, flags, m, &empty)))
+        support_says(s, hr, "ReadReceipt", why, cbwhy);
+    if (empty)
+        empty->lpVtbl->Release(empty);
+    if (u)
+        u->lpVtbl->Release(u);
+    return hr;
+}

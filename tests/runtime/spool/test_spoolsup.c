@@ -1058,3 +1058,74 @@ Test(spoolsup, status_recips_becomes_a_non_delivery_report)
     mdb->lpVtbl->Release(mdb);
     logoff(s);
 }
+
+/* ---- ReadReceipt: the store's SetReadFlag on a message that asks for one ---- */
+
+static SBinary received(LPMDB mdb, const char *subject, BOOL asks)
+{
+    LPMAPIFOLDER inbox = store_folder(mdb, INBOX);
+    LPMESSAGE m = NULL;
+    cr_assert_eq(inbox->lpVtbl->CreateMessage(inbox, NULL, 0, &m), S_OK);
+    set_string((LPMAPIPROP)m, PR_SUBJECT_A, subject);
+    set_string((LPMAPIPROP)m, PR_MESSAGE_CLASS_A, "IPM.Note");
+    SPropValue v[2];
+    memset(v, 0, sizeof v);
+    v[0].ulPropTag = PR_READ_RECEIPT_REQUESTED;
+    v[0].Value.b = asks;
+    v[1].ulPropTag = PR_SENDER_ENTRYID;
+    v[1].Value.bin = one_off("Sender", "SMTP", "sender@example.org");
+    cr_assert_eq(m->lpVtbl->SetProps(m, 2, v, NULL), S_OK);
+    MAPIFreeBuffer(v[1].Value.bin.lpb);
+    cr_assert_eq(m->lpVtbl->SaveChanges(m, KEEP_OPEN_READWRITE), S_OK);
+    SBinary e = eid_of((LPMAPIPROP)m);
+    m->lpVtbl->Release(m);
+    inbox->lpVtbl->Release(inbox);
+    return e;
+}
+
+static LPMESSAGE open_eid(LPMDB mdb, const SBinary *e)
+{
+    ULONG type = 0;
+    LPMESSAGE m = NULL;
+    cr_assert_eq(mdb->lpVtbl->OpenEntry(mdb, e->cb, (LPENTRYID)e->lpb, NULL, 0, &type,
+                                        (LPUNKNOWN *)&m), S_OK);
+    return m;
+}
+
+Test(spoolsup, read_receipt_goes_to_the_sender_once)
+{
+    LPMAPISESSION s = logon_mail();
+    LPMDB mdb = open_default_store(s);
+    SBinary asks = received(mdb, "please confirm", TRUE);
+    SBinary quiet = received(mdb, "no receipt", FALSE);
+    SBinary suppressed = received(mdb, "suppressed", TRUE);
+
+    LPMESSAGE m = open_eid(mdb, &asks);
+    cr_assert_eq(m->lpVtbl->SetReadFlag(m, 0), S_OK);
+    cr_assert_eq(m->lpVtbl->SetReadFlag(m, 0), S_OK); /* read already: no second receipt */
+    m->lpVtbl->Release(m);
+    m = open_eid(mdb, &quiet);
+    cr_assert_eq(m->lpVtbl->SetReadFlag(m, 0), S_OK);
+    m->lpVtbl->Release(m);
+    m = open_eid(mdb, &suppressed);
+    cr_assert_eq(m->lpVtbl->SetReadFlag(m, SUPPRESS_RECEIPT), S_OK);
+    m->lpVtbl->Release(m);
+    flush(s);
+
+    char names[4][512], path[PATH_MAX];
+    cr_assert_eq(list_dir(g_out, "new", names, 4), 1, "one receipt, for the message that asked");
+    snprintf(path, sizeof path, "%s/new/%s", g_out, names[0]);
+    GMimeMessage *g = parse_file(path);
+    cr_expect_str_eq(g_mime_message_get_subject(g), "Read: please confirm");
+    InternetAddressList *to = g_mime_message_get_addresses(g, GMIME_ADDRESS_TYPE_TO);
+    cr_assert_eq(internet_address_list_length(to), 1);
+    cr_expect_str_eq(internet_address_mailbox_get_addr(
+                         INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(to, 0))),
+                     "sender@example.org", "to the sender's address");
+    g_object_unref(g);
+    cr_expect_eq(folder_count(mdb, PR_IPM_OUTBOX_ENTRYID), 0, "the sent receipt is not kept");
+    cr_expect_eq(folder_count(mdb, INBOX), 3, "no report of non-delivery");
+    free(asks.lpb), free(quiet.lpb), free(suppressed.lpb);
+    mdb->lpVtbl->Release(mdb);
+    logoff(s);
+}
