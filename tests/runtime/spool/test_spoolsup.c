@@ -10,7 +10,12 @@
  *   - IMAPIFolder::CopyMessages and CopyFolder between folders of one store (the store's SQL)
  *     and between the two stores (MAPI's generic copies: big properties, recipients,
  *     attachments, embedded messages; MESSAGE_MOVE, COPY_SUBFOLDERS, FOLDER_MOVE);
- *   - DoSentMail with PR_SENTMAIL_ENTRYID in the other store (the sent message moved across).
+ *   - DoSentMail with PR_SENTMAIL_ENTRYID in the other store (the sent message moved across);
+ *   - StatusRecips (a transport's report, made by the spooler into a non-delivery report);
+ *   - ReadReceipt (the store's SetReadFlag on a message asking for one, sent by the spooler);
+ *   - RegisterPreprocessor with ExpandRecips' NEEDS_PREPROCESSING, CompleteMsg and
+ *     OpenTemplateID, called through the support objects of the test providers (acmexp,
+ *     acmems, acmeab) loaded beside the bundled ones.
  * configure: link -rdynamic -ldl
  * configure: pkg gmime-3.0 */
 #define _GNU_SOURCE
@@ -47,10 +52,11 @@ static void sup_setup(void)
     snprintf(g_in, sizeof g_in, "%s/incoming", g_dir);
     snprintf(g_storedb, sizeof g_storedb, "%s/store.db", g_dir);
     snprintf(g_archive, sizeof g_archive, "%s/archive.db", g_dir);
-    char cat[4096], path[300], prov[PATH_MAX], test_prov[PATH_MAX], both[2 * PATH_MAX + 2];
+    char cat[8192], path[300], prov[PATH_MAX], test_prov[PATH_MAX], both[2 * PATH_MAX + 2];
     snprintf(cat, sizeof cat,
              "[Services]\nMSGSTORE=Personal Folders\nARCHIVE=Archive\nMAILDIR=Maildir Mail\n"
              "MAPIRT_PAB=Personal Address Book\nREPSTORE=Reports\nACMEXP=Acme Transport\n"
+             "ACMEMS=Acme Store\nACMEAB=Acme Directory\n"
              "[MSGSTORE]\nProviders=MSGSTORE MS\n"
              "[MSGSTORE MS]\nPR_PROVIDER_DLL_NAME=MSGSTORE.DLL\n"
              "PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER\nPR_DISPLAY_NAME=Personal Folders\n"
@@ -75,7 +81,13 @@ static void sup_setup(void)
              "PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE\n6700001E=%s/reports.db\n"
              "[ACMEXP]\nProviders=ACMEXP XP\n"
              "[ACMEXP XP]\nPR_PROVIDER_DLL_NAME=ACMEXP.DLL\n"
-             "PR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\nPR_DISPLAY_NAME=Acme Transport\n",
+             "PR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\nPR_DISPLAY_NAME=Acme Transport\n"
+             "[ACMEMS]\nProviders=ACMEMS MS\n"
+             "[ACMEMS MS]\nPR_PROVIDER_DLL_NAME=ACMEMS.DLL\n"
+             "PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER\nPR_DISPLAY_NAME=Acme Store\n"
+             "[ACMEAB]\nPR_SERVICE_DLL_NAME=ACMEAB.DLL\nProviders=ACMEAB AB\n"
+             "[ACMEAB AB]\nPR_PROVIDER_DLL_NAME=ACMEAB.DLL\n"
+             "PR_RESOURCE_TYPE=MAPI_AB_PROVIDER\nPR_DISPLAY_NAME=Acme Directory\n",
              g_storedb, g_archive, g_out, g_in, g_dir);
     write_file(g_dir, "mapisvc.inf", cat);
     snprintf(path, sizeof path, "%s/mapisvc.inf", g_dir);
@@ -973,19 +985,40 @@ Test(spoolsup, submit_expands_the_address_books_lists)
     logoff(s);
 }
 
-/* ---- StatusRecips: a transport's report, made by the spooler ---- */
+/* A function of a test provider the session loaded. */
+static void *loaded_fn(const char *file, const char *fn)
+{
+    char so[PATH_MAX + 32], rel[64];
+    snprintf(rel, sizeof rel, "build/tests/providers/%s", file);
+    cr_assert_not_null(realpath(rel, so));
+    void *h = dlopen(so, RTLD_NOW | RTLD_NOLOAD);
+    cr_assert_not_null(h, "the session loaded %s: %s", file, dlerror());
+    void *f = dlsym(h, fn);
+    dlclose(h); /* the session's reference keeps it loaded */
+    cr_assert_not_null(f, "%s", fn);
+    return f;
+}
 
-Test(spoolsup, status_recips_becomes_a_non_delivery_report)
+static void make_profile(const char *name, const char *const *svcs)
 {
     LPPROFADMIN pa;
     LPSERVICEADMIN sa;
     cr_assert_eq(MAPIAdminProfiles(0, &pa), S_OK);
-    cr_assert_eq(pa->lpVtbl->CreateProfile(pa, (LPTSTR) "Reports", NULL, 0, 0), S_OK);
-    cr_assert_eq(pa->lpVtbl->AdminServices(pa, (LPTSTR) "Reports", NULL, 0, 0, &sa), S_OK);
-    cr_assert_eq(sa->lpVtbl->CreateMsgService(sa, (LPTSTR) "REPSTORE", NULL, 0, 0), S_OK);
-    cr_assert_eq(sa->lpVtbl->CreateMsgService(sa, (LPTSTR) "ACMEXP", NULL, 0, 0), S_OK);
+    cr_assert_eq(pa->lpVtbl->CreateProfile(pa, (LPTSTR)name, NULL, 0, 0), S_OK);
+    cr_assert_eq(pa->lpVtbl->AdminServices(pa, (LPTSTR)name, NULL, 0, 0, &sa), S_OK);
+    for (int i = 0; svcs[i]; i++)
+        cr_assert_eq(sa->lpVtbl->CreateMsgService(sa, (LPTSTR)svcs[i], NULL, 0, 0), S_OK, "%s",
+                     svcs[i]);
     sa->lpVtbl->Release(sa);
     pa->lpVtbl->Release(pa);
+}
+
+/* ---- StatusRecips: a transport's report, made by the spooler ---- */
+
+Test(spoolsup, status_recips_becomes_a_non_delivery_report)
+{
+    static const char *const svcs[] = {"REPSTORE", "ACMEXP", NULL};
+    make_profile("Reports", svcs);
     LPMAPISESSION s = NULL;
     cr_assert_eq(MAPILogonEx(0, (LPTSTR) "Reports", NULL,
                              MAPI_EXPLICIT_PROFILE | MAPI_NEW_SESSION, &s), S_OK);
@@ -1000,12 +1033,7 @@ Test(spoolsup, status_recips_becomes_a_non_delivery_report)
     cr_assert_eq(m->lpVtbl->SaveChanges(m, KEEP_OPEN_READWRITE), S_OK);
 
     /* the transport learnt that Bob's copy failed and Ada's arrived */
-    char so[PATH_MAX];
-    cr_assert_not_null(realpath("build/tests/providers/acmexp.so", so));
-    void *h = dlopen(so, RTLD_NOW | RTLD_NOLOAD);
-    cr_assert_not_null(h, "the session loaded acmexp: %s", dlerror());
-    LPMAPISUP (*get)(void) = (LPMAPISUP(*)(void))dlsym(h, "acmexp_support");
-    dlclose(h);
+    LPMAPISUP (*get)(void) = (LPMAPISUP(*)(void))loaded_fn("acmexp.so", "acmexp_support");
     cr_assert_not_null(get);
     LPMAPISUP sup = get();
     cr_assert_not_null(sup);
@@ -1126,6 +1154,108 @@ Test(spoolsup, read_receipt_goes_to_the_sender_once)
     cr_expect_eq(folder_count(mdb, PR_IPM_OUTBOX_ENTRYID), 0, "the sent receipt is not kept");
     cr_expect_eq(folder_count(mdb, INBOX), 3, "no report of non-delivery");
     free(asks.lpb), free(quiet.lpb), free(suppressed.lpb);
+    mdb->lpVtbl->Release(mdb);
+    logoff(s);
+}
+
+/* ---- the support methods providers call, on the real store's messages ---- */
+
+static LPMESSAGE outbox_message(LPMDB mdb, const char *subject, const char *type, ULONG tag,
+                                SBinary *eid)
+{
+    LPMESSAGE m = new_outgoing(mdb, subject, "body"); /* PR_SENTMAIL_ENTRYID: Sent Items */
+    add_recipient(m, "Fax Desk", "+1 555 0100", type, MAPI_TO);
+    if (tag) {
+        SPropValue v;
+        memset(&v, 0, sizeof v);
+        v.ulPropTag = tag;
+        v.Value.b = TRUE;
+        cr_assert_eq(m->lpVtbl->SetProps(m, 1, &v, NULL), S_OK);
+    }
+    cr_assert_eq(m->lpVtbl->SaveChanges(m, KEEP_OPEN_READWRITE), S_OK);
+    *eid = eid_of((LPMAPIPROP)m);
+    return m;
+}
+
+Test(spoolsup, complete_msg_preprocessors_and_templates_through_providers_support)
+{
+    static const char *const svcs[] = {"REPSTORE", "ACMEMS", "ACMEXP", "MAPIRT_PAB", "ACMEAB",
+                                       NULL};
+    make_profile("Support", svcs);
+    LPMAPISESSION s = NULL;
+    cr_assert_eq(MAPILogonEx(0, (LPTSTR) "Support", NULL,
+                             MAPI_EXPLICIT_PROFILE | MAPI_NEW_SESSION, &s), S_OK);
+    LPMDB mdb = open_default_store(s);
+    LPMDB acme = open_store_named(s, "Acme Store"); /* a store logs on when first opened */
+    LPMAPISUP ms = ((LPMAPISUP(*)(void))loaded_fn("acmems.so", "acmems_support"))();
+    LPMAPISUP xp = ((LPMAPISUP(*)(void))loaded_fn("acmexp.so", "acmexp_support"))();
+    LPMAPISUP ab = ((LPMAPISUP(*)(void))loaded_fn("acmeab.so", "acmeab_support"))();
+    cr_assert(ms && xp && ab);
+
+    /* RegisterPreprocessor (a transport's), then ExpandRecips (a store's) on a message with a
+     * recipient of that address type: it needs preprocessing; one without does not */
+    cr_assert_eq(xp->lpVtbl->RegisterPreprocessor(xp, NULL, (LPTSTR) "FAX", (LPTSTR) "acmexp.dll",
+                                                  (LPSTR) "Preprocess", NULL, 0), S_OK);
+    SBinary fe, se;
+    LPMESSAGE fax = outbox_message(mdb, "by fax", "fax", 0, &fe); /* types match without case */
+    LPMESSAGE smtp = outbox_message(mdb, "by mail", "SMTP", 0, &se);
+    ULONG flags = 0;
+    cr_assert_eq(ms->lpVtbl->ExpandRecips(ms, fax, &flags), S_OK);
+    cr_expect_eq(flags, NEEDS_SPOOLER | NEEDS_PREPROCESSING);
+    cr_assert_eq(ms->lpVtbl->ExpandRecips(ms, smtp, &flags), S_OK);
+    cr_expect_eq(flags, NEEDS_SPOOLER);
+    cr_expect_eq(xp->lpVtbl->RegisterPreprocessor(xp, NULL, (LPTSTR) "", (LPTSTR) "acmexp.dll",
+                                                  (LPSTR) "Preprocess", NULL, 0),
+                 MAPI_E_INVALID_PARAMETER);
+    fax->lpVtbl->Release(fax);
+    smtp->lpVtbl->Release(smtp);
+
+    /* CompleteMsg: the sent-mail processing of a store's tightly coupled transport: moved to
+     * PR_SENTMAIL_ENTRYID, or deleted with PR_DELETE_AFTER_SUBMIT */
+    SBinary de;
+    LPMESSAGE del = outbox_message(mdb, "deleted", "SMTP", PR_DELETE_AFTER_SUBMIT, &de);
+    del->lpVtbl->Release(del);
+    cr_expect_eq(folder_count(mdb, PR_IPM_OUTBOX_ENTRYID), 3);
+    cr_assert_eq(ms->lpVtbl->CompleteMsg(ms, 0, fe.cb, (LPENTRYID)fe.lpb), S_OK);
+    cr_assert_eq(ms->lpVtbl->CompleteMsg(ms, 0, de.cb, (LPENTRYID)de.lpb), S_OK);
+    cr_expect_eq(folder_count(mdb, PR_IPM_OUTBOX_ENTRYID), 1, "only the one not completed");
+    LPSRowSet rows = folder_rows(mdb, PR_IPM_SENTMAIL_ENTRYID);
+    cr_assert_eq(rows->cRows, 1, "moved to Sent Items");
+    cr_expect_str_eq(row_col(&rows->aRow[0], PR_SUBJECT_A)->Value.lpszA, "by fax");
+    FreeProws(rows);
+    ULONG type = 0;
+    LPUNKNOWN u = NULL;
+    cr_expect_eq(mdb->lpVtbl->OpenEntry(mdb, de.cb, (LPENTRYID)de.lpb, NULL, 0, &type, &u),
+                 MAPI_E_NOT_FOUND, "deleted after submit");
+    cr_expect_eq(ms->lpVtbl->CompleteMsg(ms, 0, de.cb, (LPENTRYID)de.lpb), MAPI_E_NOT_FOUND);
+
+    /* OpenTemplateID (an address book provider's): routed by the template's MAPIUID to the
+     * provider that made it; the bundled book answers as a non-foreign provider does */
+    LPADRBOOK book = NULL;
+    cr_assert_eq(s->lpVtbl->OpenAddressBook(s, 0, NULL, AB_NO_DIALOG, &book), S_OK);
+    LPABCONT pab = open_pab(book);
+    SBinary tpl = template_for(pab, DT_MAILUSER);
+    LPPROPDATA data = NULL;
+    cr_assert_eq(CreateIProp(&IID_IMAPIPropData, MAPIAllocateBuffer, MAPIAllocateMore,
+                             MAPIFreeBuffer, NULL, &data), S_OK);
+    LPMAPIPROP out = NULL;
+    cr_expect_eq(ab->lpVtbl->OpenTemplateID(ab, tpl.cb, (LPENTRYID)tpl.lpb, 0, (LPMAPIPROP)data,
+                                            NULL, &out, NULL), MAPI_E_NO_SUPPORT);
+    LPMAPIERROR err = NULL;
+    cr_assert_eq(ab->lpVtbl->GetLastError(ab, MAPI_E_NO_SUPPORT, 0, &err), S_OK);
+    cr_expect(err && strstr((char *)err->lpszError, "template's provider"), "%s",
+              err ? (char *)err->lpszError : "");
+    MAPIFreeBuffer(err);
+    tpl.lpb[5] ^= 0xFF; /* a MAPIUID no provider of the session registered */
+    cr_expect_eq(ab->lpVtbl->OpenTemplateID(ab, tpl.cb, (LPENTRYID)tpl.lpb, 0, (LPMAPIPROP)data,
+                                            NULL, &out, NULL), MAPI_E_UNKNOWN_ENTRYID);
+    cr_expect_null(out);
+    data->lpVtbl->Release(data);
+    free(tpl.lpb);
+    pab->lpVtbl->Release(pab);
+    book->lpVtbl->Release(book);
+    free(fe.lpb), free(se.lpb), free(de.lpb);
+    acme->lpVtbl->Release(acme);
     mdb->lpVtbl->Release(mdb);
     logoff(s);
 }
