@@ -3,8 +3,9 @@
  * on (folder, assoc, delivery_time) and (folder, assoc, subject); QueryRows reads one page
  * (LIMIT/OFFSET) and GetRowCount counts in SQL. Nothing is loaded whole.
  *
- * What SQL cannot say as MAPI means it (restrictions on properties that have no column, regular
- * expressions, case-insensitive matches on non-ASCII text, categorized sorts) sends the table
+ * Strings sort and match in the runtime's order (collate.c), so SQL answers as the in-memory
+ * engine would. What SQL cannot say as MAPI means it (restrictions on properties that have no
+ * column, regular expressions, categorized sorts) sends the table
  * to the runtime's in-memory engine: it loads the folder (tables.c) and every call is passed to
  * that view from then on (docs/decisions.md). Column values that are not in `messages` are read
  * from `props` for the rows of a page only.
