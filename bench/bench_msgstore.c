@@ -316,6 +316,8 @@ static void raw_schema(sqlite3 *db)
                      "CREATE INDEX messages_time ON messages(folder, assoc, delivery_time);"
                      "CREATE INDEX messages_subject ON messages(folder, assoc, subject COLLATE"
                      " MAPIRT);"
+                     "CREATE INDEX messages_time_desc ON messages(folder, assoc, delivery_time"
+                     " DESC, id);"
                      "INSERT INTO objects(id, kind) VALUES(1, 3);",
                      NULL, NULL, NULL) != SQLITE_OK)
         fail("the baseline schema", MAPI_E_CALL_FAILED);

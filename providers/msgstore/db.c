@@ -77,10 +77,13 @@ static const char SCHEMA_1[] =
     "  locked INTEGER NOT NULL DEFAULT 0);";
 
 /* Version 2: subjects are indexed in the runtime's string order (collate.c), which contents
- * tables sort by, instead of SQLite's ASCII-only NOCASE. */
+ * tables sort by, instead of SQLite's ASCII-only NOCASE; and delivery time descending (the
+ * usual view) has an index of its own, since equal keys keep their order of arrival (id
+ * ascending) in both directions, which reading the ascending index backwards does not give. */
 static const char SCHEMA_2[] =
     "DROP INDEX messages_subject;"
-    "CREATE INDEX messages_subject ON messages(folder, assoc, subject COLLATE MAPIRT);";
+    "CREATE INDEX messages_subject ON messages(folder, assoc, subject COLLATE MAPIRT);"
+    "CREATE INDEX messages_time_desc ON messages(folder, assoc, delivery_time DESC, id);";
 
 /* migrations[v] takes a store from version v to v + 1. */
 static const char *const MIGRATIONS[] = {SCHEMA_1, SCHEMA_2};
