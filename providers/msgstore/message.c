@@ -145,10 +145,8 @@ HRESULT ms_message_open(struct ms_store *s, sqlite3_int64 id, int writable, LPCI
         }
         sqlite3_reset(st);
     }
-    hr = found ? ms_props_load(s->db, id, m->bag, NULL, s->alloc, s->more, s->freebuf)
+    hr = found ? ms_props_load_item(s->db, id, m->bag, &m->bigs, s->alloc, s->more, s->freebuf)
                : MAPI_E_NOT_FOUND;
-    if (SUCCEEDED(hr))
-        hr = ms_bigs_load(s->db, id, &m->bigs);
     pthread_mutex_unlock(&s->db->lock);
     if (SUCCEEDED(hr))
         hr = computed(m);

@@ -113,6 +113,10 @@ size_t ms_value_size(const SPropValue *p);
  * IPROP_CLEAN / IPROP_READWRITE, under d->lock. */
 HRESULT ms_props_load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTagArray *big,
                       ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf);
+/* ms_props_load and ms_bigs_load in one scan of the object's rows (opening a message). */
+struct ms_bigs;
+HRESULT ms_props_load_item(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, struct ms_bigs *bigs,
+                           ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf);
 /* Writes the dirty properties of bag (set or deleted since the last call) to object id and
  * marks them clean; inside the caller's transaction. The value of a big property is written
  * in chunks to `streams`. */
