@@ -6,7 +6,8 @@
  * UID>.db). The path is checked before anything is written: absolute, its directory created
  * (mkdir -p) and writable, and an existing file must be a mapirt store (opened, not changed);
  * a path that cannot be used is refused with the reason and the path in the MAPIERROR, and the
- * profile keeps what it had. The path goes into the section of the service's store provider,
+ * profile keeps what it had. Only a default that cannot be used at MSG_SERVICE_CREATE is no
+ * error: the profile is made, and ConfigureMsgService (or the first logon) says more. The path goes into the section of the service's store provider,
  * which Logon reads. MSG_SERVICE_DELETE leaves the file: it is the user's mail, not the
  * profile's (docs/decisions.md). */
 #define _GNU_SOURCE
@@ -206,7 +207,7 @@ static HRESULT default_path(svc_ctx *c, const MAPIUID *uid, char **out)
     return S_OK;
 }
 
-static HRESULT configure(svc_ctx *c, LPMAPISUP sup, LPPROVIDERADMIN pa, ULONG n,
+static HRESULT configure(svc_ctx *c, LPMAPISUP sup, LPPROVIDERADMIN pa, ULONG context, ULONG n,
     const SPropValue *props)
 {
     MAPIUID uid;
@@ -220,7 +221,7 @@ static HRESULT configure(svc_ctx *c, LPMAPISUP sup, LPPROVIDERADMIN pa, ULONG n,
     /* Through the support object: the service's sections are its own during the call. */
     if (SUCCEEDED(hr) && FAILED(hr = sup->lpVtbl->OpenProfileSection(sup, &uid, MAPI_MODIFY, &ps)))
         fail(c, hr, "cannot open the store provider's profile section");
-    int had = 0;
+    int had = 0, defaulted = 0;
     if (SUCCEEDED(hr) && path == NULL) {
         SizedSPropTagArray(1, tags) = {1, {PR_MS_STORE_PATH_A}};
         if (SUCCEEDED(ps->lpVtbl->GetProps(ps, (LPSPropTagArray)&tags, 0, &ncur, &cur)) && cur &&
@@ -228,11 +229,20 @@ static HRESULT configure(svc_ctx *c, LPMAPISUP sup, LPPROVIDERADMIN pa, ULONG n,
             had = 1;
             if ((path = strdup(cur[0].Value.lpszA)) == NULL)
                 hr = fail(c, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
-        } else
+        } else {
             hr = default_path(c, &uid, &path);
+            defaulted = 1;
+        }
     }
     if (SUCCEEDED(hr))
         hr = check_path(c, path);
+    /* A service made without a path where the default cannot be used (no $HOME, a read-only
+     * home): the profile is still made, so that ConfigureMsgService can name a path; the first
+     * logon says what is missing. Nothing is written. */
+    if (FAILED(hr) && defaulted && context == MSG_SERVICE_CREATE) {
+        hr = S_OK;
+        had = 1;
+    }
     if (SUCCEEDED(hr) && !had) {
         SPropValue v;
         memset(&v, 0, sizeof v);
@@ -298,6 +308,6 @@ MS_EXPORT HRESULT ServiceEntry(HINSTANCE hInstance, LPMALLOC lpMalloc, LPMAPISUP
             "ServiceEntry needs its support object, IProviderAdmin and properties");
         return service_error(&c, MAPI_E_INVALID_PARAMETER, ulFlags, lppMapiError);
     }
-    HRESULT hr = configure(&c, lpMAPISup, lpProviderAdmin, cValues, lpProps);
+    HRESULT hr = configure(&c, lpMAPISup, lpProviderAdmin, ulContext, cValues, lpProps);
     return FAILED(hr) ? service_error(&c, hr, ulFlags, lppMapiError) : S_OK;
 }

@@ -24,6 +24,7 @@
 #define PR_MS_STORE_PATH_W PROP_TAG(PT_UNICODE, 0x6700)
 
 static char g_tmp[256], g_xdg[PATH_MAX];
+static const char *g_profile = "P";
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
@@ -69,7 +70,7 @@ static LPSERVICEADMIN admin(MAPIUID *svc)
     LPMAPITABLE t;
     LPSRowSet rows = NULL;
     cr_assert_eq(MAPIAdminProfiles(0, &pa), S_OK);
-    cr_assert_eq(pa->lpVtbl->AdminServices(pa, (LPTSTR) "P", NULL, 0, 0, &sa), S_OK);
+    cr_assert_eq(pa->lpVtbl->AdminServices(pa, (LPTSTR)g_profile, NULL, 0, 0, &sa), S_OK);
     pa->lpVtbl->Release(pa);
     cr_assert_eq(sa->lpVtbl->GetMsgServiceTable(sa, 0, &t), S_OK);
     SizedSPropTagArray(2, cols) = {2, {PR_SERVICE_UID, PR_SERVICE_NAME_A}};
@@ -242,4 +243,26 @@ Test(msgstore_service, unusable_paths_are_refused_with_the_reason)
     cr_expect_str_eq(line, "not a database, and it stays so\n");
     /* After all that, the store still opens where the profile says. */
     use_store();
+}
+
+Test(msgstore_service, no_default_still_makes_the_profile_and_configure_says_why)
+{
+    char got[PATH_MAX], err[1024], want[PATH_MAX];
+    unsetenv("XDG_DATA_HOME");
+    setenv("HOME", "relative-home", 1);
+    LPPROFADMIN pa;
+    cr_assert_eq(MAPIAdminProfiles(0, &pa), S_OK);
+    cr_assert_eq(pa->lpVtbl->CreateProfile(pa, (LPTSTR) "Q", NULL, 0, MAPI_DEFAULT_SERVICES),
+                 S_OK, "a default that cannot be used does not stop the profile");
+    pa->lpVtbl->Release(pa);
+    g_profile = "Q";
+    section_path(got, sizeof got);
+    cr_expect_str_eq(got, "", "nothing is written without a usable default");
+    cr_expect_eq(configure(NULL, err, sizeof err), MAPI_E_UNCONFIGURED, "%s", err);
+    cr_expect_not_null(strstr(err, "XDG_DATA_HOME"), "the text says what is missing: '%s'", err);
+    snprintf(want, sizeof want, "%s/q/store.db", g_tmp);
+    cr_assert_eq(configure_path(want, err, sizeof err), S_OK, "%s", err);
+    section_path(got, sizeof got);
+    cr_expect_str_eq(got, want);
+    g_profile = "P";
 }
