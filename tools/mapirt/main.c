@@ -40,6 +40,7 @@ const group *const mapirt_groups[] = {
     &service_group,
     &catalog_group,
     &session_group,
+    &ls_group,
     &vocab_group,
     &trace_group,
     &HELP_GROUP,

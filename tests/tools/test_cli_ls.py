@@ -1,0 +1,81 @@
+"""mapirt ls: the folder tree and contents tables of the bundled SQLite store; --columns,
+--restrict (its grammar and its errors), --sort, --limit, --assoc, --store, and paths."""
+from __future__ import annotations
+
+from .storetest import StoreTest
+
+
+class LsTree(StoreTest):
+    def test_tree_text_and_json(self):
+        out = self.ok("ls")
+        lines = out.splitlines()
+        self.assertRegex(lines[0], r"^FOLDER +MESSAGES +UNREAD$")
+        self.assertEqual([ln.split("  ")[0] for ln in lines[1:]],
+                         ["Inbox", "Outbox", "Sent Items", "Deleted Items"])
+        tree = self.json("ls")
+        self.assertEqual([(f["PR_DISPLAY_NAME"], f["path"], f["PR_CONTENT_COUNT"]) for f in tree],
+                         [("Inbox", "Inbox", 0), ("Outbox", "Outbox", 0),
+                          ("Sent Items", "Sent Items", 0), ("Deleted Items", "Deleted Items", 0)])
+        self.assertRegex(tree[0]["PR_ENTRYID"], r"^[0-9a-f]{32,}$")
+        # a folder's entry ID is a PATH too
+        self.assertEqual(self.json("ls", "--tree", tree[0]["PR_ENTRYID"]), [])
+
+    def test_empty_folder(self):
+        self.assertEqual(self.ok("ls", "inbox"), "#  MESSAGE DELIVERY TIME  SENDER NAME  SUBJECT\n")
+        self.assertEqual(self.json("ls", "INBOX"), [])
+
+    def test_missing_folder_and_store(self):
+        err = self.fails(1, "ls", "Inbox/Nope")
+        self.assertEqual(err, "mapirt: opening 'Inbox/Nope': MAPI_E_NOT_FOUND (0x8004010F): "
+                              "there is no folder 'Nope' in store 'Personal Folders'")
+        err = self.fails(1, "ls", "--store", "Elsewhere")
+        self.assertIn("opening store 'Elsewhere': MAPI_E_NOT_FOUND", err)
+        err = self.fails(1, "ls", "--profile", "Nobody")
+        self.assertIn("logging on to profile 'Nobody': MAPI_E_LOGON_FAILED", err)
+        err = self.fails(1, "ls", "Inbox/#1")
+        self.assertIn("the folder has 0 messages", err)
+        self.fails(1, "ls", "Inbox/#x")
+
+    def test_named_store(self):
+        self.assertEqual(len(self.json("ls", "--store", "personal folders")), 4)
+
+    def test_usage_errors(self):
+        err = self.fails(2, "ls", "--columns", "PR_NOPE", "Inbox")
+        self.assertIn("--columns 'PR_NOPE': unknown property name", err)
+        err = self.fails(2, "ls", "--sort", "-PR_NOPE", "Inbox")
+        self.assertIn("--sort 'PR_NOPE'", err)
+        err = self.fails(2, "ls", "--limit", "ten", "Inbox")
+        self.assertIn("--limit 'ten'", err)
+        err = self.fails(2, "ls", "--restrict", "exists PR_SUBJECT")
+        self.assertIn("name the folder", err)
+
+
+class LsRestrictGrammar(StoreTest):
+    """Every mistake is a usage error naming its column; nothing is listed."""
+
+    def check(self, expr: str, column: int, text: str):
+        err = self.fails(2, "ls", "Inbox", "--restrict", expr)
+        self.assertIn(f"--restrict: column {column}: {text}", err)
+
+    def test_errors(self):
+        self.check("", 1, "expected a property name")
+        self.check("PR_SUBJECT", 11, "expected an operator")
+        self.check("PR_SUBJECT =", 13, "expected a value after '='")
+        self.check('PR_SUBJECT = "open', 14, "the string has no closing quote")
+        self.check("PR_NOPE = 1", 1, "'PR_NOPE': unknown property name")
+        self.check("PR_MESSAGE_SIZE = big", 19, "'big' is not a value of type PT_LONG")
+        self.check("PR_MESSAGE_SIZE ~ 1", 17, "'~' needs a string property, not one of type PT_LONG")
+        self.check("PR_MESSAGE_DELIVERY_TIME > yesterday", 28, "'yesterday' is not a time")
+        self.check("(PR_MESSAGE_SIZE > 1", 21, "expected ')' to close the '(' at column 1")
+        self.check("PR_MESSAGE_SIZE > 1 PR_SUBJECT", 21, "unexpected 'PR_SUBJECT'")
+        self.check("not", 4, "expected a property name")
+        self.check("exists", 7, "expected a property name")
+
+    def test_accepted(self):
+        for expr in ('PR_SUBJECT ~ "a \\"quoted\\" word"', "not exists PR_SUBJECT",
+                     "PR_MESSAGE_SIZE >= 10 AND (PR_SUBJECT = x OR PR_SUBJECT != y)",
+                     "PR_MESSAGE_DELIVERY_TIME < 2026-12-06T08:30:00Z",
+                     "PR_MESSAGE_DELIVERY_TIME > 2026-12-06",
+                     "PR_MESSAGE_FLAGS = MSGFLAG_READ|MSGFLAG_UNSENT",
+                     "PidTagSubject <= m"):
+            self.assertEqual(self.json("ls", "Inbox", "--restrict", expr), [], expr)
