@@ -311,3 +311,24 @@ int path_open_folder(const ctx *c, store *st, const char *path, ULONG flags, tar
     }
     return rc;
 }
+
+int path_make_folder(const ctx *c, store *st, const char *path, target *out)
+{
+    if (path && is_hex_id(path))
+        return path_open_folder(c, st, path, MAPI_MODIFY, out);
+    int rc = path_open_folder(c, st, NULL, MAPI_MODIFY, out);
+    snprintf(out->label, sizeof out->label, "%s", path && *path ? path : "/");
+    const char *p = path ? path : "";
+    char seg[512];
+    while (rc == EXIT_OK && next_segment(&p, seg, sizeof seg)) {
+        LPMAPIFOLDER child = NULL;
+        HRESULT hr = out->folder->lpVtbl->CreateFolder(out->folder, FOLDER_GENERIC, (LPTSTR)seg,
+            NULL, NULL, OPEN_IF_EXISTS, &child);
+        if (hr != S_OK)
+            rc = fail_hr(hr, LAST_ERROR(out->folder, hr), "opening or creating folder '%s' of '%s'",
+                seg, out->label);
+        out->folder->lpVtbl->Release(out->folder);
+        out->folder = child;
+    }
+    return rc;
+}

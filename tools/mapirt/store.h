@@ -43,6 +43,9 @@ int path_open(const ctx *c, store *st, const char *path, ULONG flags, target *ou
 /* The folder PATH names (a message path is an error). */
 int path_open_folder(const ctx *c, store *st, const char *path, ULONG flags, target *out);
 void target_close(target *t);
+/* The folder PATH names, creating the folders of the path that do not exist yet
+ * (CreateFolder with OPEN_IF_EXISTS, FOLDER_GENERIC); a hex entry ID must exist. */
+int path_make_folder(const ctx *c, store *st, const char *path, target *out);
 
 /* Every row of the folder's contents table in its own order: the entry IDs `#N` counts
  * (assoc: the associated contents). */
@@ -59,12 +62,16 @@ int cli_tag(const ctx *c, const char *what, const char *name, ULONG *tag);
  * its column. */
 int restriction_parse(const ctx *c, const char *text, LPSRestriction *out);
 
-/* ---- progress.c: a progress bar on stderr when it is a terminal, else silent ---- */
+/* ---- progress.c: a progress bar on stderr when it is a terminal, else silent
+ * (MAPIRT_PROGRESS=0 or 1 overrides) ---- */
 typedef struct progress progress;
 /* what: a few words ("importing"); total: the number of steps, 0 when unknown. Never NULL. */
 progress *progress_start(const char *what, uint64_t total);
 /* done steps so far; redraws at most ten times a second. */
 void progress_update(progress *p, uint64_t done);
+/* Clears the bar's line so that a message can be written to stderr; the next update draws
+ * the bar again under it. */
+void progress_clear(progress *p);
 /* Draws the final state, ends the line and frees p (NULL is fine). */
 void progress_end(progress *p);
 
