@@ -2,7 +2,7 @@
 --restrict (its grammar and its errors), --sort, --limit, --assoc, --store, and paths."""
 from __future__ import annotations
 
-from .storetest import StoreTest
+from .storetest import StoreTest, mail
 
 
 class LsTree(StoreTest):
@@ -79,3 +79,62 @@ class LsRestrictGrammar(StoreTest):
                      "PR_MESSAGE_FLAGS = MSGFLAG_READ|MSGFLAG_UNSENT",
                      "PidTagSubject <= m"):
             self.assertEqual(self.json("ls", "Inbox", "--restrict", expr), [], expr)
+
+
+class LsContents(StoreTest):
+    def setUp(self):
+        super().setUp()
+        md = self.maildir("md", {
+            "1": mail("Weekly report", date="Tue, 01 Dec 2026 10:00:00 +0000"),
+            "2": mail("lunch?", sender="Bob <bob@example.org>",
+                      date="Thu, 03 Dec 2026 10:00:00 +0000"),
+            "3": mail("REPORT: final", sender="Carol <carol@example.org>",
+                      date="Wed, 02 Dec 2026 10:00:00 +0000", body="x" * 500),
+        })
+        self.ok("import", md, "Inbox/Work\\/Life")
+
+    def rows(self, *args: str):
+        return [(r["row"], r.get("PR_SUBJECT")) for r in
+                self.json("ls", "Inbox/work\\/life", "--columns", "PR_SUBJECT", *args)]
+
+    def test_default_table(self):
+        out = self.ok("ls", "Inbox/Work\\/Life").splitlines()
+        self.assertRegex(out[0], r"^# +MESSAGE DELIVERY TIME +SENDER NAME +SUBJECT$")
+        self.assertRegex(out[1], r"^#1 +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +Ada Lovelace +Weekly report$")
+        self.assertEqual(len(out), 4)
+        self.assertIn("Inbox/Work\\/Life", [f["path"] for f in self.json("ls")])
+
+    def test_sort_keeps_row_numbers(self):
+        self.assertEqual(self.rows("--sort", "-PR_CLIENT_SUBMIT_TIME"),
+                         [(2, "lunch?"), (3, "REPORT: final"), (1, "Weekly report")])
+        self.assertEqual(self.rows("--sort", "PR_SENDER_NAME", "--sort", "-PR_SUBJECT"),
+                         [(1, "Weekly report"), (2, "lunch?"), (3, "REPORT: final")])
+        self.assertEqual(self.rows("--sort", "-PR_SENDER_NAME,PR_SUBJECT", "--limit", "2"),
+                         [(3, "REPORT: final"), (2, "lunch?")])
+        # the numbers name the messages for show
+        self.assertEqual(self.json("show", "Inbox/Work\\/Life/#3")["properties"]["PR_SUBJECT"],
+                         "REPORT: final")
+
+    def test_restrict(self):
+        self.assertEqual(self.rows("--restrict", 'PR_SUBJECT ~ "report"'),
+                         [(1, "Weekly report"), (3, "REPORT: final")])
+        self.assertEqual(self.rows("--restrict", 'not PR_SUBJECT ~ "report"'), [(2, "lunch?")])
+        self.assertEqual(self.rows("--restrict", 'PR_SUBJECT = "lunch?"'), [(2, "lunch?")])
+        self.assertEqual(self.rows("--restrict", "PR_MESSAGE_SIZE > 500"), [(3, "REPORT: final")])
+        self.assertEqual(
+            self.rows("--restrict", "PR_CLIENT_SUBMIT_TIME >= 2026-12-02 and "
+                                    "(PR_SENDER_EMAIL_ADDRESS = bob@example.org or "
+                                    "PR_MESSAGE_SIZE > 500)", "--sort", "PR_SUBJECT"),
+            [(2, "lunch?"), (3, "REPORT: final")])
+        self.assertEqual(self.rows("--restrict", "exists PR_SUBJECT", "--limit", "0"), [])
+        self.assertEqual(self.rows("--restrict", "not exists PR_SUBJECT"), [])
+
+    def test_columns_and_assoc(self):
+        rows = self.json("ls", "Inbox/Work\\/Life", "--columns",
+                         "PR_SUBJECT, PidTagSenderEmailAddress,PR_IMPORTANCE,0x0E080003")
+        self.assertEqual(rows[0]["PR_SENDER_EMAIL_ADDRESS"], "ada@example.org")
+        self.assertNotIn("PR_IMPORTANCE", rows[0])  # a column the row lacks is left out
+        self.assertIsInstance(rows[0]["PR_MESSAGE_SIZE"], int)
+        text = self.ok("ls", "Inbox/Work\\/Life", "--columns", "PR_SUBJECT,PR_IMPORTANCE")
+        self.assertRegex(text, r"(?m)^#1 +Weekly report +-$")
+        self.assertEqual(self.json("ls", "Inbox/Work\\/Life", "--assoc"), [])
