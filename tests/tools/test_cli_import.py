@@ -112,3 +112,43 @@ class Progress(StoreTest):
         rc, drawn = self.run_on_pty("import", md, "Inbox")
         self.assertEqual(rc, 0)
         self.assertIn("\r\x1b[Kmapirt: warning: skipped", drawn)
+
+
+class KilledImport(StoreTest):
+    def test_kill_9_leaves_whole_messages(self):
+        """Each message is its own SaveChanges: an import killed with -9 leaves the messages
+        saved before it whole, none half-written, and the store usable."""
+        import re
+        import signal
+        import time
+        n = 2000
+        md = self.maildir("md", {f"{i:05}": mail(f"m{i}", extra="Cc: Carol <c@example.org>\r\n")
+                                 for i in range(n)})
+        env = dict(self.env, MAPIRT_PROGRESS="1")
+        p = subprocess.Popen([EXE, "import", md, "Inbox"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        try:
+            seen, deadline = b"", time.time() + 120
+            while time.time() < deadline:
+                chunk = os.read(p.stderr.fileno(), 4096)
+                if not chunk:
+                    break
+                seen += chunk
+                counts = re.findall(rb"\]  (\d+)/", seen)
+                if counts and int(counts[-1]) >= 20:
+                    break
+            p.send_signal(signal.SIGKILL)
+            p.wait(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        rows = self.json("ls", "Inbox", "--columns", "PR_SUBJECT")
+        self.assertGreaterEqual(len(rows), 20)
+        self.assertEqual([r["PR_SUBJECT"] for r in rows], [f"m{i}" for i in range(len(rows))])
+        last = self.json("show", f"Inbox/#{len(rows)}")
+        self.assertEqual(last["properties"]["PR_BODY"], "Hello.\n")
+        self.assertEqual(len(last["recipients"]), 2)
+        if len(rows) == n:
+            self.skipTest("the import ended before it was killed")
+        self.assertIn("imported 1 message", self.ok("import", self.maildir("one", {"1": mail("x")}),
+                                                    "Inbox"))

@@ -97,6 +97,11 @@ class LsContents(StoreTest):
         return [(r["row"], r.get("PR_SUBJECT")) for r in
                 self.json("ls", "Inbox/work\\/life", "--columns", "PR_SUBJECT", *args)]
 
+    def test_a_message_is_no_folder(self):
+        err = self.fails(1, "ls", "Inbox/Work\\/Life/#2")
+        self.assertIn("opening folder 'Inbox/Work\\/Life/#2': MAPI_E_INVALID_PARAMETER "
+                      "(0x80070057): it names a message, not a folder", err)
+
     def test_default_table(self):
         out = self.ok("ls", "Inbox/Work\\/Life").splitlines()
         self.assertRegex(out[0], r"^# +MESSAGE DELIVERY TIME +SENDER NAME +SUBJECT$")

@@ -406,8 +406,9 @@ static int run_ls(ctx *c)
 }
 
 static const opt LS_OPTS[] = {
-    {"columns", "PROP,...", "the columns of the contents table, by property name (default: "
-                            "PR_MESSAGE_DELIVERY_TIME,PR_SENDER_NAME,PR_SUBJECT)",
+    {"columns", "PROP,...",
+        "the columns of the contents table, by property name (default: the delivery time, "
+        "the sender's name and the subject)",
         0},
     {"restrict", "EXPR", "only the rows that match EXPR: PROP = VALUE (also != < <= > >=), "
                          "PROP ~ \"text\" (substring, any case), exists PROP, and, or, not, "
