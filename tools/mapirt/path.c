@@ -24,6 +24,8 @@
 #include "admin.h"
 #include "store.h"
 
+static int is_hex_id(const char *s);
+
 int store_open(const ctx *c, int write, store *st)
 {
     memset(st, 0, sizeof *st);
@@ -50,14 +52,34 @@ int store_open(const ctx *c, int write, store *st)
     }
     const char *want = opt_get(c, "store");
     const SPropValue *eid = NULL;
-    for (ULONG i = 0; i < rows->cRows && !eid; i++) {
+    int matches = 0;
+    for (ULONG i = 0; i < rows->cRows; i++) {
         const SPropValue *n = row_prop(&rows->aRow[i], PR_DISPLAY_NAME_A);
         const SPropValue *d = row_prop(&rows->aRow[i], PR_DEFAULT_STORE);
-        int match = want ? n && strcasecmp(n->Value.lpszA, want) == 0 : d && d->Value.b;
-        if (match) {
-            eid = row_prop(&rows->aRow[i], PR_ENTRYID);
-            snprintf(st->name, sizeof st->name, "%s", n ? n->Value.lpszA : "(no name)");
+        const SPropValue *e = row_prop(&rows->aRow[i], PR_ENTRYID);
+        int match = 0;
+        if (!want)
+            match = d && d->Value.b;
+        else if (e && is_hex_id(want) && strlen(want) == 2 * (size_t)e->Value.bin.cb) {
+            sbuf hex = {0};
+            hex_bytes(&hex, e->Value.bin.lpb, e->Value.bin.cb);
+            match = strcasecmp(sb_str(&hex), want) == 0;
+            sb_free(&hex);
+        } else
+            match = n && strcasecmp(n->Value.lpszA, want) == 0;
+        if (match && e) {
+            if (!eid)
+                snprintf(st->name, sizeof st->name, "%s", n ? n->Value.lpszA : "(no name)");
+            eid = eid ? eid : e;
+            matches++;
         }
+    }
+    if (matches > 1 && want) {
+        FreeProws(rows);
+        store_close(st);
+        return usage_error(c, "--store '%s' names %d stores of the profile: give the store's entry "
+                              "ID (mapirt session lists them)",
+            want, matches);
     }
     if (!eid) {
         if (want)

@@ -13,7 +13,9 @@
 #define STORE_OPT \
     { \
         "store", "NAME", \
-            "the message store to use, by display name (default: the profile's default store)", 0 \
+            "the message store to use, by display name or entry ID in hex (default: the " \
+            "profile's default store)", \
+            0 \
     }
 
 typedef struct store {
