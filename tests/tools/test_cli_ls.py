@@ -97,6 +97,19 @@ class LsContents(StoreTest):
         return [(r["row"], r.get("PR_SUBJECT")) for r in
                 self.json("ls", "Inbox/work\\/life", "--columns", "PR_SUBJECT", *args)]
 
+    def test_paths_from_an_entry_id(self):
+        inbox = next(f["PR_ENTRYID"] for f in self.json("ls") if f["path"] == "Inbox")
+        sub = self.json("ls", "--tree", inbox)
+        self.assertEqual([f["path"] for f in sub], [inbox + "/Work\\/Life"])
+        self.assertEqual(len(self.json("ls", sub[0]["path"])), 3)
+        self.assertEqual(self.json("show", sub[0]["path"] + "/#2")["properties"]["PR_SUBJECT"],
+                         "lunch?")
+        self.ok("import", self.maildir("more", {"9": mail("nine")}), inbox + "/New")
+        self.assertEqual([r["PR_SUBJECT"] for r in self.json("ls", "Inbox/new")], ["nine"])
+        msg = self.json("ls", "Inbox/new")[0]["PR_ENTRYID"]
+        err = self.fails(1, "ls", msg + "/#1")
+        self.assertIn("MAPI_E_INVALID_PARAMETER (0x80070057): a message has no folders or rows", err)
+
     def test_a_message_is_no_folder(self):
         err = self.fails(1, "ls", "Inbox/Work\\/Life/#2")
         self.assertIn("opening folder 'Inbox/Work\\/Life/#2': MAPI_E_INVALID_PARAMETER "

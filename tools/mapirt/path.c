@@ -257,25 +257,40 @@ int path_open(const ctx *c, store *st, const char *path, ULONG flags, target *ou
     (void)c;
     memset(out, 0, sizeof *out);
     snprintf(out->label, sizeof out->label, "%s", path && *path ? path : "/");
-    if (path && is_hex_id(path))
-        return open_by_id(st, path, flags, out);
-    LPSPropValue v = NULL;
-    ULONG n = 0, type = 0;
-    SizedSPropTagArray(1, tags) = {1, {PR_IPM_SUBTREE_ENTRYID}};
-    HRESULT hr = st->mdb->lpVtbl->GetProps(st->mdb, (LPSPropTagArray)&tags, 0, &n, &v);
-    if (hr != S_OK) {
-        int rc = fail_hr(hr == MAPI_W_ERRORS_RETURNED ? MAPI_E_NOT_FOUND : hr,
-            LAST_ERROR(st->mdb, hr), "finding the IPM subtree of store '%s'", st->name);
-        MAPIFreeBuffer(v);
-        return rc;
-    }
-    hr = st->mdb->lpVtbl->OpenEntry(st->mdb, v->Value.bin.cb, (LPENTRYID)v->Value.bin.lpb, NULL,
-        flags, &type, (LPUNKNOWN *)&out->folder);
-    MAPIFreeBuffer(v);
-    if (hr != S_OK)
-        return fail_hr(hr, LAST_ERROR(st->mdb, hr), "opening the IPM subtree of store '%s'", st->name);
     const char *p = path ? path : "";
     char seg[512];
+    const char *rest = p;
+    if (next_segment(&rest, seg, sizeof seg) && is_hex_id(seg)) {
+        /* an entry ID, alone or as the folder the rest of the path starts from */
+        int rc = open_by_id(st, seg, flags, out);
+        if (rc == EXIT_OK && out->msg && *rest) {
+            target_close(out);
+            return fail_text(MAPI_E_INVALID_PARAMETER, "a message has no folders or rows",
+                "opening '%s'", out->label);
+        }
+        if (rc != EXIT_OK || !*rest)
+            return rc;
+        p = rest;
+    } else {
+        LPSPropValue v = NULL;
+        ULONG n = 0, type = 0;
+        SizedSPropTagArray(1, tags) = {1, {PR_IPM_SUBTREE_ENTRYID}};
+        HRESULT hr = st->mdb->lpVtbl->GetProps(st->mdb, (LPSPropTagArray)&tags, 0, &n, &v);
+        if (hr != S_OK) {
+            int rc = fail_hr(hr == MAPI_W_ERRORS_RETURNED ? MAPI_E_NOT_FOUND : hr,
+                LAST_ERROR(st->mdb, hr), "finding the IPM subtree of store '%s'", st->name);
+            MAPIFreeBuffer(v);
+            return rc;
+        }
+        hr = st->mdb->lpVtbl->OpenEntry(st->mdb, v->Value.bin.cb, (LPENTRYID)v->Value.bin.lpb,
+            NULL, flags, &type, (LPUNKNOWN *)&out->folder);
+        MAPIFreeBuffer(v);
+        if (hr != S_OK)
+            return fail_hr(hr, LAST_ERROR(st->mdb, hr), "opening the IPM subtree of store '%s'",
+                st->name);
+    }
+    HRESULT hr;
+    ULONG type = 0;
     while (next_segment(&p, seg, sizeof seg)) {
         if (seg[0] == '#' && !*p) {
             char *end;
@@ -336,12 +351,16 @@ int path_open_folder(const ctx *c, store *st, const char *path, ULONG flags, tar
 
 int path_make_folder(const ctx *c, store *st, const char *path, target *out)
 {
-    if (path && is_hex_id(path))
-        return path_open_folder(c, st, path, MAPI_MODIFY, out);
-    int rc = path_open_folder(c, st, NULL, MAPI_MODIFY, out);
-    snprintf(out->label, sizeof out->label, "%s", path && *path ? path : "/");
     const char *p = path ? path : "";
     char seg[512];
+    const char *rest = p;
+    int rc;
+    if (next_segment(&rest, seg, sizeof seg) && is_hex_id(seg)) {
+        rc = path_open_folder(c, st, seg, MAPI_MODIFY, out);
+        p = rest;
+    } else
+        rc = path_open_folder(c, st, NULL, MAPI_MODIFY, out);
+    snprintf(out->label, sizeof out->label, "%s", path && *path ? path : "/");
     while (rc == EXIT_OK && next_segment(&p, seg, sizeof seg)) {
         LPMAPIFOLDER child = NULL;
         HRESULT hr = out->folder->lpVtbl->CreateFolder(out->folder, FOLDER_GENERIC, (LPTSTR)seg,

@@ -39,7 +39,8 @@ typedef struct target {
 /* PATH: a folder path under the IPM subtree ("Inbox/Sub", display names without case, "\/"
  * for a '/' in a name, "\\" for a backslash), FOLDER/#N (row N, from 1, of the folder's
  * contents table in its own order, as `ls` numbers it), or an entry ID in hex (a folder or a
- * message). NULL or "" or "/" is the IPM subtree itself. flags: MAPI_MODIFY or 0. A path
+ * message), also as the first segment of a path that goes on from that folder
+ * ("<hex>/Sub/#2"). NULL or "" or "/" is the IPM subtree itself. flags: MAPI_MODIFY or 0. A path
  * that names no folder or row is MAPI_E_NOT_FOUND. */
 int path_open(const ctx *c, store *st, const char *path, ULONG flags, target *out);
 /* The folder PATH names (a message path is an error). */
