@@ -142,6 +142,7 @@ class KilledImport(StoreTest):
         finally:
             if p.poll() is None:
                 p.kill()
+            p.stderr.close()
         rows = self.json("ls", "Inbox", "--columns", "PR_SUBJECT")
         self.assertGreaterEqual(len(rows), 20)
         self.assertEqual([r["PR_SUBJECT"] for r in rows], [f"m{i}" for i in range(len(rows))])
