@@ -10,5 +10,9 @@ extern const group catalog_group; /* catalog.c */
 extern const group vocab_group; /* vocab.c */
 extern const group trace_group; /* trace.c */
 extern const group session_group; /* session.c */
+extern const group ls_group; /* ls.c */
+extern const group import_group; /* import.c */
+extern const group show_group; /* show.c */
+extern const group cat_group; /* cat.c */
 
 #endif
