@@ -239,7 +239,8 @@ class Lowerer:
     def coclass(self, co: m.Coclass, path: str) -> CoclassVM:
         name = co.name
         slots_of = {}
-        delegates = {d.iface: d for d in co.delegates}
+        delegates = {d.iface: d for d in co.delegates if not d.methods}
+        method_delegates = {(d.iface, mr.name): d for d in co.delegates for mr in d.methods}
         listed: dict[str, BodyVM] = {}
         chains: list[ChainVM] = []
         for ch in co.chains:
@@ -256,10 +257,10 @@ class Lowerer:
                     body = f"{name}_{mv.name}"
                     listed.setdefault(mv.name, BodyVM(body, mv, own[mv.name].extern))
                     slots.append(SlotVM(mv, "body", body, "self", thunk))
-                elif mv.std_lasterror:
+                elif mv.std_lasterror and (mv.origin, mv.name) not in method_delegates:
                     slots.append(SlotVM(mv, "lasterror", "", "", thunk))
-                elif mv.origin in delegates:
-                    dg = delegates[mv.origin]
+                elif (mv.origin, mv.name) in method_delegates or mv.origin in delegates:
+                    dg = method_delegates.get((mv.origin, mv.name)) or delegates[mv.origin]
                     arg = ("&self->" if dg.address else "self->") + dg.member
                     slots.append(SlotVM(mv, "delegate", f"{dg.prefix}_{mv.name}", arg, thunk))
                 else:
