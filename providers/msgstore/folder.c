@@ -446,21 +446,6 @@ static HRESULT ms_folder_DeleteFolder(struct ms_folder *self, ULONG cbEntryID,
 
 /* ---- named properties (named.c) ---------------------------------------------------------- */
 
-static HRESULT ms_folder_GetIDsFromNames(struct ms_folder *self, ULONG cPropNames,
-                                    LPMAPINAMEID *lppPropNames, ULONG ulFlags,
-                                    LPSPropTagArray *lppPropTags)
-{
-    return ms_named_ids(self->store, cPropNames, lppPropNames, ulFlags, lppPropTags);
-}
-
-static HRESULT ms_folder_GetNamesFromIDs(struct ms_folder *self, LPSPropTagArray *lppPropTags,
-                                    LPGUID lpPropSetGuid, ULONG ulFlags, ULONG *lpcPropNames,
-                                    LPMAPINAMEID **lpppPropNames)
-{
-    return ms_named_names(self->store, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
-                          lpppPropNames);
-}
-
 /* ---- moving, copying, flags ------------------------------------------------------------------ */
 
 /* The folder of this store an IMAPIFolder is (MAPI_E_NO_SUPPORT for another store's). */

@@ -234,12 +234,15 @@ typedef struct ms_item_ref {
 
 HRESULT ms_stream_open(const ms_item_ref *item, ULONG tag, ULONG flags, int writable,
                        LPSTREAM *out);
+/* What OpenProperty's caller is told when ms_stream_open fails with hr. */
+const char *ms_stream_open_error(HRESULT hr);
 
 /* ---- named properties (named.c): one mapping per store, in `named_props` ---------------- */
-HRESULT ms_named_ids(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
-                     LPSPropTagArray *out);
-HRESULT ms_named_names(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid, ULONG flags,
-                       ULONG *count, LPMAPINAMEID **out);
+/* Every object's GetIDsFromNames and GetNamesFromIDs (delegated to in msgstore.idl). */
+HRESULT ms_named_GetIDsFromNames(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
+                                 LPSPropTagArray *out);
+HRESULT ms_named_GetNamesFromIDs(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid,
+                                 ULONG flags, ULONG *count, LPMAPINAMEID **out);
 
 /* ---- the objects ------------------------------------------------------------------------ */
 
