@@ -150,6 +150,14 @@ void ms_db_rollback(ms_db *d)
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int ms_db_end(ms_db *d, int rc)
+{
+    if (rc == SQLITE_OK)
+        return ms_db_commit(d);
+    ms_db_rollback(d);
+    return rc;
+}
+
 int ms_db_new_object(ms_db *d, int kind, sqlite3_int64 parent, sqlite3_int64 *id)
 {
     sqlite3_stmt *st = ms_db_stmt(d, "INSERT INTO objects(kind, parent) VALUES(?, ?)");

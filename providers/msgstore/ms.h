@@ -88,6 +88,9 @@ HRESULT ms_db_hr(int rc);
 int ms_db_begin(ms_db *d);
 int ms_db_commit(ms_db *d);
 void ms_db_rollback(ms_db *d);
+/* Ends the transaction: commits when rc is SQLITE_OK (returning how that went), else rolls
+ * back and returns rc. */
+int ms_db_end(ms_db *d, int rc);
 /* A prepared statement (cached per connection). */
 sqlite3_stmt *ms_db_stmt(ms_db *d, const char *sql);
 /* A new object row; its id in *id. */
@@ -358,6 +361,8 @@ struct ms_folder {
 };
 #include "ms_folder_decl.h"
 HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struct ms_folder **out);
+/* A folder name or comment as UTF-8 (owned, if set, is freed with MAPIFreeBuffer). */
+const char *ms_folder_name_utf8(LPTSTR s, ULONG flags, char **owned);
 
 /* ---- sending (submit.c) ---- */
 /* Queues message msg (inside the caller's transaction). */

@@ -132,10 +132,7 @@ HRESULT ms_named_GetIDsFromNames(struct ms_store *s, ULONG c, LPMAPINAMEID *name
             errors = 1;
     }
     if (create) {
-        if (rc == SQLITE_OK)
-            rc = ms_db_commit(d);
-        else
-            ms_db_rollback(d);
+        rc = ms_db_end(d, rc);
     }
     pthread_mutex_unlock(&d->lock);
     if (rc != SQLITE_OK) {
