@@ -482,6 +482,10 @@ class Checker:
             cur = base
         if itf.base is None and itf.name != "IUnknown":
             self.rep.error(itf.loc, f"interface '{itf.name}' must derive from another interface")
+        for meth in itf.methods or ():
+            a = m.attr(meth.attrs, "part")
+            if a is not None and (len(a.args) != 1 or not isinstance(a.args[0], m.Name)):
+                self.rep.error(a.loc, "part(...) takes the name of a macro")
         inherited: dict[str, tuple[str, Loc]] = {}
         for bname in chain[1:]:
             for meth in self.sym.interfaces[bname].methods or ():
