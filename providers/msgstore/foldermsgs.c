@@ -105,19 +105,11 @@ HRESULT ms_folder_DeleteMessages(struct ms_folder *self, LPENTRYLIST lpMsgList,
     if (rc == SQLITE_OK)
         rc = own_messages(self, lpMsgList, &gone, &named, &partial);
     for (size_t i = 0; rc == SQLITE_OK && i < named; i++) {
-        sqlite3_stmt *st = ms_db_stmt(s->db, "DELETE FROM objects WHERE id = ?");
-        if (st == NULL) {
-            rc = sqlite3_errcode(s->db->db);
-            break;
-        }
-        sqlite3_bind_int64(st, 1, gone[i]);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        rc = ms_db_exec_ids(s->db, "DELETE FROM objects WHERE id = ?", 1, &gone[i]);
         if (sqlite3_changes(s->db->db))
             gone[ngone++] = gone[i];
         else
             partial = 1; /* named twice in the list: gone already */
-        sqlite3_reset(st);
     }
     rc = ms_db_end(s->db, rc);
     pthread_mutex_unlock(&s->db->lock);
@@ -404,30 +396,17 @@ HRESULT ms_folder_EmptyFolder(struct ms_folder *self, ULONG_PTR ulUIParam,
     int rc = ms_db_begin(s->db);
     /* Messages (associated ones with DEL_ASSOCIATED), then subfolders with what they hold;
      * the standard folders stay, as they must exist. */
-    sqlite3_stmt *st = rc == SQLITE_OK
-        ? ms_db_stmt(s->db, "DELETE FROM objects WHERE id IN (SELECT id FROM messages"
-                            " WHERE folder = ? AND (assoc = 0 OR ?))")
-        : NULL;
-    if (st) {
-        sqlite3_bind_int64(st, 1, self->id);
-        sqlite3_bind_int(st, 2, (ulFlags & DEL_ASSOCIATED) != 0);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-        sqlite3_reset(st);
-    }
-    st = rc == SQLITE_OK ? ms_db_stmt(s->db, "DELETE FROM objects WHERE parent = ? AND kind = 3"
-                                             " AND id >= ?")
-                         : NULL;
-    if (st) {
-        sqlite3_bind_int64(st, 1, self->id);
-        sqlite3_bind_int64(st, 2, MS_OBJ_FIRST_FREE);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-        sqlite3_reset(st);
-    }
-    st = rc == SQLITE_OK ? ms_db_stmt(s->db, "SELECT EXISTS(SELECT 1 FROM objects WHERE"
-                                             " parent = ? AND kind = 3)")
-                         : NULL;
+    sqlite3_int64 msgs[2] = {self->id, (ulFlags & DEL_ASSOCIATED) != 0};
+    sqlite3_int64 subs[2] = {self->id, MS_OBJ_FIRST_FREE};
+    if (rc == SQLITE_OK)
+        rc = ms_db_exec_ids(s->db, "DELETE FROM objects WHERE id IN (SELECT id FROM messages"
+                                   " WHERE folder = ? AND (assoc = 0 OR ?))", 2, msgs);
+    if (rc == SQLITE_OK)
+        rc = ms_db_exec_ids(s->db, "DELETE FROM objects WHERE parent = ? AND kind = 3"
+                                   " AND id >= ?", 2, subs);
+    sqlite3_stmt *st = rc == SQLITE_OK ? ms_db_stmt(s->db, "SELECT EXISTS(SELECT 1 FROM objects"
+                                                           " WHERE parent = ? AND kind = 3)")
+                                       : NULL;
     if (st) {
         sqlite3_bind_int64(st, 1, self->id);
         if (sqlite3_step(st) == SQLITE_ROW)

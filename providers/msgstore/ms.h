@@ -91,6 +91,8 @@ void ms_db_rollback(ms_db *d);
 /* Ends the transaction: commits when rc is SQLITE_OK (returning how that went), else rolls
  * back and returns rc. */
 int ms_db_end(ms_db *d, int rc);
+/* Runs a statement that returns no rows with n integer parameters (?1..?n); an SQLite code. */
+int ms_db_exec_ids(ms_db *d, const char *sql, int n, const sqlite3_int64 *ids);
 /* A prepared statement (cached per connection). */
 sqlite3_stmt *ms_db_stmt(ms_db *d, const char *sql);
 /* A new object row; its id in *id. */
