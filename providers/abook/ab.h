@@ -94,6 +94,7 @@ int ab_db_begin(ab_db *d);
 int ab_db_commit(ab_db *d);
 void ab_db_rollback(ab_db *d);
 sqlite3_stmt *ab_db_stmt(ab_db *d, const char *sql);
+int ab_db_exec_id(ab_db *d, const char *sql, sqlite3_int64 id);
 
 /* An entry's row: what tables, ResolveNames and duplicate checks read. */
 typedef struct ab_row {

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mapirt/provider.h>
 #include <mapirt/strconv.h>
 
 #include "ab.h"
@@ -37,15 +38,12 @@ AB_EXPORT HRESULT ABProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc,
 {
     (void)hInstance;
     (void)lpMalloc;
-    if (!lpulProviderVer || !lppABProvider || !lpAllocateBuffer || !lpAllocateMore ||
-        !lpFreeBuffer)
-        return MAPI_E_INVALID_PARAMETER;
-    *lppABProvider = NULL;
-    *lpulProviderVer = CURRENT_SPI_VERSION;
-    if (ulFlags & ~(ULONG)MAPI_NT_SERVICE)
-        return MAPI_E_UNKNOWN_FLAGS;
-    if (ulMAPIVer < CURRENT_SPI_VERSION)
-        return MAPI_E_VERSION;
+    if (lppABProvider)
+        *lppABProvider = NULL;
+    HRESULT hr = mapirt_provider_init_check(ulFlags, ulMAPIVer, lpulProviderVer, lppABProvider,
+                                            lpAllocateBuffer, lpAllocateMore, lpFreeBuffer);
+    if (FAILED(hr))
+        return hr;
     struct ab_provider *p = ab_provider_new();
     if (!p)
         return MAPI_E_NOT_ENOUGH_MEMORY;
@@ -67,63 +65,18 @@ static HRESULT ab_provider_Shutdown(struct ab_provider *self, ULONG *lpulFlags)
 static HRESULT make_error(ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, HRESULT hr, ULONG flags,
                           const char *text, LPMAPIERROR *lpp)
 {
-    LPMAPIERROR e;
-    if (!lpp || alloc(sizeof *e, (void **)&e) != S_OK)
-        return hr;
-    memset(e, 0, sizeof *e);
-    e->ulVersion = MAPI_ERROR_VERSION;
-    const char *strs[2] = {text, AB_PROVIDER_DISPLAY};
-    LPTSTR *dst[2] = {&e->lpszError, &e->lpszComponent};
-    for (int i = 0; i < 2; i++) {
-        size_t n = strlen(strs[i]) + 1;
-        if (flags & MAPI_UNICODE) {
-            WCHAR *w;
-            if (more((ULONG)(n * sizeof(WCHAR)), e, (void **)&w) == S_OK) {
-                mapirt_str_a_to_w_into(strs[i], w);
-                *dst[i] = (LPTSTR)(void *)w;
-            }
-        } else {
-            char *a;
-            if (more((ULONG)n, e, (void **)&a) == S_OK) {
-                memcpy(a, strs[i], n);
-                *dst[i] = (LPTSTR)a;
-            }
-        }
-    }
-    *lpp = e;
-    return hr;
-}
-
-static void make_parent(const char *path)
-{
-    char *d = strdup(path);
-    if (!d)
-        return;
-    for (char *s = d + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            mkdir(d, 0700);
-            *s = '/';
-        }
-    free(d);
+    return mapirt_provider_error(alloc, more, hr, flags, text, AB_PROVIDER_DISPLAY, lpp);
 }
 
 /* The default database of a service: $XDG_DATA_HOME/mapirt/abook-<hex>.db. */
 static int default_path(const BYTE uid[16], char *out, size_t cb)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    const char *home = getenv("HOME");
-    char hex[33];
+    char name[64];
+    memcpy(name, "abook-", 6);
     for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", uid[i]);
-    int n;
-    if (xdg && *xdg == '/')
-        n = snprintf(out, cb, "%s/mapirt/abook-%s.db", xdg, hex);
-    else if (home && *home == '/')
-        n = snprintf(out, cb, "%s/.local/share/mapirt/abook-%s.db", home, hex);
-    else
-        return -1;
-    return n > 0 && (size_t)n < cb ? 0 : -1;
+        snprintf(name + 6 + 2 * i, 3, "%02x", uid[i]);
+    memcpy(name + 38, ".db", 4);
+    return mapirt_user_data_path(name, out, cb);
 }
 
 /* Reads PR_AB_PATH of a section (NULL when absent). */
@@ -217,7 +170,7 @@ static HRESULT ab_provider_Logon(struct ab_provider *self, LPMAPISUP sup, ULONG_
     }
     if (FAILED(hr = service_db_path(svc, v[0].Value.bin.lpb, &path, err, sizeof err)))
         goto out;
-    make_parent(path);
+    mapirt_make_parent_dirs(path);
     if (FAILED(hr = ab_db_open(path, &db, err, sizeof err)))
         goto out;
     hr = sup->lpVtbl->SetProviderUID(sup, &db->uid, 0);
@@ -341,7 +294,7 @@ static HRESULT configure(LPMAPISUP sup, LPPROFSECT svc, ULONG c, const SPropValu
         goto out;
     if (!name && !addr && !type && !vcard && !newpath)
         goto out; /* nothing asked: the database is not even created yet */
-    make_parent(path);
+    mapirt_make_parent_dirs(path);
     if (FAILED(hr = ab_db_open(path, &db, err, cberr)))
         goto out;
     if ((name || addr || type) && FAILED(hr = configure_identity(db, name, addr, type, err, cberr)))

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mapirt/provider.h>
 #include <mapirt/strconv.h>
 
 #include "xp.h"
@@ -38,10 +39,12 @@ XP_EXPORT HRESULT XPProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc,
                                  LPXPPROVIDER *lppXPProvider)
 {
     (void)lpMalloc;
-    (void)ulFlags;
-    *lpulProviderVer = CURRENT_SPI_VERSION;
-    if (ulMAPIVer < CURRENT_SPI_VERSION)
-        return MAPI_E_VERSION;
+    if (lppXPProvider)
+        *lppXPProvider = NULL;
+    HRESULT hr = mapirt_provider_init_check(ulFlags, ulMAPIVer, lpulProviderVer, lppXPProvider,
+                                            lpAllocateBuffer, lpAllocateMore, lpFreeBuffer);
+    if (FAILED(hr))
+        return hr;
     struct xp_provider *p = xp_provider_new();
     if (!p)
         return MAPI_E_NOT_ENOUGH_MEMORY;
@@ -116,12 +119,7 @@ HRESULT xp_config_read(LPMAPISUP sup, xp_config *c, char *err, size_t cberr)
         ps->lpVtbl->Release(ps);
     }
     char base[4096];
-    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg == '/')
-        snprintf(base, sizeof base, "%s/mapirt/Maildir", xdg);
-    else if (home && *home == '/')
-        snprintf(base, sizeof base, "%s/.local/share/mapirt/Maildir", home);
-    else
+    if (mapirt_user_data_path("Maildir", base, sizeof base) != 0)
         base[0] = '\0';
     char path[4200];
     for (int i = 0; i < 2; i++) {
@@ -165,32 +163,11 @@ HRESULT xp_config_read(LPMAPISUP sup, xp_config *c, char *err, size_t cberr)
 HRESULT xp_logon_start(struct xp_provider *p, LPMAPISUP sup, ULONG flags, struct xp_logon **out,
                        char *err, size_t cberr);
 
-/* A MAPIERROR in the width the logon asked for (MAPI_UNICODE: UTF-16). */
-static LPTSTR error_string(struct xp_provider *self, void *parent, const char *text, int wide)
-{
-    size_t n = strlen(text) + 1;
-    void *out = NULL;
-    if (FAILED(self->more((ULONG)(wide ? n * sizeof(WCHAR) : n), parent, &out)))
-        return NULL;
-    if (wide)
-        mapirt_str_a_to_w_into(text, out);
-    else
-        memcpy(out, text, n);
-    return out;
-}
-
 static HRESULT logon_error(struct xp_provider *self, HRESULT hr, const char *text, int wide,
                            LPMAPIERROR *perr)
 {
-    *perr = NULL;
-    LPMAPIERROR e = NULL;
-    if (SUCCEEDED(self->alloc(sizeof *e, (void **)&e))) {
-        memset(e, 0, sizeof *e);
-        e->ulVersion = MAPI_ERROR_VERSION;
-        e->lpszError = error_string(self, e, text, wide);
-        e->lpszComponent = error_string(self, e, XP_PROVIDER_DISPLAY, wide);
-        *perr = e;
-    }
+    mapirt_provider_error(self->alloc, self->more, hr, wide ? MAPI_UNICODE : 0, text,
+                          XP_PROVIDER_DISPLAY, perr);
     /* text may be on the caller's stack: the record keeps a copy */
     return mapirt_lasterror_setf(xp_provider_lasterror(self), hr, 0, 0, "%s", text);
 }
@@ -231,19 +208,7 @@ static int wanted(ULONG tag, int *which)
 
 static HRESULT service_error(LPMAPIERROR *perr, const char *text, HRESULT hr)
 {
-    if (!perr)
-        return hr;
-    *perr = NULL;
-    LPMAPIERROR e = NULL;
-    size_t n = strlen(text) + 1;
-    if (SUCCEEDED(MAPIAllocateBuffer(sizeof *e, (void **)&e))) {
-        memset(e, 0, sizeof *e);
-        e->ulVersion = MAPI_ERROR_VERSION;
-        if (SUCCEEDED(MAPIAllocateMore((ULONG)n, e, (void **)&e->lpszError)))
-            memcpy(e->lpszError, text, n);
-        *perr = e;
-    }
-    return hr;
+    return mapirt_provider_error(NULL, NULL, hr, 0, text, XP_PROVIDER_DISPLAY, perr);
 }
 
 /* MSG_SERVICE_CREATE and MSG_SERVICE_CONFIGURE write the PR_MAILDIR_* values given (8-bit or

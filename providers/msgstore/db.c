@@ -161,6 +161,26 @@ void ms_db_rollback(ms_db *d)
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int ms_db_end(ms_db *d, int rc)
+{
+    if (rc == SQLITE_OK)
+        return ms_db_commit(d);
+    ms_db_rollback(d);
+    return rc;
+}
+
+int ms_db_exec_ids(ms_db *d, const char *sql, int n, const sqlite3_int64 *ids)
+{
+    sqlite3_stmt *st = ms_db_stmt(d, sql);
+    if (st == NULL)
+        return sqlite3_errcode(d->db);
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_int64(st, i + 1, ids[i]);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int ms_db_new_object(ms_db *d, int kind, sqlite3_int64 parent, sqlite3_int64 *id)
 {
     sqlite3_stmt *st = ms_db_stmt(d, "INSERT INTO objects(kind, parent) VALUES(?, ?)");

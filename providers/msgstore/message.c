@@ -794,28 +794,8 @@ static HRESULT ms_message_OpenProperty(struct ms_message *self, ULONG ulPropTag,
                       &self->bigs, NULL};
     hr = ms_stream_open(&it, ulPropTag, ulFlags, modify, (LPSTREAM *)lppUnk);
     if (FAILED(hr))
-        return ms_message_fail(self, hr, hr == MAPI_E_NOT_FOUND
-                                             ? "OpenProperty: no such property"
-                                         : hr == MAPI_E_INTERFACE_NOT_SUPPORTED
-                                             ? "OpenProperty: only PT_BINARY, PT_STRING8 and"
-                                               " PT_UNICODE properties open as streams"
-                                             : "OpenProperty: opening the stream failed");
+        return ms_message_fail(self, hr, ms_stream_open_error(hr));
     return S_OK;
-}
-
-static HRESULT ms_message_GetIDsFromNames(struct ms_message *self, ULONG cPropNames,
-                                          LPMAPINAMEID *lppPropNames, ULONG ulFlags,
-                                          LPSPropTagArray *lppPropTags)
-{
-    return ms_named_ids(self->store, cPropNames, lppPropNames, ulFlags, lppPropTags);
-}
-
-static HRESULT ms_message_GetNamesFromIDs(struct ms_message *self, LPSPropTagArray *lppPropTags,
-                                          LPGUID lpPropSetGuid, ULONG ulFlags,
-                                          ULONG *lpcPropNames, LPMAPINAMEID **lpppPropNames)
-{
-    return ms_named_names(self->store, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
-                          lpppPropNames);
 }
 
 /* ---- embedded messages ------------------------------------------------------------------------ */

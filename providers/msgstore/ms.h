@@ -95,6 +95,11 @@ const char *ms_vfs(void);
 /* Registers collation MAPIRT and function mapirt_contains on a connection (collate.c): the
  * runtime's string order and RES_CONTENT test in SQL. */
 int ms_collate_register(sqlite3 *db);
+/* Ends the transaction: commits when rc is SQLITE_OK (returning how that went), else rolls
+ * back and returns rc. */
+int ms_db_end(ms_db *d, int rc);
+/* Runs a statement that returns no rows with n integer parameters (?1..?n); an SQLite code. */
+int ms_db_exec_ids(ms_db *d, const char *sql, int n, const sqlite3_int64 *ids);
 /* A prepared statement (cached per connection). */
 sqlite3_stmt *ms_db_stmt(ms_db *d, const char *sql);
 /* A new object row; its id in *id. */
@@ -245,12 +250,15 @@ typedef struct ms_item_ref {
 
 HRESULT ms_stream_open(const ms_item_ref *item, ULONG tag, ULONG flags, int writable,
                        LPSTREAM *out);
+/* What OpenProperty's caller is told when ms_stream_open fails with hr. */
+const char *ms_stream_open_error(HRESULT hr);
 
 /* ---- named properties (named.c): one mapping per store, in `named_props` ---------------- */
-HRESULT ms_named_ids(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
-                     LPSPropTagArray *out);
-HRESULT ms_named_names(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid, ULONG flags,
-                       ULONG *count, LPMAPINAMEID **out);
+/* Every object's GetIDsFromNames and GetNamesFromIDs (delegated to in msgstore.idl). */
+HRESULT ms_named_GetIDsFromNames(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
+                                 LPSPropTagArray *out);
+HRESULT ms_named_GetNamesFromIDs(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid,
+                                 ULONG flags, ULONG *count, LPMAPINAMEID **out);
 
 /* ---- the objects ------------------------------------------------------------------------ */
 
@@ -369,6 +377,8 @@ HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struc
 /* Deletes folder id just created, with everything in it, in a transaction of its own
  * (folderops.c): CreateFolder's way back when the new folder cannot be opened. */
 int ms_folder_undo_create(struct ms_store *s, sqlite3_int64 id);
+/* A folder name or comment as UTF-8 (owned, if set, is freed with MAPIFreeBuffer). */
+const char *ms_folder_name_utf8(LPTSTR s, ULONG flags, char **owned);
 
 /* ---- sending (submit.c) ---- */
 /* Queues message msg (inside the caller's transaction). */

@@ -61,8 +61,8 @@ static int lookup(ms_db *d, const MAPINAMEID *n, const char *name, int create, U
     return SQLITE_OK;
 }
 
-HRESULT ms_named_ids(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
-                     LPSPropTagArray *out)
+HRESULT ms_named_GetIDsFromNames(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG flags,
+                                 LPSPropTagArray *out)
 {
     ms_db *d = s->db;
     LPSPropTagArray t = NULL;
@@ -132,10 +132,7 @@ HRESULT ms_named_ids(struct ms_store *s, ULONG c, LPMAPINAMEID *names, ULONG fla
             errors = 1;
     }
     if (create) {
-        if (rc == SQLITE_OK)
-            rc = ms_db_commit(d);
-        else
-            ms_db_rollback(d);
+        rc = ms_db_end(d, rc);
     }
     pthread_mutex_unlock(&d->lock);
     if (rc != SQLITE_OK) {
@@ -173,8 +170,8 @@ static HRESULT put_name(struct ms_store *s, void *parent, const BYTE *guid, int 
     return S_OK;
 }
 
-HRESULT ms_named_names(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid, ULONG flags,
-                       ULONG *count, LPMAPINAMEID **out)
+HRESULT ms_named_GetNamesFromIDs(struct ms_store *s, LPSPropTagArray *tags, LPGUID guid,
+                                 ULONG flags, ULONG *count, LPMAPINAMEID **out)
 {
     ms_db *d = s->db;
     HRESULT hr;

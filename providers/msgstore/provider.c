@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <mapirt/provider.h>
 #include <mapirt/strconv.h>
 
 #include "ms.h"
@@ -39,15 +40,12 @@ MS_EXPORT HRESULT MSProviderInit(HINSTANCE hInstance, LPMALLOC lpMalloc,
                                  ULONG ulFlags, ULONG ulMAPIVer, ULONG *lpulProviderVer,
                                  LPMSPROVIDER *lppMSProvider)
 {
-    if (!lpulProviderVer || !lppMSProvider || !lpAllocateBuffer || !lpAllocateMore ||
-        !lpFreeBuffer)
-        return MAPI_E_INVALID_PARAMETER;
-    *lppMSProvider = NULL;
-    *lpulProviderVer = CURRENT_SPI_VERSION;
-    if (ulFlags & ~(ULONG)MAPI_NT_SERVICE)
-        return MAPI_E_UNKNOWN_FLAGS;
-    if (ulMAPIVer < CURRENT_SPI_VERSION)
-        return MAPI_E_VERSION;
+    if (lppMSProvider)
+        *lppMSProvider = NULL;
+    HRESULT hr = mapirt_provider_init_check(ulFlags, ulMAPIVer, lpulProviderVer, lppMSProvider,
+                                            lpAllocateBuffer, lpAllocateMore, lpFreeBuffer);
+    if (FAILED(hr))
+        return hr;
     struct ms_provider *p = ms_provider_new();
     if (p == NULL)
         return MAPI_E_NOT_ENOUGH_MEMORY;
@@ -103,66 +101,19 @@ void ms_provider_forget(struct ms_provider *p, struct ms_store *s)
 static HRESULT logon_error(struct ms_provider *p, HRESULT hr, ULONG flags, const char *text,
                            LPMAPIERROR *lpp)
 {
-    LPMAPIERROR e;
-    if (p->alloc(sizeof *e, (void **)&e) != S_OK)
-        return hr;
-    memset(e, 0, sizeof *e);
-    e->ulVersion = MAPI_ERROR_VERSION;
-    const char *comp = MS_PROVIDER_DISPLAY;
-    if (flags & MAPI_UNICODE) {
-        WCHAR *w, *c;
-        if (p->more((ULONG)(strlen(text) + 1) * sizeof(WCHAR), e, (void **)&w) == S_OK &&
-            p->more((ULONG)(strlen(comp) + 1) * sizeof(WCHAR), e, (void **)&c) == S_OK) {
-            mapirt_str_a_to_w_into(text, w);
-            mapirt_str_a_to_w_into(comp, c);
-            e->lpszError = (LPTSTR)w;
-            e->lpszComponent = (LPTSTR)c;
-        }
-    } else {
-        char *t, *c;
-        if (p->more((ULONG)strlen(text) + 1, e, (void **)&t) == S_OK &&
-            p->more((ULONG)strlen(comp) + 1, e, (void **)&c) == S_OK) {
-            strcpy(t, text);
-            strcpy(c, comp);
-            e->lpszError = (LPTSTR)t;
-            e->lpszComponent = (LPTSTR)c;
-        }
-    }
-    *lpp = e;
-    return hr;
-}
-
-/* mkdir -p of the directory holding path. */
-static void make_parent(const char *path)
-{
-    char *d = strdup(path);
-    if (d == NULL)
-        return;
-    for (char *s = d + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            mkdir(d, 0700);
-            *s = '/';
-        }
-    free(d);
+    return mapirt_provider_error(p->alloc, p->more, hr, flags, text, MS_PROVIDER_DISPLAY, lpp);
 }
 
 /* The store of a provider whose profile section names none: one file per provider instance
  * under the XDG data directory (docs/decisions.md). */
 static int default_path(const BYTE uid[16], char *out, size_t cb)
 {
-    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    char hex[33];
+    char name[64];
+    memcpy(name, "msgstore/", 9);
     for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", uid[i]);
-    int n;
-    if (xdg && *xdg == '/')
-        n = snprintf(out, cb, "%s/mapirt/msgstore/%s.db", xdg, hex);
-    else if (home && *home == '/')
-        n = snprintf(out, cb, "%s/.local/share/mapirt/msgstore/%s.db", home, hex);
-    else
-        return -1;
-    return n > 0 && (size_t)n < cb ? 0 : -1;
+        snprintf(name + 9 + 2 * i, 3, "%02x", uid[i]);
+    memcpy(name + 41, ".db", 4);
+    return mapirt_user_data_path(name, out, cb);
 }
 
 static HRESULT logon(struct ms_provider *self, LPMAPISUP sup, ULONG cbEntryID,
@@ -228,7 +179,7 @@ static HRESULT logon(struct ms_provider *self, LPMAPISUP sup, ULONG cbEntryID,
         goto out;
     }
     if (!lpEntryID)
-        make_parent(path);
+        mapirt_make_parent_dirs(path);
     hr = ms_store_logon(self, sup, path, lpEntryID ? &want : NULL, ulFlags, sect, nsect, &s, err,
                         sizeof err);
     if (FAILED(hr)) {

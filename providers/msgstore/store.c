@@ -655,13 +655,13 @@ static HRESULT ms_store_GetIDsFromNames(struct ms_store *self, ULONG cPropNames,
                                     LPMAPINAMEID *lppPropNames, ULONG ulFlags,
                                     LPSPropTagArray *lppPropTags)
 {
-    return ms_named_ids(self, cPropNames, lppPropNames, ulFlags, lppPropTags);
+    return ms_named_GetIDsFromNames(self, cPropNames, lppPropNames, ulFlags, lppPropTags);
 }
 
 static HRESULT ms_store_GetNamesFromIDs(struct ms_store *self, LPSPropTagArray *lppPropTags,
                                     LPGUID lpPropSetGuid, ULONG ulFlags, ULONG *lpcPropNames,
                                     LPMAPINAMEID **lpppPropNames)
 {
-    return ms_named_names(self, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
+    return ms_named_GetNamesFromIDs(self, lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames,
                           lpppPropNames);
 }

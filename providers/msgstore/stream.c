@@ -460,6 +460,19 @@ static int is_stream_type(ULONG t)
     return t == PT_BINARY || t == PT_STRING8 || t == PT_UNICODE;
 }
 
+const char *ms_stream_open_error(HRESULT hr)
+{
+    switch (hr) {
+    case MAPI_E_NOT_FOUND:
+        return "OpenProperty: no such property";
+    case MAPI_E_INTERFACE_NOT_SUPPORTED:
+        return "OpenProperty: only PT_BINARY, PT_STRING8 and PT_UNICODE properties open as"
+               " streams";
+    default:
+        return "OpenProperty: opening the stream failed";
+    }
+}
+
 HRESULT ms_stream_open(const ms_item_ref *item, ULONG tag, ULONG flags, int writable,
                        LPSTREAM *out)
 {

@@ -49,4 +49,14 @@ void mapirt_propbag_tombstone_locked(mapirt_propbag *bag, ULONG id);
 /* Index of the entry with property ID id, or of where it would be inserted. */
 ULONG mapirt_propbag_find_locked(const mapirt_propbag *bag, ULONG id, int *found);
 
+/* The live (not deleted) entry with property ID id, or NULL. Under the lock. */
+struct prop_entry *mapirt_propbag_find_live(mapirt_propbag *bag, ULONG id);
+
+/* PT_STRING8 or PT_UNICODE, single- or multi-valued. */
+static inline int mapirt_prop_is_string_type(ULONG type)
+{
+    ULONG t = type & ~MV_FLAG;
+    return t == PT_STRING8 || t == PT_UNICODE;
+}
+
 #endif

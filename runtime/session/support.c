@@ -27,18 +27,8 @@
 #include "profile/profsect.h"
 #include "profile/services.h"
 #include "profile/svccall.h"
-#include "session_internal.h"
+#include "support_internal.h"
 #include "spool/spool.h"
-
-struct support {
-    mapirt_sess *sess; /* a reference */
-    mapirt_provider *p; /* NULL once detached (under sess->mu) */
-    mapirt_prov_kind kind;
-    MAPIUID provider_uid;
-    mapirt_module *module; /* a reference */
-    ULONG_PTR *conns; /* keyed subscriptions made here (under g_sub_mu) */
-    ULONG nconns, cconns;
-};
 
 #include "support_object.h"
 
@@ -82,12 +72,7 @@ static void support_fence_leave(struct support *self, mapirt_call_frame *f)
     mapirt_gate_leave(f);
 }
 
-/* Flavour masks. */
-#define AB (1u << MAPIRT_PROV_AB)
-#define MS (1u << MAPIRT_PROV_MS)
-#define XP (1u << MAPIRT_PROV_XP)
-
-static int in_flavour(struct support *self, unsigned mask)
+int mapirt_sup_in_flavour(struct support *self, unsigned mask)
 {
     return (mask & (1u << self->kind)) != 0;
 }
@@ -98,7 +83,7 @@ static const char *flavour_name(mapirt_prov_kind k)
                                                                       : "transport";
 }
 
-static HRESULT not_in_flavour(struct support *self, const char *method)
+HRESULT mapirt_sup_not_in_flavour(struct support *self, const char *method)
 {
     return mapirt_lasterror_setf(support_lasterror(self), MAPI_E_NO_SUPPORT, 0, 0,
         "IMAPISupport::%s is not available to %s providers", method,
@@ -106,7 +91,7 @@ static HRESULT not_in_flavour(struct support *self, const char *method)
 }
 
 /* The provider record while the provider is logged on (under sess->mu), else NULL. */
-static mapirt_provider *live(struct support *self)
+mapirt_provider *mapirt_sup_live(struct support *self)
 {
     pthread_mutex_lock(&self->sess->mu);
     mapirt_provider *p = self->sess->ended ? NULL : self->p;
@@ -114,7 +99,7 @@ static mapirt_provider *live(struct support *self)
     return p;
 }
 
-static HRESULT ended(struct support *self)
+HRESULT mapirt_sup_ended(struct support *self)
 {
     return support_fail(self, MAPI_E_END_OF_SESSION,
         "the provider's logon has ended (its session logged off)");
@@ -205,7 +190,7 @@ static HRESULT support_Notify(struct support *self, LPNOTIFKEY lpKey, ULONG cNot
 static HRESULT support_ModifyStatusRow(struct support *self, ULONG cValues,
     LPSPropValue lpColumnVals, ULONG ulFlags)
 {
-    mapirt_provider *p = live(self);
+    mapirt_provider *p = mapirt_sup_live(self);
     if (!p)
         return S_OK; /* a provider updating its row while logging off: the row is gone */
     if (cValues == 0)
@@ -241,8 +226,8 @@ static HRESULT support_SetProviderUID(struct support *self, LPMAPIUID lpProvider
     ULONG ulFlags)
 {
     (void)ulFlags;
-    if (!in_flavour(self, AB | MS))
-        return not_in_flavour(self, "SetProviderUID");
+    if (!mapirt_sup_in_flavour(self, SUP_AB | SUP_MS))
+        return mapirt_sup_not_in_flavour(self, "SetProviderUID");
     HRESULT hr = S_OK;
     pthread_mutex_lock(&self->sess->mu);
     if (self->sess->ended || !self->p)
@@ -250,7 +235,7 @@ static HRESULT support_SetProviderUID(struct support *self, LPMAPIUID lpProvider
     else
         hr = mapirt_uidmap_add(self->sess->uids, lpProviderID, self->p->index);
     pthread_mutex_unlock(&self->sess->mu);
-    return hr == MAPI_E_END_OF_SESSION ? ended(self)
+    return hr == MAPI_E_END_OF_SESSION ? mapirt_sup_ended(self)
            : FAILED(hr)                ? support_fail(self, hr, "out of memory")
                                        : S_OK;
 }
@@ -261,8 +246,8 @@ static HRESULT support_CompareEntryIDs(struct support *self, ULONG cbEntry1,
     LPENTRYID lpEntry1, ULONG cbEntry2, LPENTRYID lpEntry2,
     ULONG ulCompareFlags, ULONG *lpulResult)
 {
-    if (!live(self))
-        return ended(self);
+    if (!mapirt_sup_live(self))
+        return mapirt_sup_ended(self);
     HRESULT hr = mapirt_sess_compare(self->sess, cbEntry1, lpEntry1, cbEntry2, lpEntry2,
         ulCompareFlags, lpulResult);
     return FAILED(hr) ? support_fail(self, hr, "CompareEntryIDs: no provider knows these IDs")
@@ -274,8 +259,8 @@ static HRESULT support_OpenEntry(struct support *self, ULONG cbEntryID, LPENTRYI
     LPUNKNOWN *lppUnk)
 {
     char err[512] = "";
-    if (!live(self))
-        return ended(self);
+    if (!mapirt_sup_live(self))
+        return mapirt_sup_ended(self);
     HRESULT hr = mapirt_sess_open_entry(self->sess, cbEntryID, lpEntryID, lpInterface,
         ulOpenFlags, lpulObjType, lppUnk, err, sizeof err);
     if (FAILED(hr))
@@ -346,11 +331,11 @@ static HRESULT support_MakeInvalid(struct support *self, ULONG ulFlags, LPVOID l
 
 static HRESULT support_ModifyProfile(struct support *self, ULONG ulFlags)
 {
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "ModifyProfile");
-    mapirt_provider *p = live(self);
+    if (!mapirt_sup_in_flavour(self, SUP_MS))
+        return mapirt_sup_not_in_flavour(self, "ModifyProfile");
+    mapirt_provider *p = mapirt_sup_live(self);
     if (!p)
-        return ended(self);
+        return mapirt_sup_ended(self);
     if (ulFlags & MDB_TEMPORARY)
         return S_OK; /* a temporary store stays out of the profile */
     /* the store's section becomes permanent: it joins the message store table */
@@ -386,8 +371,8 @@ static HRESULT support_ModifyProfile(struct support *self, ULONG ulFlags)
 
 static HRESULT support_StoreLogoffTransports(struct support *self, ULONG *lpulFlags)
 {
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "StoreLogoffTransports");
+    if (!mapirt_sup_in_flavour(self, SUP_MS))
+        return mapirt_sup_not_in_flavour(self, "StoreLogoffTransports");
     /* no transport holds messages of a store until the spooler exists (a later issue): every
      * kind of logoff is complete at once */
     *lpulFlags = LOGOFF_COMPLETE;
@@ -399,16 +384,16 @@ static HRESULT support_StoreLogoffTransports(struct support *self, ULONG *lpulFl
 static HRESULT support_SpoolerYield(struct support *self, ULONG ulFlags)
 {
     (void)ulFlags;
-    if (!in_flavour(self, XP))
-        return not_in_flavour(self, "SpoolerYield");
-    return live(self) ? S_OK : ended(self); /* the spooler runs no other work to yield to */
+    if (!mapirt_sup_in_flavour(self, SUP_XP))
+        return mapirt_sup_not_in_flavour(self, "SpoolerYield");
+    return mapirt_sup_live(self) ? S_OK : mapirt_sup_ended(self); /* the spooler runs no other work to yield to */
 }
 
 static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID lpvData)
 {
     (void)lpvData;
-    if (!in_flavour(self, MS | XP))
-        return not_in_flavour(self, "SpoolerNotify");
+    if (!mapirt_sup_in_flavour(self, SUP_MS | SUP_XP))
+        return mapirt_sup_not_in_flavour(self, "SpoolerNotify");
     HRESULT hr = S_OK;
     mapirt_sess *s = self->sess;
     pthread_mutex_lock(&s->mu);
@@ -432,7 +417,7 @@ static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID
     }
     pthread_mutex_unlock(&s->mu);
     if (hr == MAPI_E_END_OF_SESSION)
-        return ended(self);
+        return mapirt_sup_ended(self);
     if (FAILED(hr))
         return support_fail(self, hr, "out of memory");
     mapirt_spool_kick(s);
@@ -444,10 +429,10 @@ static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID
  * recipient (MAPI_E_NO_RECIPIENTS otherwise, as MAPI's SubmitMessage answers). */
 static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
 {
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "PrepareSubmit");
-    if (!live(self))
-        return ended(self);
+    if (!mapirt_sup_in_flavour(self, SUP_MS))
+        return mapirt_sup_not_in_flavour(self, "PrepareSubmit");
+    if (!mapirt_sup_live(self))
+        return mapirt_sup_ended(self);
     char err[256] = "";
     HRESULT hr = mapirt_spool_prepare_submit(self->sess, lpMessage, lpulFlags, err, sizeof err);
     /* err is on this stack: the record keeps a copy (_fail keeps only static texts) */
@@ -459,335 +444,15 @@ static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, 
  * to PR_SENTMAIL_ENTRYID, or left where it is (runtime/spool/sentmail.c). */
 static HRESULT support_DoSentMail(struct support *self, ULONG ulFlags, LPMESSAGE lpMessage)
 {
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "DoSentMail");
-    if (!live(self))
-        return ended(self);
+    if (!mapirt_sup_in_flavour(self, SUP_MS))
+        return mapirt_sup_not_in_flavour(self, "DoSentMail");
+    if (!mapirt_sup_live(self))
+        return mapirt_sup_ended(self);
     char err[512] = "";
     HRESULT hr = mapirt_spool_sent_mail(self->sess, ulFlags, lpMessage, err, sizeof err);
     /* err is on this stack: the record keeps a copy (_fail keeps only static texts) */
     return FAILED(hr) ? mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s", err)
                       : S_OK;
-}
-
-/* ---- part 2: the address book, one-offs, copies, sending, UI ---- */
-
-static HRESULT failtext(struct support *self, HRESULT hr, const char *what, const char *err)
-{
-    return mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s: %s", what,
-        err && err[0] ? err : "failed");
-}
-
-static HRESULT support_OpenAddressBook(struct support *self, LPCIID lpInterface, ULONG ulFlags,
-    LPADRBOOK *lppAdrBook)
-{
-    (void)ulFlags;
-    if (!live(self))
-        return ended(self);
-    HRESULT hr = mapirt_addrbook_create(self->sess, lpInterface, lppAdrBook);
-    return FAILED(hr) ? support_fail(self, hr, "OpenAddressBook failed") : hr;
-}
-
-static HRESULT support_CreateOneOff(struct support *self, LPTSTR lpszName, LPTSTR lpszAdrType,
-    LPTSTR lpszAddress, ULONG ulFlags, ULONG *lpcbEntryID,
-    LPENTRYID *lppEntryID)
-{
-    HRESULT hr = mapirt_oneoff_make(lpszName, lpszAdrType, lpszAddress, ulFlags, NULL,
-        lpcbEntryID, lppEntryID);
-    return FAILED(hr) ? support_fail(self, hr, "CreateOneOff: the address type and the address "
-                                               "must not be empty")
-                      : hr;
-}
-
-static HRESULT support_GetOneOffTable(struct support *self, ULONG ulFlags, LPMAPITABLE *lppTable)
-{
-    if (!in_flavour(self, AB))
-        return not_in_flavour(self, "GetOneOffTable");
-    if (!live(self))
-        return ended(self);
-    HRESULT hr = mapirt_oneoff_table(self->sess, ulFlags, lppTable);
-    return FAILED(hr) ? support_fail(self, hr, "GetOneOffTable: the table cannot be built") : hr;
-}
-
-static HRESULT no_ui(struct support *self, unsigned mask, const char *method)
-{
-    if (!in_flavour(self, mask))
-        return not_in_flavour(self, method);
-    return mapirt_lasterror_setf(support_lasterror(self), MAPI_E_NO_SUPPORT, 0, 0,
-        "IMAPISupport::%s shows a dialog, and mapirt has no UI", method);
-}
-
-static HRESULT support_Address(struct support *self, ULONG_PTR *lpulUIParam,
-    LPADRPARM lpAdrParms, LPADRLIST *lppAdrList)
-{
-    (void)lpulUIParam, (void)lpAdrParms, (void)lppAdrList;
-    return no_ui(self, AB, "Address");
-}
-
-static HRESULT support_Details(struct support *self, ULONG_PTR *lpulUIParam,
-    LPFNDISMISS lpfnDismiss, LPVOID lpvDismissContext,
-    ULONG cbEntryID, LPENTRYID lpEntryID,
-    LPFNBUTTON lpfButtonCallback, LPVOID lpvButtonContext,
-    LPTSTR lpszButtonText, ULONG ulFlags)
-{
-    (void)lpulUIParam, (void)lpfnDismiss, (void)lpvDismissContext, (void)cbEntryID;
-    (void)lpEntryID, (void)lpfButtonCallback, (void)lpvButtonContext, (void)lpszButtonText;
-    (void)ulFlags;
-    return no_ui(self, AB, "Details");
-}
-
-static HRESULT support_NewEntry(struct support *self, ULONG_PTR ulUIParam, ULONG ulFlags,
-    ULONG cbEIDContainer, LPENTRYID lpEIDContainer,
-    ULONG cbEIDNewEntryTpl, LPENTRYID lpEIDNewEntryTpl,
-    ULONG *lpcbEIDNewEntry, LPENTRYID *lppEIDNewEntry)
-{
-    (void)ulUIParam, (void)ulFlags, (void)cbEIDContainer, (void)lpEIDContainer;
-    (void)cbEIDNewEntryTpl, (void)lpEIDNewEntryTpl, (void)lpcbEIDNewEntry, (void)lppEIDNewEntry;
-    return no_ui(self, AB, "NewEntry");
-}
-
-static HRESULT support_DoConfigPropsheet(struct support *self, ULONG_PTR ulUIParam,
-    ULONG ulFlags, LPTSTR lpszTitle,
-    LPMAPITABLE lpDisplayTable, LPMAPIPROP lpCOnfigData,
-    ULONG ulTopPage)
-{
-    (void)ulUIParam, (void)ulFlags, (void)lpszTitle, (void)lpDisplayTable, (void)lpCOnfigData;
-    (void)ulTopPage;
-    return no_ui(self, AB | MS | XP, "DoConfigPropsheet");
-}
-
-static HRESULT support_DoProgressDialog(struct support *self, ULONG_PTR ulUIParam,
-    ULONG ulFlags, LPMAPIPROGRESS *lppProgress)
-{
-    (void)ulUIParam, (void)ulFlags, (void)lppProgress;
-    return no_ui(self, AB | MS, "DoProgressDialog");
-}
-
-/* A template ID names an entry of the provider that made the template: that provider's
- * IABLogon::OpenTemplateID binds the data to it. */
-static HRESULT support_OpenTemplateID(struct support *self, ULONG cbTemplateID,
-    LPENTRYID lpTemplateID, ULONG ulTemplateFlags,
-    LPMAPIPROP lpMAPIPropData, LPCIID lpInterface,
-    LPMAPIPROP *lppMAPIPropNew, LPMAPIPROP lpMAPIPropSibling)
-{
-    if (!in_flavour(self, AB))
-        return not_in_flavour(self, "OpenTemplateID");
-    if (!live(self))
-        return ended(self);
-    if (cbTemplateID < 4 + 16)
-        return support_fail(self, MAPI_E_INVALID_ENTRYID,
-            "OpenTemplateID: the template ID is too short for a MAPIUID");
-    mapirt_provider *p = mapirt_route(self->sess, cbTemplateID, lpTemplateID);
-    LPUNKNOWN l = p && p->kind == MAPIRT_PROV_AB ? mapirt_logon_ref(p) : NULL;
-    if (!l)
-        return support_fail(self, MAPI_E_UNKNOWN_ENTRYID,
-            "OpenTemplateID: no address book provider of this session made the "
-            "template");
-    HRESULT hr = ((IABLogon *)l)->lpVtbl->OpenTemplateID((IABLogon *)l, cbTemplateID, lpTemplateID, ulTemplateFlags, lpMAPIPropData, lpInterface, lppMAPIPropNew, lpMAPIPropSibling);
-    l->lpVtbl->Release(l);
-    return FAILED(hr) ? support_fail(self, hr, "OpenTemplateID: the template's provider refused")
-                      : hr;
-}
-
-/* ---- MAPI's generic copies (supcopy.c) ---- */
-
-static HRESULT support_DoCopyTo(struct support *self, LPCIID lpSrcInterface, LPVOID lpSrcObj,
-    ULONG ciidExclude, LPCIID rgiidExclude,
-    LPSPropTagArray lpExcludeProps, ULONG_PTR ulUIParam,
-    LPMAPIPROGRESS lpProgress, LPCIID lpDestInterface,
-    LPVOID lpDestObj, ULONG ulFlags,
-    LPSPropProblemArray *lppProblems)
-{
-    (void)ulUIParam, (void)lpProgress; /* no progress is shown */
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "DoCopyTo");
-    char err[512] = "";
-    HRESULT hr = mapirt_do_copy_to(lpSrcInterface, lpSrcObj, ciidExclude, rgiidExclude,
-        lpExcludeProps, lpDestInterface, lpDestObj, ulFlags,
-        lppProblems, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "DoCopyTo", err) : hr;
-}
-
-static HRESULT support_DoCopyProps(struct support *self, LPCIID lpSrcInterface, LPVOID lpSrcObj,
-    LPSPropTagArray lpIncludeProps, ULONG_PTR ulUIParam,
-    LPMAPIPROGRESS lpProgress, LPCIID lpDestInterface,
-    LPVOID lpDestObj, ULONG ulFlags,
-    LPSPropProblemArray *lppProblems)
-{
-    (void)ulUIParam, (void)lpProgress;
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "DoCopyProps");
-    char err[512] = "";
-    HRESULT hr = mapirt_do_copy_props(lpSrcInterface, lpSrcObj, lpIncludeProps, lpDestInterface,
-        lpDestObj, ulFlags, lppProblems, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "DoCopyProps", err) : hr;
-}
-
-static HRESULT support_CopyMessages(struct support *self, LPCIID lpSrcInterface,
-    LPVOID lpSrcFolder, LPENTRYLIST lpMsgList,
-    LPCIID lpDestInterface, LPVOID lpDestFolder,
-    ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
-    ULONG ulFlags)
-{
-    (void)ulUIParam, (void)lpProgress;
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "CopyMessages");
-    if ((lpSrcInterface && !IsEqualIID(lpSrcInterface, &IID_IMAPIFolder)) ||
-        (lpDestInterface && !IsEqualIID(lpDestInterface, &IID_IMAPIFolder)))
-        return support_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
-            "CopyMessages: both folders are IMAPIFolder");
-    char err[512] = "";
-    HRESULT hr = mapirt_copy_messages(lpSrcFolder, lpMsgList, lpDestFolder, ulFlags, err,
-        sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "CopyMessages", err) : hr;
-}
-
-static HRESULT support_CopyFolder(struct support *self, LPCIID lpSrcInterface,
-    LPVOID lpSrcFolder, ULONG cbEntryID, LPENTRYID lpEntryID,
-    LPCIID lpDestInterface, LPVOID lpDestFolder,
-    LPTSTR lszNewFolderName, ULONG_PTR ulUIParam,
-    LPMAPIPROGRESS lpProgress, ULONG ulFlags)
-{
-    (void)ulUIParam, (void)lpProgress;
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "CopyFolder");
-    if ((lpSrcInterface && !IsEqualIID(lpSrcInterface, &IID_IMAPIFolder)) ||
-        (lpDestInterface && !IsEqualIID(lpDestInterface, &IID_IMAPIFolder)))
-        return support_fail(self, MAPI_E_INTERFACE_NOT_SUPPORTED,
-            "CopyFolder: both folders are IMAPIFolder");
-    char err[512] = "";
-    HRESULT hr = mapirt_copy_folder(lpSrcFolder, cbEntryID, lpEntryID, lpDestFolder,
-        lszNewFolderName, ulFlags, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "CopyFolder", err) : hr;
-}
-
-/* ---- sending: the support side (recips.c) ---- */
-
-static HRESULT support_ExpandRecips(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
-{
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "ExpandRecips");
-    if (!live(self))
-        return ended(self);
-    char err[512] = "";
-    HRESULT hr = mapirt_expand_recips(self->sess, lpMessage, lpulFlags, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "ExpandRecips", err) : hr;
-}
-
-static HRESULT support_StatusRecips(struct support *self, LPMESSAGE lpMessage,
-    LPADRLIST lpRecipList)
-{
-    if (!in_flavour(self, XP))
-        return not_in_flavour(self, "StatusRecips");
-    if (!live(self))
-        return ended(self);
-    char err[512] = "";
-    HRESULT hr = mapirt_status_recips(self->sess, lpMessage, lpRecipList, err, sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "StatusRecips", err) : hr;
-}
-
-static HRESULT support_CompleteMsg(struct support *self, ULONG ulFlags, ULONG cbEntryID,
-    LPENTRYID lpEntryID)
-{
-    (void)ulFlags;
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "CompleteMsg");
-    if (!live(self))
-        return ended(self);
-    char err[512] = "";
-    ULONG type = 0;
-    LPUNKNOWN u = NULL;
-    HRESULT hr = mapirt_sess_open_entry(self->sess, cbEntryID, lpEntryID, &IID_IMessage,
-        MAPI_MODIFY, &type, &u, err, sizeof err);
-    if (SUCCEEDED(hr) && type != MAPI_MESSAGE) {
-        u->lpVtbl->Release(u);
-        return support_fail(self, MAPI_E_INVALID_ENTRYID,
-            "CompleteMsg: the entry ID is not a message's");
-    }
-    if (SUCCEEDED(hr)) {
-        hr = mapirt_complete_msg(self->sess, (LPMESSAGE)u, err, sizeof err);
-        u->lpVtbl->Release(u);
-    }
-    return FAILED(hr) ? failtext(self, hr, "CompleteMsg", err) : hr;
-}
-
-static HRESULT support_ReadReceipt(struct support *self, ULONG ulFlags, LPMESSAGE lpReadMessage,
-    LPMESSAGE *lppEmptyMessage)
-{
-    if (!in_flavour(self, MS))
-        return not_in_flavour(self, "ReadReceipt");
-    if (!live(self))
-        return ended(self);
-    char err[512] = "";
-    HRESULT hr = mapirt_read_receipt(self->sess, ulFlags, lpReadMessage, lppEmptyMessage, err,
-        sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "ReadReceipt", err) : hr;
-}
-
-static HRESULT support_RegisterPreprocessor(struct support *self, LPMAPIUID lpMuid,
-    LPTSTR lpszAdrType, LPTSTR lpszDLLName,
-    LPSTR lpszPreprocess,
-    LPSTR lpszRemovePreprocessInfo, ULONG ulFlags)
-{
-    if (!in_flavour(self, XP))
-        return not_in_flavour(self, "RegisterPreprocessor");
-    mapirt_provider *p = live(self);
-    if (!p)
-        return ended(self);
-    char err[512] = "";
-    HRESULT hr = mapirt_spool_register_preprocessor(self->sess, p, lpMuid, lpszAdrType,
-        lpszDLLName, lpszPreprocess,
-        lpszRemovePreprocessInfo, ulFlags, err,
-        sizeof err);
-    return FAILED(hr) ? failtext(self, hr, "RegisterPreprocessor", err) : hr;
-}
-
-/* The session's wrapped form (entryid.c), which OpenMsgStore and the message store table use:
- * a store provider wraps its own entry ID; other providers wrap a store entry ID whose
- * MAPIUID a store of the session registered. */
-static HRESULT support_WrapStoreEntryID(struct support *self, ULONG cbOrigEntry,
-    LPENTRYID lpOrigEntry, ULONG *lpcbWrappedEntry,
-    LPENTRYID *lppWrappedEntry)
-{
-    mapirt_provider *p = live(self);
-    if (!p)
-        return ended(self);
-    if (cbOrigEntry < 4 + 16)
-        return support_fail(self, MAPI_E_INVALID_ENTRYID,
-            "WrapStoreEntryID: the entry ID is too short for a MAPIUID");
-    MAPIUID sec;
-    ULONG cbi;
-    const BYTE *in;
-    if (mapirt_store_eid_unwrap(cbOrigEntry, lpOrigEntry, &sec, &cbi, &in))
-        return support_fail(self, MAPI_E_INVALID_ENTRYID,
-            "WrapStoreEntryID: the entry ID is wrapped already");
-    mapirt_provider *store = p->kind == MAPIRT_PROV_MS ? p
-                                                       : mapirt_route(self->sess, cbOrigEntry,
-                                                             lpOrigEntry);
-    if (!store || store->kind != MAPIRT_PROV_MS)
-        return support_fail(self, MAPI_E_INVALID_ENTRYID,
-            "WrapStoreEntryID: no message store of this session knows the "
-            "entry ID");
-    SBinary b;
-    HRESULT hr = mapirt_store_eid_wrap(&store->uid, cbOrigEntry, (const BYTE *)lpOrigEntry, NULL,
-        &b);
-    if (FAILED(hr))
-        return support_fail(self, hr, "out of memory");
-    *lpcbWrappedEntry = b.cb;
-    *lppWrappedEntry = (LPENTRYID)b.lpb;
-    return S_OK;
-}
-
-static HRESULT support_GetSvcConfigSupportObj(struct support *self, ULONG ulFlags,
-    LPMAPISUP *lppSvcSupport)
-{
-    (void)ulFlags;
-    mapirt_provider *p = live(self);
-    if (!p)
-        return ended(self);
-    HRESULT hr = mapirt_svcsupport_create(self->sess->ps, self->sess->id, &p->service,
-        lppSvcSupport);
-    return FAILED(hr) ? support_fail(self, hr, "out of memory") : hr;
 }
 
 /* ---- life ---- */

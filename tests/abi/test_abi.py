@@ -382,6 +382,74 @@ class SdkConstantConformance(unittest.TestCase):
         self.assertEqual(diffs, [], "value differences:\n" + "\n".join(diffs))
 
 
+# Every macro (object-like or function-like: the CbNew*/Sized* size macros, MAPI_I*_METHODS,
+# PROP_TYPE, ...) these MinGW headers define must be defined by ours, unless listed here.
+MACRO_HEADERS = ["mapidefs.h", "mapiutil.h", "mapix.h", "mapispi.h", "mapicode.h", "mapitags.h",
+                 "mapiguid.h", "mapinls.h", "mapival.h", "mapiform.h", "imessage.h", "tnef.h"]
+MACROS_NOT_OURS: dict[str, str] = {
+    "INTERFACE": "MinGW's scaffolding: #define INTERFACE IFoo before each DECLARE_INTERFACE_; "
+                 "our interfaces are generated without it",
+    "INC_OLE2": "a switch of <windows.h> (pull in OLE 2), meaningless here",
+    "INC_RPC": "a switch of <windows.h> (pull in RPC), meaningless here",
+    "MAKE_ENUM": "MinGW's helper to spell mapival.h's METHODS, generated here (idl/mapival.idl)",
+    "BASED_STACK": "a 16-bit memory-model keyword, empty in MinGW",
+}
+# Families left out, by prefix, with the reason (each a gap a user of them would hit).
+MACRO_PREFIXES_NOT_OURS: dict[str, str] = {
+    "MakeArg": "mapival.h's 16-bit argument packers; ours: MAPIRT_PACK_ARG (gap)",
+    "ArgSize": "mapival.h's argument size; ours: MAPIRT_ARG_SLOTS (gap)",
+    "MakeArray": "mapival.h's 16-bit argument packers; ours: MAPIRT_PACK_ARG (gap)",
+    "ValidateParameters": "mapival.h's numbered forms; ours: Validate_I_M per method (gap)",
+    "UlValidateParameters": "mapival.h's numbered forms; ours: UlValidate_I_M (gap)",
+    "CheckParameters": "mapival.h's numbered forms; ours: CheckParameters_I_M (gap)",
+    "ValidateParms": "mapival.h's variadic form over the METHODS numbering (gap)",
+    "UlValidateParms": "mapival.h's variadic form over the METHODS numbering (gap)",
+    "CheckParms": "mapival.h's variadic form over the METHODS numbering (gap)",
+    "FBad": "mapival.h's vtable-shape checks (FBadUnknown, FBadGetProps, ...; IsBadReadPtr of "
+            "a vtable, which Linux cannot answer) (gap)",
+    "BAD_STANDARD_OBJ": "mapival.h's vtable-shape check (gap)",
+    "GetUserDefaultLCID": "MinGW's mapinls.h maps Win32 NLS names; ours declares MNLS_ only",
+    "GetACP": "as GetUserDefaultLCID", "MultiByteToWideChar": "as GetUserDefaultLCID",
+    "WideCharToMultiByte": "as GetUserDefaultLCID", "CompareStringA": "as GetUserDefaultLCID",
+    "LPOLESTR": "as GetUserDefaultLCID (objidl.h's types)", "LPCOLESTR": "as LPOLESTR",
+    "OLECHAR": "as LPOLESTR", "OLESTR": "as LPOLESTR",
+}
+
+
+def mingw_macros(headers: list[str]) -> dict[str, str]:
+    """{macro: header} of every #define in these MinGW headers but include guards."""
+    out: dict[str, str] = {}
+    for h in headers:
+        with open(os.path.join(MINGW_INCLUDE, h), encoding="latin-1") as fh:
+            for name in re.findall(r"^\s*#\s*define\s+(\w+)", fh.read(), re.M):
+                if not re.search(r"_H_*$|^_", name):
+                    out.setdefault(name, h)
+    return out
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "gen", "include", "mapix.h")),
+                     "run `ninja` first: the conformance test reads gen/include")
+class MacroConformance(unittest.TestCase):
+    def test_every_mingw_macro_is_defined(self):
+        """A client or provider that uses any macro of MinGW's MAPI headers (CbNewSRowSet,
+        SizedSPropTagArray, MAPI_IMAPISUPPORT_METHODS1, ...) compiles against ours."""
+        macros = mingw_macros(MACRO_HEADERS)
+        self.assertGreater(len(macros), 1500)
+        wanted = {n: h for n, h in macros.items() if n not in MACROS_NOT_OURS
+                  and not any(n.startswith(p) for p in MACRO_PREFIXES_NOT_OURS)}
+        src = "".join(f"#include <{h}>\n" for h in ["mapix.h", "mapispi.h", "mapiutil.h"]
+                      + MACRO_HEADERS)
+        src += "".join(f"#ifndef {n}\nMISSING {n} {h}\n#endif\n" for n, h in wanted.items())
+        p = subprocess.run(["gcc", "-E", "-P", "-I", os.path.join(ROOT, "gen", "include"),
+                            "-x", "c", "-"], input=src, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr[:3000])
+        missing = sorted(ln.split(None, 1)[1] for ln in p.stdout.splitlines()
+                         if ln.startswith("MISSING "))
+        self.assertEqual(missing, [], "MinGW macros our headers lack")
+        for n in MACROS_NOT_OURS:
+            self.assertIn(n, macros, f"{n} is listed as not ours but MinGW has no such macro")
+
+
 def mingw_methods_enum() -> list[str]:
     """MinGW's METHODS enumerators in order (MAKE_ENUM(Method,Interface) -> Interface_Method)."""
     with open(os.path.join(MINGW_INCLUDE, "mapival.h"), encoding="latin-1") as fh:

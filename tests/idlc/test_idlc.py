@@ -106,8 +106,9 @@ class Coclasses(unittest.TestCase):
         self.assertEqual(kinds[("IGadget", "Count")],
                          ("delegate", "widget_helper_Count", "&self->helper"))
         self.assertEqual(kinds[("IGadget", "Attach")][:2], ("default", "IGadget_default_Attach"))
-        self.assertEqual(kinds[("ISprocket", "Wind")][:2],
-                         ("default", "ISprocket_default_Wind"))
+        self.assertEqual(kinds[("ISprocket", "Wind")],
+                         ("delegate", "widget_winder_Wind", "self->winder"),
+                         "a delegation of one method")
         self.assertEqual([(b.name, b.extern) for b in co.bodies],
                          [("widgetobj_Spin", False), ("widgetobj_Describe", True)])
 

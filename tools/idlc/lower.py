@@ -47,6 +47,9 @@ class InterfaceVM(NamedTuple):
     ptrtype: str
     methods_macro: str
     macro_own: list[MethodVM]  # own methods in methods_macro (a [macro(M)] method has its own)
+    # [part(NAME)] on a method starts a macro NAME(IPURE) holding it and the methods after it up
+    # to the next part (MAPI's MAPI_IMAPISUPPORT_METHODS1..3): (NAME, methods)
+    parts: list[tuple[str, list[MethodVM]]]
     own: list[MethodVM]
     slots: list[MethodVM]
     chain: list[str]  # self, base, ..., IUnknown
@@ -201,6 +204,16 @@ class Lowerer:
         return ("scalar", "")
 
     def interface(self, name: str) -> InterfaceVM:
+        def method_parts(own: list[MethodVM]) -> list[tuple[str, list[MethodVM]]]:
+            parts: list[tuple[str, list[MethodVM]]] = []
+            for s in own:
+                a = m.attr(s.node.attrs, "part")
+                if a is not None and a.args and isinstance(a.args[0], m.Name):
+                    parts.append((a.args[0].name, []))
+                if parts and m.attr(s.node.attrs, "macro") is None:
+                    parts[-1][1].append(s)
+            return parts
+
         if name in self._itf:
             return self._itf[name]
         itf = self.sym.interfaces[name]
@@ -219,7 +232,8 @@ class Lowerer:
             name=name, base=itf.base, iid=iid_name(itf),
             guid=guid_vm(iid_name(itf), u) if u else None, ptrtype=ptrtype(itf),
             methods_macro="MAPI_" + name.upper() + "_METHODS",
-            macro_own=[s for s in own if m.attr(s.node.attrs, "macro") is None], own=own,
+            macro_own=[s for s in own if m.attr(s.node.attrs, "macro") is None],
+            parts=method_parts(own), own=own,
             slots=slots, chain=chain,
             chain_iids=[iid_name(self.sym.interfaces[c]) for c in chain], node=itf)
         self._itf[name] = vm
@@ -239,7 +253,8 @@ class Lowerer:
     def coclass(self, co: m.Coclass, path: str) -> CoclassVM:
         name = co.name
         slots_of = {}
-        delegates = {d.iface: d for d in co.delegates}
+        delegates = {d.iface: d for d in co.delegates if not d.methods}
+        method_delegates = {(d.iface, mr.name): d for d in co.delegates for mr in d.methods}
         listed: dict[str, BodyVM] = {}
         chains: list[ChainVM] = []
         for ch in co.chains:
@@ -256,10 +271,10 @@ class Lowerer:
                     body = f"{name}_{mv.name}"
                     listed.setdefault(mv.name, BodyVM(body, mv, own[mv.name].extern))
                     slots.append(SlotVM(mv, "body", body, "self", thunk))
-                elif mv.std_lasterror:
+                elif mv.std_lasterror and (mv.origin, mv.name) not in method_delegates:
                     slots.append(SlotVM(mv, "lasterror", "", "", thunk))
-                elif mv.origin in delegates:
-                    dg = delegates[mv.origin]
+                elif (mv.origin, mv.name) in method_delegates or mv.origin in delegates:
+                    dg = method_delegates.get((mv.origin, mv.name)) or delegates[mv.origin]
                     arg = ("&self->" if dg.address else "self->") + dg.member
                     slots.append(SlotVM(mv, "delegate", f"{dg.prefix}_{mv.name}", arg, thunk))
                 else:

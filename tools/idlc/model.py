@@ -216,13 +216,16 @@ class Chain(NamedTuple):
 
 
 class Delegate(NamedTuple):
-    """`delegate IFoo to prefix(member);`: IFoo's methods call prefix_<Method>(self->member, ...)."""
+    """`delegate IFoo to prefix(member);`: IFoo's methods call prefix_<Method>(self->member, ...).
+    `delegate IFoo { M1, M2 } to prefix(member);`: only those methods of IFoo do (before a
+    delegation of all of IFoo)."""
     iface: str
     prefix: str
     member: str
     address: bool  # `&member`: the member is embedded, its address is passed
     loc: Loc  # of the interface name
     prefix_loc: Loc
+    methods: tuple[MethodRef, ...] = ()  # empty: every method IFoo declares
 
 
 class Coclass(NamedTuple):

@@ -325,6 +325,14 @@ class Parser:
 
     def delegate(self) -> m.Delegate:
         itf = self.ident("interface name")
+        methods: list[m.MethodRef] = []
+        if self.accept("{"):
+            while True:
+                mn = self.ident("method name")
+                methods.append(m.MethodRef(mn.text, False, mn.loc))
+                if not self.accept(","):
+                    break
+            self.expect("}")
         if not self.at("to"):
             self.fail("expected 'to' after the delegated interface")
         self.next()
@@ -334,7 +342,8 @@ class Parser:
         member = self.ident("member name")
         self.expect(")")
         self.expect(";")
-        return m.Delegate(itf.text, prefix.text, member.text, address, itf.loc, prefix.loc)
+        return m.Delegate(itf.text, prefix.text, member.text, address, itf.loc, prefix.loc,
+                          tuple(methods))
 
     def params(self) -> tuple[m.Param, ...]:
         self.expect("(")

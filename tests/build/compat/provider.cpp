@@ -41,6 +41,20 @@
 #define IMPL
 #define UNUSED(x) ((void)(x))
 
+/* ---- a support object (a provider's test harness): mapispi.h's three-part method list ------ */
+
+#include <type_traits>
+
+class CSupportShim : public IMAPISupport {
+public:
+    MAPI_IUNKNOWN_METHODS(IMPL)
+    MAPI_IMAPISUPPORT_METHODS1(IMPL)
+    MAPI_IMAPISUPPORT_METHODS2(IMPL)
+    MAPI_IMAPISUPPORT_METHODS3(IMPL)
+};
+static_assert(!std::is_abstract<CSupportShim>::value,
+              "MAPI_IMAPISUPPORT_METHODS1..3 declare every IMAPISupport method");
+
 /* ---- transport provider -------------------------------------------------------------------- */
 
 class CXPProvider : public IXPProvider {

@@ -54,6 +54,17 @@ static void note_heap(void)
 
 TestSuite(msgstore_attach, .init = setup, .fini = teardown);
 
+/* GetLastError's text for the call that just failed with hr contains want. */
+static void expect_last_error(LPMAPIPROP obj, HRESULT hr, const char *want)
+{
+    LPMAPIERROR e = NULL;
+    cr_assert_eq(obj->lpVtbl->GetLastError(obj, hr, 0, &e), S_OK);
+    cr_assert_not_null(e);
+    cr_expect(e->lpszError && strstr((char *)e->lpszError, want), "'%s' has no '%s'",
+              e->lpszError ? (char *)e->lpszError : "(null)", want);
+    MAPIFreeBuffer(e);
+}
+
 static BYTE pattern(uint64_t i, unsigned seed)
 {
     return (BYTE)((i * 2654435761u) >> 13 ^ seed);
@@ -229,6 +240,15 @@ Test(msgstore_attach, embedded_messages_nest_and_save_into_their_attachment)
     LPUNKNOWN u = NULL;
     cr_expect_eq(a->lpVtbl->OpenProperty(a, PR_ATTACH_DATA_OBJ, &IID_IMessage, 0, 0, &u),
                  MAPI_E_NOT_FOUND, "no embedded message yet");
+    expect_last_error((LPMAPIPROP)a, MAPI_E_NOT_FOUND, "OpenProperty: no embedded message");
+    cr_expect_eq(a->lpVtbl->OpenProperty(a, PR_ATTACH_NUM, &IID_IStream, 0, 0, &u),
+                 MAPI_E_INTERFACE_NOT_SUPPORTED);
+    expect_last_error((LPMAPIPROP)a, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                      "OpenProperty: only PT_BINARY, PT_STRING8 and PT_UNICODE properties open"
+                      " as streams");
+    cr_expect_eq(a->lpVtbl->OpenProperty(a, PR_ATTACH_DATA_BIN, &IID_IStream, 0, 0, &u),
+                 MAPI_E_NOT_FOUND);
+    expect_last_error((LPMAPIPROP)a, MAPI_E_NOT_FOUND, "OpenProperty: no such property");
     cr_assert_eq(a->lpVtbl->OpenProperty(a, PR_ATTACH_DATA_OBJ, &IID_IMessage, 0,
                                          MAPI_CREATE | MAPI_MODIFY, &u), S_OK);
     LPMESSAGE inner = (LPMESSAGE)u;
@@ -378,9 +398,13 @@ Test(msgstore_attach, streams_are_transacted_with_the_message)
     cr_expect_eq(((LPMAPIPROP)other)->lpVtbl->OpenProperty((LPMAPIPROP)other, PR_MESSAGE_FLAGS,
                                                            &IID_IStream, 0, 0, &u),
                  MAPI_E_INTERFACE_NOT_SUPPORTED);
+    expect_last_error((LPMAPIPROP)other, MAPI_E_INTERFACE_NOT_SUPPORTED,
+                      "OpenProperty: only PT_BINARY, PT_STRING8 and PT_UNICODE properties open"
+                      " as streams");
     cr_expect_eq(((LPMAPIPROP)other)->lpVtbl->OpenProperty((LPMAPIPROP)other, PROP_TAG(PT_STRING8, 0x1013),
                                                            &IID_IStream, 0, 0, &u),
                  MAPI_E_NOT_FOUND);
+    expect_last_error((LPMAPIPROP)other, MAPI_E_NOT_FOUND, "OpenProperty: no such property");
     cr_expect_eq(((LPMAPIPROP)other)->lpVtbl->OpenProperty((LPMAPIPROP)other, PR_BODY_A,
                                                            &IID_IStream, 0, MAPI_MODIFY, &u),
                  MAPI_E_NO_ACCESS, "the message is read-only");
@@ -473,13 +497,26 @@ Test(msgstore_attach, named_properties_have_one_mapping_per_store)
     cr_expect_geq(id1, 0x8000);
     cr_expect_neq(id0, id1);
     MAPIFreeBuffer(tags);
-    /* The same from a message, and after logging on again. */
+    /* The same from a folder, a message and an attachment, and after logging on again. */
     LPMAPIFOLDER inbox = open_inbox(l.mdb);
     LPMESSAGE m = new_message(inbox, "named");
-    cr_assert_eq(m->lpVtbl->GetIDsFromNames(m, 2, names, 0, &tags), S_OK);
-    cr_expect_eq(PROP_ID(tags->aulPropTag[0]), id0);
-    cr_expect_eq(PROP_ID(tags->aulPropTag[1]), id1);
-    MAPIFreeBuffer(tags);
+    ULONG num = 0;
+    LPATTACH a = NULL;
+    cr_assert_eq(m->lpVtbl->CreateAttach(m, NULL, 0, &num, &a), S_OK);
+    LPMAPIPROP objs[3] = {(LPMAPIPROP)inbox, (LPMAPIPROP)m, (LPMAPIPROP)a};
+    for (int k = 0; k < 3; k++) {
+        cr_assert_eq(objs[k]->lpVtbl->GetIDsFromNames(objs[k], 2, names, 0, &tags), S_OK);
+        cr_expect_eq(PROP_ID(tags->aulPropTag[0]), id0, "object %d", k);
+        cr_expect_eq(PROP_ID(tags->aulPropTag[1]), id1, "object %d", k);
+        ULONG cn = 0;
+        LPMAPINAMEID *back = NULL;
+        cr_assert_eq(objs[k]->lpVtbl->GetNamesFromIDs(objs[k], &tags, NULL, 0, &cn, &back), S_OK);
+        cr_assert_eq(cn, 2);
+        cr_expect_eq(back[0]->Kind.lID, 0x8083, "object %d", k);
+        MAPIFreeBuffer(back);
+        MAPIFreeBuffer(tags);
+    }
+    a->lpVtbl->Release(a);
     m->lpVtbl->Release(m);
     inbox->lpVtbl->Release(inbox);
     logoff(&l);

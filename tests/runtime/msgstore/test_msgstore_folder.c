@@ -160,6 +160,40 @@ Test(msgstore_folder, copy_and_move_messages_with_their_attachments)
     logoff(&l);
 }
 
+/* Entries that are not messages of the folder, or name one twice, make the call partial; each
+ * message is deleted (and notified) once. */
+Test(msgstore_folder, delete_messages_is_partial_for_what_it_cannot_delete)
+{
+    logon l;
+    cr_assert_eq(do_logon(&l, path, 0, NULL), S_OK);
+    LPMAPIFOLDER inbox = open_inbox(l.mdb);
+    LPMAPIFOLDER archive = subfolder(inbox, "Elsewhere");
+    SBinary *here = save_with_attachment(inbox, "here", 10, 1);
+    SBinary *there = save_with_attachment(archive, "there", 10, 2);
+    BYTE junk[4] = {1, 2, 3, 4};
+    SBinary list[4] = {*here, *here, *there, {sizeof junk, junk}};
+    ENTRYLIST el = {4, list};
+    struct recsink *rs = recsink_new();
+    ULONG_PTR conn;
+    cr_assert_eq(l.mdb->lpVtbl->Advise(l.mdb, 0, NULL, fnevObjectDeleted,
+                                       recsink_as_IMAPIAdviseSink(rs), &conn), S_OK);
+    cr_expect_eq(inbox->lpVtbl->DeleteMessages(inbox, &el, 0, NULL, 0),
+                 MAPI_W_PARTIAL_COMPLETION);
+    cr_expect_eq(rs->n, 1, "one message deleted, notified once");
+    cr_expect_eq(row_count((LPMAPICONTAINER)inbox, 0, 0), 0);
+    cr_expect_eq(row_count((LPMAPICONTAINER)archive, 0, 0), 1, "another folder's is kept");
+    ENTRYLIST one = {1, list};
+    cr_expect_eq(inbox->lpVtbl->DeleteMessages(inbox, &one, 0, NULL, 0),
+                 MAPI_W_PARTIAL_COMPLETION, "gone already");
+    cr_assert_eq(l.mdb->lpVtbl->Unadvise(l.mdb, conn), S_OK);
+    recsink_release(rs);
+    free_bin(here);
+    free_bin(there);
+    archive->lpVtbl->Release(archive);
+    inbox->lpVtbl->Release(inbox);
+    logoff(&l);
+}
+
 Test(msgstore_folder, read_flags_and_message_status)
 {
     logon l;

@@ -150,6 +150,34 @@ Test(lzfu, corrupt_input_is_refused)
     cr_assert_eq(mapirt_rtf_compress(NULL, 3, &out, &n), MAPI_E_INVALID_PARAMETER);
 }
 
+/* The two inputs fuzz_rtf found (also its seeds, tests/fuzz/corpus/fuzz_rtf): "{\\rtf1}" as
+ * seven literals and an end marker, once under a RAWSIZE of 4 (the end marker's reference runs
+ * past it: the result is the 4 bytes RAWSIZE names) and once under 12 (the stream ends short). */
+static const BYTE lzfu_seven[] = {0x16, 0, 0, 0, 0x04, 0, 0, 0, 'L', 'Z', 'F', 'u',
+                                  0x6a, 0xc5, 0xee, 0x87, 0x80, '{', '\\', 'r', 't', 'f',
+                                  '1', '}', 0x0d, 0x60};
+
+Test(lzfu, result_is_exactly_rawsize)
+{
+    BYTE buf[sizeof(lzfu_seven)];
+    memcpy(buf, lzfu_seven, sizeof(buf));
+    expect_decompress(buf, sizeof(buf), (const BYTE *)"{\\rt", 4);
+    buf[4] = 7;
+    expect_decompress(buf, sizeof(buf), (const BYTE *)"{\\rtf1}", 7);
+    buf[4] = 12;
+    BYTE *out = (BYTE *)"untouched";
+    size_t n = 99;
+    cr_assert_eq(mapirt_rtf_decompress(buf, sizeof(buf), &out, &n), MAPI_E_CORRUPT_DATA);
+    cr_assert_eq(n, 99);
+    /* The uncompressed form alike: RAWSIZE beyond the data is cut, below it chooses. */
+    BYTE mela[16 + 7] = {19, 0, 0, 0, 12, 0, 0, 0, 'M', 'E', 'L', 'A', 0, 0, 0, 0,
+                         '{', '\\', 'r', 't', 'f', '1', '}'};
+    cr_assert_eq(mapirt_rtf_decompress(mela, sizeof(mela), &out, &n), MAPI_E_CORRUPT_DATA);
+    mela[4] = 3;
+    expect_decompress(mela, sizeof(mela), (const BYTE *)"{\\r", 3);
+    MAPIRT_LEAK_CHECK();
+}
+
 Test(lzfu, random_garbage_never_crashes)
 {
     srand(99);

@@ -188,6 +188,10 @@ EXTERN_C const GUID IID_ISprocket;
 #define MAPI_ISPROCKET_METHODS(IPURE) \
 MAPIMETHOD(Spin)(THIS_ ULONG ulFlags, ULONG *lpulTurns) IPURE; \
 MAPIMETHOD(Wind)(THIS_ ULONG cTurns, ULONG ulReserved) IPURE;
+#define SPROCKET_METHODS1(IPURE) \
+MAPIMETHOD(Spin)(THIS_ ULONG ulFlags, ULONG *lpulTurns) IPURE;
+#define SPROCKET_METHODS2(IPURE) \
+MAPIMETHOD(Wind)(THIS_ ULONG cTurns, ULONG ulReserved) IPURE;
 
 #if defined(__cplusplus) && !defined(CINTERFACE)
 struct ISprocket : public IUnknown {

@@ -113,13 +113,20 @@ static HRESULT widgetobj__ISprocket_Spin(ISprocket *This, ULONG ulFlags, ULONG *
     return widgetobj_Spin(self, ulFlags, lpulTurns);
 }
 
+static HRESULT widgetobj__ISprocket_Wind(ISprocket *This, ULONG cTurns, ULONG ulReserved)
+{
+    struct widgetobj *self = &MAPIRT_CONTAINER(This, struct widgetobj__object, itf_ISprocket)->self;
+
+    return widget_winder_Wind(self->winder, cTurns, ulReserved);
+}
+
 /* The plain vtable (its layers are built from it at load time). */
 static const ISprocketVtbl widgetobj_ISprocket_vtbl = {
     .QueryInterface = widgetobj__ISprocket_QueryInterface,
     .AddRef = widgetobj__ISprocket_AddRef,
     .Release = widgetobj__ISprocket_Release,
     .Spin = widgetobj__ISprocket_Spin,
-    .Wind = ISprocket_default_Wind,
+    .Wind = widgetobj__ISprocket_Wind,
 };
 
 static MAPIRT_LAYER(ISprocket) widgetobj__ISprocket_layers[3];
