@@ -10,5 +10,7 @@ extern const group catalog_group; /* catalog.c */
 extern const group vocab_group; /* vocab.c */
 extern const group trace_group; /* trace.c */
 extern const group session_group; /* session.c */
+extern const group send_group; /* send.c */
+extern const group deliver_group; /* deliver.c */
 
 #endif

@@ -40,6 +40,8 @@ const group *const mapirt_groups[] = {
     &service_group,
     &catalog_group,
     &session_group,
+    &send_group,
+    &deliver_group,
     &vocab_group,
     &trace_group,
     &HELP_GROUP,
