@@ -132,6 +132,8 @@ static int run_deliver(ctx *c)
     if (rc == EXIT_OK)
         rc = mail_logon(c, &s);
     if (rc == EXIT_OK)
+        rc = mail_transport_ready(s, "delivering");
+    if (rc == EXIT_OK)
         rc = mail_default_store(s, &mdb);
     if (rc == EXIT_OK)
         rc = mail_flush(s);

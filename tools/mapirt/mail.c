@@ -129,6 +129,32 @@ void mail_spooler_text(LPMAPISESSION s, char *buf, size_t cb)
         FreeProws(rows);
 }
 
+int mail_transport_ready(LPMAPISESSION s, const char *what)
+{
+    LPSRowSet rows = status_rows(s);
+    char why[1024] = "the profile has no transport (mapirt service add PROFILE MAILDIR adds one)";
+    int ready = 0;
+    for (ULONG i = 0; rows && i < rows->cRows; i++) {
+        const SRow *r = &rows->aRow[i];
+        const SPropValue *ty = row_prop(r, PR_RESOURCE_TYPE);
+        const SPropValue *code = row_prop(r, PR_STATUS_CODE);
+        const SPropValue *name = row_prop(r, PR_DISPLAY_NAME_A);
+        const SPropValue *text = row_prop(r, PR_STATUS_STRING_A);
+        if (!ty || ty->Value.l != MAPI_TRANSPORT_PROVIDER)
+            continue;
+        if (code && !(code->Value.l & STATUS_FAILURE))
+            ready = 1;
+        else
+            snprintf(why, sizeof why, "the transport '%s' failed: %s",
+                name ? name->Value.lpszA : "?", text ? text->Value.lpszA : "(no status text)");
+    }
+    if (rows)
+        FreeProws(rows);
+    if (!rows)
+        return fail_msg("%s: reading the status table failed", what);
+    return ready ? EXIT_OK : fail_text(MAPI_E_NOT_FOUND, why, "%s: no transport", what);
+}
+
 int mail_flush(LPMAPISESSION s)
 {
     LPSRowSet rows = status_rows(s);

@@ -15,6 +15,9 @@ int mail_default_store(LPMAPISESSION s, LPMDB *mdb);
 /* A folder of mdb by the store property holding its entry ID (PR_IPM_OUTBOX_ENTRYID), or, with
  * tag 0, the receive folder for IPM.Note; *name gets its PR_DISPLAY_NAME (MAPIFreeBuffer). */
 int mail_open_folder(LPMDB mdb, ULONG tag, LPMAPIFOLDER *f, char **name);
+/* EXIT_OK when a transport of the session is logged on and has not failed; else the error
+ * says why ("<what>: no transport: ..."). */
+int mail_transport_ready(LPMAPISESSION s, const char *what);
 /* One whole pass of the spooler that starts after the call (IMAPIStatus::FlushQueues of
  * MAPI's spooler row): messages submitted before it are sent, incoming files delivered. */
 int mail_flush(LPMAPISESSION s);

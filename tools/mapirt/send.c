@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@ typedef struct send_state {
     int *fds; /* the attachments, open */
     const char **names;
     LPADRLIST recips;
+    LPADRBOOK ab;
+    LPSPropValue sender; /* PR_SENDER_* and PR_SENT_REPRESENTING_*, or NULL */
+    ULONG nsender;
 } send_state;
 
 /* ---- what is read before logging on ---- */
@@ -215,10 +219,10 @@ static int resolve_all(const ctx *c, LPMAPISESSION s, send_state *st)
         ULONG type;
     } kinds[] = {{"to", MAPI_TO}, {"cc", MAPI_CC}, {"bcc", MAPI_BCC}};
     int n = opt_count(c, "to") + opt_count(c, "cc") + opt_count(c, "bcc");
-    LPADRBOOK ab = NULL;
-    HRESULT hr = s->lpVtbl->OpenAddressBook(s, 0, NULL, AB_NO_DIALOG, &ab);
+    HRESULT hr = s->lpVtbl->OpenAddressBook(s, 0, NULL, AB_NO_DIALOG, &st->ab);
     if (FAILED(hr)) /* MAPI_W_ERRORS_RETURNED: a book failed, the others still answer */
         return fail_hr(hr, LAST_ERROR(s, hr), "opening the address book");
+    LPADRBOOK ab = st->ab;
     hr = MAPIAllocateBuffer(CbNewADRLIST((ULONG)n), (void **)&st->recips);
     int rc = hr == S_OK ? EXIT_OK : fail_hr(hr, NULL, "resolving the recipients");
     if (rc == EXIT_OK)
@@ -226,8 +230,55 @@ static int resolve_all(const ctx *c, LPMAPISESSION s, send_state *st)
     for (size_t k = 0; rc == EXIT_OK && k < sizeof kinds / sizeof kinds[0]; k++)
         for (int i = 0; rc == EXIT_OK && i < opt_count(c, kinds[k].opt); i++)
             rc = resolve_one(ab, opt_at(c, kinds[k].opt, i), kinds[k].type, st);
-    ab->lpVtbl->Release(ab);
     return rc;
+}
+
+/* The sender, as a client sets it: the session's primary identity (QueryIdentity, opened
+ * through the address book), when it is an Internet address; else the transport says who
+ * (the Maildir transport: its configured user). */
+static void find_sender(LPMAPISESSION s, send_state *st)
+{
+    ULONG cb = 0, type = 0, n = 0, cbcopy = 0;
+    LPENTRYID eid = NULL;
+    LPMAILUSER u = NULL;
+    LPSPropValue v = NULL;
+    SPropValue set[10];
+    SizedSPropTagArray(5, tags) = {5, {PR_DISPLAY_NAME_A, PR_EMAIL_ADDRESS_A, PR_ADDRTYPE_A,
+                                          PR_ENTRYID, PR_SEARCH_KEY}};
+    static const ULONG sender[5] = {PR_SENDER_NAME_A, PR_SENDER_EMAIL_ADDRESS_A,
+        PR_SENDER_ADDRTYPE_A, PR_SENDER_ENTRYID, PR_SENDER_SEARCH_KEY};
+    static const ULONG repr[5] = {PR_SENT_REPRESENTING_NAME_A,
+        PR_SENT_REPRESENTING_EMAIL_ADDRESS_A, PR_SENT_REPRESENTING_ADDRTYPE_A,
+        PR_SENT_REPRESENTING_ENTRYID, PR_SENT_REPRESENTING_SEARCH_KEY};
+    if (FAILED(s->lpVtbl->QueryIdentity(s, &cb, &eid)))
+        return;
+    if (st->ab->lpVtbl->OpenEntry(st->ab, cb, eid, NULL, 0, &type, (LPUNKNOWN *)&u) == S_OK &&
+        SUCCEEDED(u->lpVtbl->GetProps(u, (LPSPropTagArray)&tags, 0, &n, &v)) &&
+        PROP_TYPE(v[1].ulPropTag) == PT_STRING8 && PROP_TYPE(v[2].ulPropTag) == PT_STRING8 &&
+        strcasecmp(v[2].Value.lpszA, "SMTP") == 0) {
+        ULONG k = 0;
+        for (ULONG i = 0; i < 5; i++)
+            if (PROP_TYPE(v[i].ulPropTag) != PT_ERROR) {
+                set[k] = v[i];
+                set[k++].ulPropTag = sender[i];
+                set[k] = v[i];
+                set[k++].ulPropTag = repr[i];
+            }
+        /* one block of its own, so that v can go */
+        if (ScCountProps((int)k, set, &cbcopy) == S_OK &&
+            MAPIAllocateBuffer(cbcopy, (void **)&st->sender) == S_OK) {
+            if (ScCopyProps((int)k, set, st->sender, NULL) == S_OK)
+                st->nsender = k;
+            else {
+                MAPIFreeBuffer(st->sender);
+                st->sender = NULL;
+            }
+        }
+    }
+    MAPIFreeBuffer(v);
+    if (u)
+        u->lpVtbl->Release(u);
+    MAPIFreeBuffer(eid);
 }
 
 /* ---- the message ---- */
@@ -321,6 +372,8 @@ static int compose(const ctx *c, LPMDB mdb, send_state *st, LPSBinary eid)
         v[k++].Value.bin = sent[0].Value.bin;
     }
     hr = m->lpVtbl->SetProps(m, k, v, NULL);
+    if (SUCCEEDED(hr) && st->sender)
+        hr = m->lpVtbl->SetProps(m, st->nsender, st->sender, NULL);
     MAPIFreeBuffer(sent);
     if (FAILED(hr))
         rc = fail_hr(hr, LAST_ERROR(m, hr), "writing the message");
@@ -507,7 +560,11 @@ static int run_send(ctx *c)
     if (rc == EXIT_OK)
         rc = mail_logon(c, &s);
     if (rc == EXIT_OK)
+        rc = mail_transport_ready(s, "sending");
+    if (rc == EXIT_OK)
         rc = resolve_all(c, s, &st);
+    if (rc == EXIT_OK)
+        find_sender(s, &st);
     if (rc == EXIT_OK)
         rc = mail_default_store(s, &mdb);
     if (rc == EXIT_OK)
@@ -520,9 +577,12 @@ static int run_send(ctx *c)
     MAPIFreeBuffer(eid.lpb);
     if (mdb)
         mdb->lpVtbl->Release(mdb);
+    if (st.ab)
+        st.ab->lpVtbl->Release(st.ab);
     rc = mail_logoff(s, rc);
     if (st.recips)
         FreePadrlist(st.recips);
+    MAPIFreeBuffer(st.sender);
     for (int i = 0; st.fds && i < st.natt; i++)
         if (st.fds[i] >= 0)
             close(st.fds[i]);

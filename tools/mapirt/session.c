@@ -191,11 +191,6 @@ static int watch(LPMAPISESSION s, LPMAPITABLE status, LPMAPITABLE stores)
             rc = fail_hr(hr, LAST_ERROR(stores, hr), "subscribing to the message store table");
     }
     if (rc == EXIT_OK) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
         if (!g_json_watch)
             printf("\nwatching (Ctrl-C to log off)\n");
         fflush(stdout);
@@ -239,6 +234,14 @@ static int run_session(ctx *c)
     LPMAPITABLE status = NULL, stores = NULL;
     LPSRowSet srows = NULL, mrows = NULL;
     int watched = 0;
+    if (opt_count(c, "watch")) {
+        /* before anything is printed: a reader may interrupt as soon as it sees output */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     HRESULT hr = MAPILogonEx(0, (LPTSTR)profile, NULL, flags, &s);
     if (FAILED(hr))
         return fail_hr(hr, NULL, "logging on to %s%s%s", profile ? "profile '" : "the default profile",
