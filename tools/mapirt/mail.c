@@ -86,9 +86,9 @@ int mail_open_folder(LPMDB mdb, ULONG tag, LPMAPIFOLDER *f, char **name)
     LPENTRYID eid = NULL;
     LPSPropValue v = NULL;
     HRESULT hr;
-    const char *what = tag == PR_IPM_OUTBOX_ENTRYID ? "the Outbox"
-        : tag == PR_IPM_SENTMAIL_ENTRYID          ? "the Sent Items folder"
-                                                  : "the Inbox";
+    const char *what = tag == PR_IPM_OUTBOX_ENTRYID     ? "the Outbox"
+                       : tag == PR_IPM_SENTMAIL_ENTRYID ? "the Sent Items folder"
+                                                        : "the Inbox";
     *f = NULL;
     *name = NULL;
     if (tag == 0) {

@@ -44,8 +44,10 @@ static int utf8_valid(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
-        size_t k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
-            : (c & 0xF8) == 0xF0 ? 3 : 9;
+        size_t k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1
+                              : (c & 0xF0) == 0xE0   ? 2
+                              : (c & 0xF8) == 0xF0   ? 3
+                                                     : 9;
         if (c == 0 || k == 9 || (k == 1 && c < 0xC2) || i + k >= n + (k == 0))
             return 0;
         for (size_t j = 1; j <= k; j++)
@@ -198,7 +200,7 @@ static int resolve_one(LPADRBOOK ab, const char *text, ULONG type, send_state *s
         char why[1024];
         snprintf(why, sizeof why, "%s%s",
             e && e->lpszError ? (const char *)e->lpszError : "the address book resolves no entry",
-            hr == MAPI_E_NOT_FOUND ? "; and it is not an Internet address (local@domain)"
+            hr == MAPI_E_NOT_FOUND         ? "; and it is not an Internet address (local@domain)"
             : hr == MAPI_E_AMBIGUOUS_RECIP ? "; give the whole name or the address"
                                            : "");
         if (e)
@@ -405,7 +407,9 @@ static int compose(const ctx *c, LPMDB mdb, send_state *st, LPSBinary eid)
 
 static const char *rtype_name(LONG t)
 {
-    return t == MAPI_TO ? "To" : t == MAPI_CC ? "Cc" : t == MAPI_BCC ? "Bcc" : "?";
+    return t == MAPI_TO ? "To" : t == MAPI_CC ? "Cc"
+                             : t == MAPI_BCC  ? "Bcc"
+                                              : "?";
 }
 
 /* The spooler could not hand it to a transport: the submission is withdrawn, so that a later
@@ -594,7 +598,8 @@ static int run_send(ctx *c)
 
 static const opt SEND_OPTS[] = {
     {"to", "ADDR", "a recipient: a name or address the address book resolves, an Internet "
-                   "address, or 'Name <local@domain>' (repeatable)", 1},
+                   "address, or 'Name <local@domain>' (repeatable)",
+        1},
     {"cc", "ADDR", "a copy recipient, as --to (repeatable)", 1},
     {"bcc", "ADDR", "a blind copy recipient, as --to (repeatable)", 1},
     {"subject", "TEXT", "the subject (needed)", 0},
