@@ -254,11 +254,45 @@ static double page_mapi(LPMAPIFOLDER f, ULONG tag, ULONG order, ULONG depth, LPS
 
 /* ---- the raw SQLite side -------------------------------------------------------------------- */
 
+/* The store's string order (providers/msgstore/collate.c: LPropCompareProp's order, ASCII pairs
+ * compared in place), registered on the baseline's connections as MAPIRT: the store's subject
+ * index is built with it, and the baseline must sort as the store does. */
+static int raw_collate(void *u, int na, const void *a, int nb, const void *b)
+{
+    const unsigned char *x = a, *y = b;
+    int exact = 0, n = na < nb ? na : nb, ascii = 1;
+    (void)u;
+    for (int i = 0; i < na && ascii; i++)
+        ascii = x[i] < 0x80;
+    for (int i = 0; i < nb && ascii; i++)
+        ascii = y[i] < 0x80;
+    if (ascii) {
+        for (int i = 0; i < n; i++) {
+            unsigned ca = x[i], cb = y[i];
+            unsigned la = ca - 'A' < 26u ? ca + 32 : ca, lb = cb - 'A' < 26u ? cb + 32 : cb;
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            if (!exact && ca != cb)
+                exact = ca < cb ? -1 : 1;
+        }
+        return na != nb ? (na < nb ? -1 : 1) : exact;
+    }
+    char sa[1024], sb[1024];
+    SPropValue va = {.ulPropTag = PR_SUBJECT_A}, vb = {.ulPropTag = PR_SUBJECT_A};
+    snprintf(sa, sizeof sa, "%.*s", na, (const char *)a);
+    snprintf(sb, sizeof sb, "%.*s", nb, (const char *)b);
+    va.Value.lpszA = sa;
+    vb.Value.lpszA = sb;
+    LONG r = LPropCompareProp(&va, &vb);
+    return (r > 0) - (r < 0);
+}
+
 static sqlite3 *raw_open(const char *path)
 {
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK)
         fail("sqlite3_open", MAPI_E_CALL_FAILED);
+    sqlite3_create_collation(db, "MAPIRT", SQLITE_UTF8, NULL, raw_collate);
     sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                      "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     return db;
@@ -281,7 +315,9 @@ static void raw_schema(sqlite3 *db)
                      " size INTEGER NOT NULL DEFAULT 0);"
                      "CREATE INDEX messages_time ON messages(folder, assoc, delivery_time);"
                      "CREATE INDEX messages_subject ON messages(folder, assoc, subject COLLATE"
-                     " NOCASE);"
+                     " MAPIRT);"
+                     "CREATE INDEX messages_time_desc ON messages(folder, assoc, delivery_time"
+                     " DESC, id);"
                      "INSERT INTO objects(id, kind) VALUES(1, 3);",
                      NULL, NULL, NULL) != SQLITE_OK)
         fail("the baseline schema", MAPI_E_CALL_FAILED);
@@ -512,9 +548,10 @@ int main(int argc, char **argv)
         ULONG tag, order;
         const char *sql, *name;
     } sorts[] = {
-        {PR_MESSAGE_DELIVERY_TIME, TABLE_SORT_DESCEND, "delivery_time DESC, id DESC",
+        {PR_MESSAGE_DELIVERY_TIME, TABLE_SORT_DESCEND, "delivery_time DESC, id",
          "PR_MESSAGE_DELIVERY_TIME desc"},
-        {PR_SUBJECT_A, TABLE_SORT_ASCEND, "subject COLLATE NOCASE, id", "PR_SUBJECT"},
+        {PR_SUBJECT_A, TABLE_SORT_ASCEND, "subject COLLATE MAPIRT NULLS LAST, id",
+         "PR_SUBJECT"},
     };
     const ULONG depths[] = {0, 1000, big / 2};
     for (size_t si = 0; si < 2; si++) {

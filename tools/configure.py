@@ -415,7 +415,8 @@ def generate() -> str:
         if not srcs:
             continue
         for s in srcs:
-            w.build(obj("obj", s), "cxx" if s.endswith(".cpp") else "cc_prog", [s], order=gen)
+            w.build(obj("obj", s), "cxx" if s.endswith(".cpp") else "cc_prog", [s], order=gen,
+                    **({"extra": cflags_of(s)} if cflags_of(s) else {}))
         cxx = any(s.endswith(".cpp") for s in srcs)
         libs = " ".join(filter(None, (libs_of(s) for s in srcs)))
         out = f"build/{name}"

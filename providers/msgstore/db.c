@@ -76,8 +76,17 @@ static const char SCHEMA_1[] =
     "  submitted INTEGER NOT NULL,"
     "  locked INTEGER NOT NULL DEFAULT 0);";
 
+/* Version 2: subjects are indexed in the runtime's string order (collate.c), which contents
+ * tables sort by, instead of SQLite's ASCII-only NOCASE; and delivery time descending (the
+ * usual view) has an index of its own, since equal keys keep their order of arrival (id
+ * ascending) in both directions, which reading the ascending index backwards does not give. */
+static const char SCHEMA_2[] =
+    "DROP INDEX messages_subject;"
+    "CREATE INDEX messages_subject ON messages(folder, assoc, subject COLLATE MAPIRT);"
+    "CREATE INDEX messages_time_desc ON messages(folder, assoc, delivery_time DESC, id);";
+
 /* migrations[v] takes a store from version v to v + 1. */
-static const char *const MIGRATIONS[] = {SCHEMA_1};
+static const char *const MIGRATIONS[] = {SCHEMA_1, SCHEMA_2};
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
 HRESULT ms_db_hr(int rc)
@@ -87,7 +96,9 @@ HRESULT ms_db_hr(int rc)
     case SQLITE_DONE:
     case SQLITE_ROW:
         return S_OK;
-    case SQLITE_FULL:
+    case SQLITE_FULL: /* no room: ENOSPC, EFBIG, EDQUOT (vfs.c) */
+        return MAPI_E_NOT_ENOUGH_DISK;
+    case SQLITE_IOERR:
         return MAPI_E_DISK_ERROR;
     case SQLITE_NOMEM:
         return MAPI_E_NOT_ENOUGH_MEMORY;
@@ -378,7 +389,7 @@ HRESULT ms_db_open(const char *path, int create, ms_db **out, char *err, size_t 
     }
     pthread_mutex_init(&d->lock, NULL);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-    rc = sqlite3_open_v2(path, &d->db, flags, NULL);
+    rc = sqlite3_open_v2(path, &d->db, flags, ms_vfs());
     if (rc != SQLITE_OK) {
         snprintf(err, cberr, "%s: %s", path, d->db ? sqlite3_errmsg(d->db) : "cannot open");
         hr = ms_db_hr(rc);
@@ -387,6 +398,11 @@ HRESULT ms_db_open(const char *path, int create, ms_db **out, char *err, size_t 
         goto fail;
     }
     sqlite3_extended_result_codes(d->db, 0);
+    if ((rc = ms_collate_register(d->db)) != SQLITE_OK) {
+        snprintf(err, cberr, "%s: registering the collation: %s", path, sqlite3_errmsg(d->db));
+        hr = ms_db_hr(rc);
+        goto fail;
+    }
     /* Another process (or connection) writing waits up to 10 s before MAPI_E_BUSY. */
     sqlite3_busy_timeout(d->db, 10000);
     int wal = 0;

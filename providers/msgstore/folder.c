@@ -270,11 +270,15 @@ static HRESULT ms_folder_CreateFolder(struct ms_folder *self, ULONG ulFolderType
         : NULL;
     if (st) {
         sqlite3_bind_int64(st, 1, self->id);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            existing = sqlite3_column_int64(st, 0);
+        if ((rc = sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT)) == SQLITE_OK) {
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW)
+                existing = sqlite3_column_int64(st, 0);
+            rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
         sqlite3_reset(st);
-    }
+    } else if (rc == SQLITE_OK)
+        rc = sqlite3_errcode(s->db->db);
     if (rc == SQLITE_OK && existing == 0) {
         SPropValue v[4];
         memset(v, 0, sizeof v);
@@ -292,7 +296,8 @@ static HRESULT ms_folder_CreateFolder(struct ms_folder *self, ULONG ulFolderType
             sqlite3_bind_int64(ins, 1, id);
             sqlite3_bind_int(ins, 2, (int)PROP_ID(v[i].ulPropTag));
             sqlite3_bind_int(ins, 3, (int)PROP_TYPE(v[i].ulPropTag));
-            ms_bind_value(ins, 4, &v[i]);
+            if ((rc = ms_bind_value(ins, 4, &v[i])) != SQLITE_OK)
+                break;
             rc = sqlite3_step(ins);
             rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
         }
@@ -313,13 +318,19 @@ static HRESULT ms_folder_CreateFolder(struct ms_folder *self, ULONG ulFolderType
             return ms_folder_fail(self, MAPI_E_COLLISION,
                                   "CreateFolder: a subfolder of that name exists");
         id = existing;
-    } else {
+    }
+    struct ms_folder *f;
+    if (FAILED(hr = ms_folder_open(s, id, 1, &f))) {
+        /* A folder the caller is told was not made must not be there: take it back. */
+        if (!existing && ms_folder_undo_create(s, id) != SQLITE_OK)
+            return ms_folder_fail(self, hr, "CreateFolder: the folder was made but cannot be"
+                                            " opened (out of memory)");
+        return ms_folder_fail(self, hr, "CreateFolder: opening the new folder failed");
+    }
+    if (!existing) {
         ms_store_notify_object(s, fnevObjectCreated, MAPI_FOLDER, id, self->id, 0);
         ms_tables_changed(s, self->id, MS_TABLE_HIERARCHY, id, 0);
     }
-    struct ms_folder *f;
-    if (FAILED(hr = ms_folder_open(s, id, 1, &f)))
-        return hr;
     *lppFolder = ms_folder_as_IMAPIFolder(f);
     return S_OK;
 }

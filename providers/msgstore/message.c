@@ -145,10 +145,8 @@ HRESULT ms_message_open(struct ms_store *s, sqlite3_int64 id, int writable, LPCI
         }
         sqlite3_reset(st);
     }
-    hr = found ? ms_props_load(s->db, id, m->bag, NULL, s->alloc, s->more, s->freebuf)
+    hr = found ? ms_props_load_item(s->db, id, m->bag, &m->bigs, s->alloc, s->more, s->freebuf)
                : MAPI_E_NOT_FOUND;
-    if (SUCCEEDED(hr))
-        hr = ms_bigs_load(s->db, id, &m->bigs);
     pthread_mutex_unlock(&s->db->lock);
     if (SUCCEEDED(hr))
         hr = computed(m);
@@ -392,12 +390,14 @@ static int write_index_row(struct ms_message *m)
     sqlite3_bind_int64(st, 1, m->id);
     sqlite3_bind_int64(st, 2, m->folder);
     sqlite3_bind_int(st, 3, m->assoc);
-    for (int i = 0; i < 4; i++)
+    int rc = SQLITE_OK;
+    for (int i = 0; i < 4 && rc == SQLITE_OK; i++)
         if (PROP_TYPE(v[i].ulPropTag) != PT_ERROR)
-            ms_bind_value(st, 4 + i, &v[i]);
+            rc = ms_bind_value(st, 4 + i, &v[i]); /* a copy: may fail for want of memory */
     sqlite3_bind_int(st, 8, PROP_TYPE(v[4].ulPropTag) == PT_LONG ? v[4].Value.l : 0);
     sqlite3_bind_int(st, 9, PROP_TYPE(v[5].ulPropTag) == PT_LONG ? v[5].Value.l : 0);
-    int rc = sqlite3_step(st);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
     sqlite3_reset(st);
     s->freebuf(v);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;

@@ -82,12 +82,19 @@ typedef struct ms_db {
  * MAPI_E_DISK_ERROR, MAPI_E_CALL_FAILED. */
 HRESULT ms_db_open(const char *path, int create, ms_db **out, char *err, size_t cberr);
 void ms_db_close(ms_db *d);
-/* The MAPI code for a SQLite result (SQLITE_FULL: MAPI_E_DISK_ERROR, ...). */
+/* The MAPI code for a SQLite result (SQLITE_FULL: MAPI_E_NOT_ENOUGH_DISK, ...). */
 HRESULT ms_db_hr(int rc);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK under the caller's hold of d->lock. */
 int ms_db_begin(ms_db *d);
 int ms_db_commit(ms_db *d);
 void ms_db_rollback(ms_db *d);
+/* The VFS every store connection uses (vfs.c): SQLite's default one, with writes refused for
+ * want of room (ENOSPC, EFBIG, EDQUOT) reported as SQLITE_FULL. NULL: the default VFS. */
+#define MS_VFS_NAME "mapirt-ms"
+const char *ms_vfs(void);
+/* Registers collation MAPIRT and function mapirt_contains on a connection (collate.c): the
+ * runtime's string order and RES_CONTENT test in SQL. */
+int ms_collate_register(sqlite3 *db);
 /* A prepared statement (cached per connection). */
 sqlite3_stmt *ms_db_stmt(ms_db *d, const char *sql);
 /* A new object row; its id in *id. */
@@ -106,6 +113,10 @@ size_t ms_value_size(const SPropValue *p);
  * IPROP_CLEAN / IPROP_READWRITE, under d->lock. */
 HRESULT ms_props_load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTagArray *big,
                       ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf);
+/* ms_props_load and ms_bigs_load in one scan of the object's rows (opening a message). */
+struct ms_bigs;
+HRESULT ms_props_load_item(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, struct ms_bigs *bigs,
+                           ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf);
 /* Writes the dirty properties of bag (set or deleted since the last call) to object id and
  * marks them clean; inside the caller's transaction. The value of a big property is written
  * in chunks to `streams`. */
@@ -355,6 +366,9 @@ struct ms_folder {
 };
 #include "ms_folder_decl.h"
 HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struct ms_folder **out);
+/* Deletes folder id just created, with everything in it, in a transaction of its own
+ * (folderops.c): CreateFolder's way back when the new folder cannot be opened. */
+int ms_folder_undo_create(struct ms_store *s, sqlite3_int64 id);
 
 /* ---- sending (submit.c) ---- */
 /* Queues message msg (inside the caller's transaction). */

@@ -8,8 +8,25 @@
 
 #include "ms.h"
 
+/* One scan of the object's rows: small values into bag, big ones listed as tags (big) and/or
+ * as committed entries of bigs. */
+static HRESULT load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTagArray *big,
+                    ms_bigs *bigs, ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf);
+
 HRESULT ms_props_load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTagArray *big,
                       ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf)
+{
+    return load(d, id, bag, big, NULL, alloc, more, freebuf);
+}
+
+HRESULT ms_props_load_item(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, ms_bigs *bigs,
+                           ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf)
+{
+    return load(d, id, bag, NULL, bigs, alloc, more, freebuf);
+}
+
+static HRESULT load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTagArray *big,
+                    ms_bigs *bigs, ALLOCATEBUFFER *alloc, ALLOCATEMORE *more, FREEBUFFER *freebuf)
 {
     sqlite3_stmt *st =
         ms_db_stmt(d, "SELECT id, type, val, big FROM props WHERE obj = ? ORDER BY id");
@@ -31,6 +48,15 @@ HRESULT ms_props_load(ms_db *d, sqlite3_int64 id, mapirt_propbag *bag, LPSPropTa
         if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
             if (nbig < sizeof bigtags / sizeof bigtags[0])
                 bigtags[nbig++] = tag;
+            if (bigs) {
+                ms_big *nb = realloc(bigs->v, (bigs->n + 1) * sizeof *nb);
+                if (nb == NULL) {
+                    hr = MAPI_E_NOT_ENOUGH_MEMORY;
+                    break;
+                }
+                bigs->v = nb;
+                nb[bigs->n++] = (ms_big){tag, sqlite3_column_int64(st, 3), 0, id, 0};
+            }
             continue;
         }
         if (n == cap) {

@@ -3,8 +3,9 @@
  * on (folder, assoc, delivery_time) and (folder, assoc, subject); QueryRows reads one page
  * (LIMIT/OFFSET) and GetRowCount counts in SQL. Nothing is loaded whole.
  *
- * What SQL cannot say as MAPI means it (restrictions on properties that have no column, regular
- * expressions, case-insensitive matches on non-ASCII text, categorized sorts) sends the table
+ * Strings sort and match in the runtime's order (collate.c), so SQL answers as the in-memory
+ * engine would. What SQL cannot say as MAPI means it (restrictions on properties that have no
+ * column, regular expressions, categorized sorts) sends the table
  * to the runtime's in-memory engine: it loads the folder (tables.c) and every call is passed to
  * that view from then on (docs/decisions.md). Column values that are not in `messages` are read
  * from `props` for the rows of a page only.
@@ -500,7 +501,6 @@ static HRESULT ms_sqltable_SortTable(struct ms_sqltable *self, LPSSortOrderSet l
         return MAPI_E_NOT_ENOUGH_MEMORY;
     memcpy(copy, lpSortCriteria, cb);
     ms_sql_emit(&b, "ORDER BY ");
-    const char *dir = "";
     if (lpSortCriteria->cCategories)
         b.bad = 1;
     for (ULONG i = 0; i < lpSortCriteria->cSorts && !b.bad; i++) {
@@ -510,15 +510,14 @@ static HRESULT ms_sqltable_SortTable(struct ms_sqltable *self, LPSSortOrderSet l
             b.bad = 1;
             break;
         }
-        dir = o->ulOrder == TABLE_SORT_DESCEND ? " DESC" : "";
+        /* As the in-memory engine: strings in the runtime's order (collate.c), rows without
+         * the property last in both directions (SQLite reads an index twice for NULLS LAST). */
         ms_sql_emit(&b, m->col);
-        ms_sql_emit(&b, m->text ? " COLLATE NOCASE" : "");
-        ms_sql_emit(&b, dir);
-        ms_sql_emit(&b, ", ");
+        ms_sql_emit(&b, m->text ? " COLLATE MAPIRT" : "");
+        ms_sql_emit(&b, o->ulOrder == TABLE_SORT_DESCEND ? " DESC, " : " NULLS LAST, ");
     }
-    /* Equal keys keep the order of arrival, in the direction of the last key (the index). */
+    /* Equal keys keep the order of arrival in both directions, as the in-memory engine's. */
     ms_sql_emit(&b, "id");
-    ms_sql_emit(&b, dir);
     pthread_mutex_lock(&self->lock);
     free(self->sort);
     self->sort = copy;

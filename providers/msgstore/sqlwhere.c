@@ -85,17 +85,8 @@ void ms_sql_free_params(ms_sqlparam *p, size_t n)
     free(p);
 }
 
-static int ascii(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return 0;
-    return 1;
-}
-
-/* A value of a mirrored column as a parameter (strings as UTF-8, ASCII only when the
- * comparison ignores case). */
-static void value(ms_sqlbuf *b, const struct ms_mirror *m, const SPropValue *v, int nocase)
+/* A value of a mirrored column as a parameter (strings as UTF-8). */
+static void value(ms_sqlbuf *b, const struct ms_mirror *m, const SPropValue *v)
 {
     if (!m->text) {
         ULONG t = PROP_TYPE(v->ulPropTag);
@@ -117,7 +108,7 @@ static void value(ms_sqlbuf *b, const struct ms_mirror *m, const SPropValue *v, 
         s = owned;
     else
         s = NULL;
-    if (s == NULL || (nocase && !ascii(s)))
+    if (s == NULL)
         b->bad = 1;
     else
         param(b, 2, 0, s);
@@ -184,75 +175,32 @@ void ms_sql_where(ms_sqlbuf *b, const SRestriction *r, int depth)
             b->bad = 1;
             return;
         }
-        /* Strings order without case first, then by case (propcompare.c): equality is exact. */
+        /* Strings in the runtime's order (collation MAPIRT, collate.c): folded first, then
+         * exactly, so equality is exact; the subject index is built in that order. */
         ms_sql_emit(b, "coalesce(");
-        if (m->text && op != RELOP_EQ && op != RELOP_NE) {
-            const char *strict = op == RELOP_LT || op == RELOP_LE ? "<" : ">";
-            ms_sql_emit(b, "(");
-            ms_sql_emit(b, m->col);
-            ms_sql_emit(b, " COLLATE NOCASE ");
-            ms_sql_emit(b, strict);
-            ms_sql_emit(b, " ");
-            value(b, m, r->res.resProperty.lpProp, 1);
-            ms_sql_emit(b, " OR (");
-            ms_sql_emit(b, m->col);
-            ms_sql_emit(b, " = ");
-            value(b, m, r->res.resProperty.lpProp, 1);
-            ms_sql_emit(b, " COLLATE NOCASE AND ");
-            ms_sql_emit(b, m->col);
-            ms_sql_emit(b, " ");
-            ms_sql_emit(b, ops[op]);
-            ms_sql_emit(b, " ");
-            value(b, m, r->res.resProperty.lpProp, 1);
-            ms_sql_emit(b, "))");
-        } else {
-            ms_sql_emit(b, m->col);
-            ms_sql_emit(b, " ");
-            ms_sql_emit(b, ops[op]);
-            ms_sql_emit(b, " ");
-            value(b, m, r->res.resProperty.lpProp, 0);
-        }
+        ms_sql_emit(b, m->col);
+        ms_sql_emit(b, m->text ? " COLLATE MAPIRT " : " ");
+        ms_sql_emit(b, ops[op]);
+        ms_sql_emit(b, " ");
+        value(b, m, r->res.resProperty.lpProp);
         ms_sql_emit(b, ", 0)");
         return;
     }
     case RES_CONTENT: {
+        /* FPropContainsProp itself (mapirt_contains, collate.c): every fuzzy level means in SQL
+         * what it means to the in-memory engine. */
         const struct ms_mirror *m = ms_mirror_of(r->res.resContent.ulPropTag);
-        ULONG fuzzy = r->res.resContent.ulFuzzyLevel;
-        int nocase = (fuzzy >> 16) != 0;
-        if (m == NULL || !m->text || r->res.resContent.lpProp == NULL ||
-            ((fuzzy >> 16) & ~(ULONG)(FL_IGNORECASE >> 16)) != 0) {
-            b->bad = 1; /* FL_IGNORENONSPACE / FL_LOOSE: the in-memory engine */
+        if (m == NULL || !m->text || r->res.resContent.lpProp == NULL) {
+            b->bad = 1;
             return;
         }
-        const char *col = nocase ? "lower(%s)" : "%s";
-        char expr[64];
-        snprintf(expr, sizeof expr, col, m->col);
-        ms_sql_emit(b, "coalesce(");
-        switch (fuzzy & 0xFFFF) {
-        case FL_SUBSTRING:
-            ms_sql_emit(b, "instr(");
-            ms_sql_emit(b, expr);
-            ms_sql_emit(b, nocase ? ", lower(" : ", (");
-            value(b, m, r->res.resContent.lpProp, nocase);
-            ms_sql_emit(b, ")) > 0");
-            break;
-        case FL_PREFIX:
-            ms_sql_emit(b, "substr(");
-            ms_sql_emit(b, expr);
-            ms_sql_emit(b, ", 1, length(");
-            value(b, m, r->res.resContent.lpProp, nocase);
-            ms_sql_emit(b, nocase ? ")) = lower(" : ")) = (");
-            value(b, m, r->res.resContent.lpProp, nocase);
-            ms_sql_emit(b, ")");
-            break;
-        default:
-            ms_sql_emit(b, expr);
-            ms_sql_emit(b, nocase ? " = lower(" : " = (");
-            value(b, m, r->res.resContent.lpProp, nocase);
-            ms_sql_emit(b, ")");
-            break;
-        }
-        ms_sql_emit(b, ", 0)");
+        ms_sql_emit(b, "coalesce(mapirt_contains(");
+        ms_sql_emit(b, m->col);
+        ms_sql_emit(b, ", ");
+        value(b, m, r->res.resContent.lpProp);
+        ms_sql_emit(b, ", ");
+        param(b, 1, (sqlite3_int64)r->res.resContent.ulFuzzyLevel, NULL);
+        ms_sql_emit(b, "), 0)");
         return;
     }
     default:

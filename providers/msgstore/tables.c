@@ -221,7 +221,8 @@ HRESULT ms_tables_open(struct ms_store *s, sqlite3_int64 folder, int kind, ULONG
     pthread_mutex_lock(&s->db->lock);
     sqlite3_stmt *st =
         hier ? ms_db_stmt(s->db, "SELECT id FROM objects WHERE parent = ? AND kind = 3")
-             : ms_db_stmt(s->db, "SELECT id FROM messages WHERE folder = ? AND assoc = ?");
+             : ms_db_stmt(s->db, "SELECT id FROM messages WHERE folder = ? AND assoc = ?"
+                                 " ORDER BY id");
     sqlite3_int64 *ids = NULL;
     size_t nids = 0, cap = 0;
     if (st) {

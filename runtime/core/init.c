@@ -64,6 +64,7 @@ HRESULT MAPIInitialize(LPVOID lpMapiInit)
 void MAPIUninitialize(void)
 {
     struct mapirt_dispatcher *d = NULL;
+    int ended = 0;
 
     pthread_mutex_lock(&g_init_mu);
     int last = g_init_count == 1;
@@ -81,11 +82,14 @@ void MAPIUninitialize(void)
     if (--g_init_count == 0) {
         atomic_store(&g_initialized, 0);
         d = mapirt_dispatcher_detach();
+        ended = 1;
     }
     pthread_mutex_unlock(&g_init_mu);
     /* Joined outside the lock: a callback still running on the dispatcher may itself call
      * MAPIInitialize. */
     mapirt_dispatcher_join(d);
+    if (ended)
+        mapirt_profstore_forget_default();
 }
 
 int mapirt_is_initialized(void) { return atomic_load(&g_initialized); }

@@ -334,7 +334,7 @@ HRESULT MAPIAdminProfiles(ULONG ulFlags, LPPROFADMIN *lppProfAdmin)
     if (!pa)
         return MAPI_E_NOT_ENOUGH_MEMORY;
     char err[512] = "";
-    HRESULT hr = mapirt_profstore_open(NULL, &pa->ps, err, sizeof err);
+    HRESULT hr = mapirt_profstore_open_default(&pa->ps, err, sizeof err);
     if (FAILED(hr)) {
         profadmin_release(pa);
         return hr;

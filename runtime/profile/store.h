@@ -44,6 +44,16 @@ typedef struct mapirt_profstore mapirt_ps_tx;
 HRESULT mapirt_profstore_open(const char *path, mapirt_profstore **out, char *err, size_t cberr);
 void mapirt_profstore_addref(mapirt_profstore *ps);
 void mapirt_profstore_release(mapirt_profstore *ps);
+/* The store at the default place (mapirt_profstore_default_path), as MAPILogonEx and
+ * MAPIAdminProfiles open it: the process keeps the last one open between uses, with its SQLite
+ * connection, prepared statements and key, and hands it out again while it is still the same
+ * store (store_cache.c has the rule). Release it as any handle. */
+HRESULT mapirt_profstore_open_default(mapirt_profstore **out, char *err, size_t cberr);
+/* Whether another connection committed since the schema was last checked (*changed), and if
+ * so whether the schema still is this library's (S_OK) or not (a failure: open the store
+ * anew, which migrates it or says why not). A store whose connection failed on I/O or found
+ * corruption is MAPI_E_DISK_ERROR here. */
+HRESULT mapirt_profstore_recheck(mapirt_profstore *ps, int *changed, char *err, size_t cberr);
 /* The database file's path. */
 const char *mapirt_profstore_path(const mapirt_profstore *ps);
 /* Where the store is when no path is given (err explains a failure). */

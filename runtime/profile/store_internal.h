@@ -26,6 +26,10 @@ struct mapirt_profstore {
     HRESULT last_hr; /* the code of the last failure recorded */
     int have_key;    /* the key sealing secure properties (secret.c) */
     unsigned char key[MAPIRT_PS_KEYBYTES];
+    /* set by a failure that may have left the connection unusable (I/O, corruption): the
+     * process's kept store (store_cache.c) is then opened afresh */
+    atomic_int broken;
+    sqlite3_int64 data_version; /* PRAGMA data_version when the schema was last checked */
 };
 
 /* A prepared statement for sql (a string literal: cached by its address), reset and with its
@@ -59,5 +63,7 @@ HRESULT mapirt_propcodec_from_bytes(ULONG tag, const unsigned char *b, size_t n,
 
 /* schema (store_schema.c): creates or migrates the schema; run inside a write transaction. */
 HRESULT mapirt_ps_schema_ensure(mapirt_ps_tx *tx);
+/* S_OK when the schema is this library's own version, a failure when anything else. */
+HRESULT mapirt_ps_schema_current(mapirt_ps_tx *tx);
 
 #endif

@@ -172,6 +172,8 @@ static int out_of_room(const char *path)
 HRESULT mapirt_ps_sqlfail(mapirt_ps_tx *tx, int rc)
 {
     HRESULT hr = rc_hr(rc);
+    if (hr == MAPI_E_DISK_ERROR || hr == MAPI_E_CORRUPT_DATA)
+        atomic_store(&tx->broken, 1);
     /* A write refused for want of room (ENOSPC, EDQUOT, or EFBIG past RLIMIT_FSIZE) often
      * reaches us as SQLITE_IOERR_WRITE rather than SQLITE_FULL, and SQLite's record of the
      * errno is gone by then: a failed write when the file system or the process is out of room
@@ -284,12 +286,6 @@ HRESULT mapirt_profstore_read(mapirt_profstore *ps, HRESULT (*fn)(mapirt_ps_tx *
     return run(ps, 0, fn, ctx, err, cberr);
 }
 
-static HRESULT ensure(mapirt_ps_tx *tx, void *ctx)
-{
-    (void)ctx;
-    return mapirt_ps_schema_ensure(tx);
-}
-
 static void destroy(mapirt_profstore *ps)
 {
     sodium_memzero(ps->key, sizeof ps->key);
@@ -325,6 +321,82 @@ static int uri_of(const char *path, char *out, size_t cb)
     return snprintf(out + n, cb - n, "?immutable=1") < (int)(cb - n);
 }
 
+/* Creates the store's file when it is missing. SQLite creates files 0644 (less the umask); a
+ * profile holds credentials, so the file is made 0600 first and SQLite's -wal and -shm files
+ * copy its mode. An existing file is only looked at, never opened: closing any descriptor of a
+ * file drops every POSIX lock the process holds on it, the shared lock of a connection this
+ * process already has open on the store included (the process's kept store, store_cache.c), and
+ * without that lock another process ending its connection would take the WAL for its own and
+ * delete it under ours. */
+static HRESULT make_file(const char *path, char *err, size_t cberr)
+{
+    struct stat st;
+    int e;
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            e = ELOOP; /* as O_NOFOLLOW refused it */
+        else if (access(path, R_OK) != 0)
+            e = errno; /* an existing read-only store still opens */
+        else
+            return S_OK;
+    } else if ((e = errno) == ENOENT) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        e = errno;
+        if (fd >= 0 || e == EEXIST) { /* (made by another process meanwhile) */
+            if (fd >= 0)
+                close(fd);
+            return S_OK;
+        }
+    }
+    put_err(err, cberr, "cannot open the profile store %s: %s", path, strerror(e));
+    return errno_hr(e);
+}
+
+static HRESULT data_version(mapirt_ps_tx *tx, sqlite3_int64 *out)
+{
+    sqlite3_stmt *st = mapirt_ps_prepare(tx, "PRAGMA data_version");
+    if (!st)
+        return mapirt_ps_last(tx);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        HRESULT hr = mapirt_ps_sqlfail(tx, rc);
+        sqlite3_reset(st);
+        return hr;
+    }
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return S_OK;
+}
+
+static HRESULT ensure(mapirt_ps_tx *tx, void *ctx)
+{
+    (void)ctx;
+    HRESULT hr = mapirt_ps_schema_ensure(tx);
+    return FAILED(hr) ? hr : data_version(tx, &tx->data_version);
+}
+
+/* Another connection committed since the schema was last checked: it may have been a newer
+ * mapirt migrating it, or the file may no longer be a profile store. */
+static HRESULT recheck(mapirt_ps_tx *tx, void *ctx)
+{
+    sqlite3_int64 v;
+    HRESULT hr = data_version(tx, &v);
+    if (FAILED(hr) || v == tx->data_version)
+        return hr;
+    if (FAILED(hr = mapirt_ps_schema_current(tx)))
+        return hr;
+    *(int *)ctx = 1;
+    tx->data_version = v;
+    return hr;
+}
+
+HRESULT mapirt_profstore_recheck(mapirt_profstore *ps, int *changed, char *err, size_t cberr)
+{
+    *changed = 0;
+    return atomic_load(&ps->broken) ? MAPI_E_DISK_ERROR
+                                    : run(ps, 0, recheck, changed, err, cberr);
+}
+
 HRESULT mapirt_profstore_open(const char *path, mapirt_profstore **out, char *err, size_t cberr)
 {
     char buf[PATH_MAX];
@@ -340,20 +412,8 @@ HRESULT mapirt_profstore_open(const char *path, mapirt_profstore **out, char *er
     }
     if (FAILED(hr = make_parents(path, err, cberr)))
         return hr;
-    /* SQLite creates files 0644 (less the umask); a profile holds credentials, so the file is
-     * made 0600 first and SQLite's -wal and -shm files copy its mode. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    int e = errno;
-    if (fd < 0 && (e == EACCES || e == EROFS)) {
-        fd = open(path, O_RDONLY | O_CLOEXEC); /* an existing read-only store still opens */
-        if (fd < 0 && errno != ENOENT)
-            e = errno;
-    }
-    if (fd < 0) {
-        put_err(err, cberr, "cannot open the profile store %s: %s", path, strerror(e));
-        return errno_hr(e);
-    }
-    close(fd);
+    if (FAILED(hr = make_file(path, err, cberr)))
+        return hr;
 
     mapirt_profstore *ps = mapirt_calloc(1, sizeof *ps);
     if (!ps || !(ps->path = mapirt_strdup(path))) {

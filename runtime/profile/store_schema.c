@@ -132,3 +132,15 @@ HRESULT mapirt_ps_schema_ensure(mapirt_ps_tx *tx)
     }
     return S_OK;
 }
+
+HRESULT mapirt_ps_schema_current(mapirt_ps_tx *tx)
+{
+    int version, appid;
+    HRESULT hr;
+    if (FAILED(hr = pragma_int(tx, "PRAGMA user_version", &version)) ||
+        FAILED(hr = pragma_int(tx, "PRAGMA application_id", &appid)))
+        return hr;
+    if (appid != APPLICATION_ID || version != MAPIRT_PROFSTORE_SCHEMA)
+        return mapirt_ps_fail(tx, MAPI_E_VERSION, "%s: its schema changed", tx->path);
+    return S_OK;
+}

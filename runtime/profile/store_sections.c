@@ -141,8 +141,12 @@ HRESULT mapirt_ps_props_get(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUI
 HRESULT mapirt_ps_props_set(mapirt_ps_tx *tx, mapirt_profile_id id, const MAPIUID *uid,
                             ULONG cValues, const SPropValue *lpProps)
 {
+    /* a value stored again unchanged (what providers do at every logon) changes no row, so
+     * its transaction commits without writing to the WAL or waiting for the disk */
     static const char SQL[] =
-        "INSERT OR REPLACE INTO prop (profile, section, id, type, value) VALUES (?, ?, ?, ?, ?)";
+        "INSERT INTO prop (profile, section, id, type, value) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (profile, section, id) DO UPDATE SET type = excluded.type, "
+        "value = excluded.value WHERE type IS NOT excluded.type OR value IS NOT excluded.value";
     HRESULT hr;
 
     for (ULONG i = 0; i < cValues; i++) {

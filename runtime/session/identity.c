@@ -5,9 +5,11 @@
  *     primary identity service's providers carry it: SetPrimaryIdentity), in provider order:
  *     its PR_IDENTITY_ENTRYID;
  *  2. that row without PR_IDENTITY_ENTRYID: a one-off entry ID made from its
- *     PR_IDENTITY_DISPLAY (else PR_DISPLAY_NAME), address type "MAPIRT", no address;
+ *     PR_IDENTITY_DISPLAY (else PR_DISPLAY_NAME), address type "MAPIRT", the provider's UID
+ *     in hex as the address;
  *  3. no such row: the first row (provider order) with a PR_IDENTITY_ENTRYID;
- *  4. none: MAPI_W_NO_SERVICE and a fixed one-off entry ID for "Unknown user". */
+ *  4. none: MAPI_W_NO_SERVICE and a fixed one-off entry ID for "Unknown user" (address
+ *     "unknown"). */
 #include <string.h>
 
 #include <mapicode.h>
@@ -20,44 +22,29 @@
 #include "session_handle.h"
 #include "session_internal.h"
 
-static const BYTE one_off_uid[16] = {0x81, 0x2b, 0x1f, 0xa4, 0xbe, 0xa3, 0x10, 0x19,
-                                     0x9d, 0x6e, 0x00, 0xdd, 0x01, 0x0f, 0x54, 0x02};
-
-/* A Unicode one-off entry ID ([MS-OXCDATA] 2.2.5.1): flags, MAPI_ONE_OFF_UID, version 0, flags
- * MAPI_ONE_OFF_UNICODE | MAPI_ONE_OFF_NO_RICH_INFO, then display name, address type and
- * address as NUL-terminated UTF-16LE. */
-static HRESULT one_off(const char *name, ULONG *lpcb, LPENTRYID *out)
+/* A Unicode one-off entry ID without rich information (mapirt_oneoff_make), address type
+ * "MAPIRT": the address is the identity's provider UID in hex (one-off entry IDs need one), or
+ * "unknown" for the stand-in of a profile with no identity. */
+static HRESULT one_off(const char *name, const MAPIUID *provider, ULONG *lpcb, LPENTRYID *out)
 {
-    WCHAR *w = mapirt_str_a_to_w_dup(name);
-    if (!w)
-        return MAPI_E_NOT_ENOUGH_MEMORY;
-    static const char type[] = "MAPIRT";
-    size_t nw = 0;
-    while (w[nw])
-        nw++;
-    ULONG cb = (ULONG)(4 + 16 + 2 + 2 + (nw + 1) * 2 + (sizeof type) * 2 + 2);
-    BYTE *b = NULL;
-    if (MAPIAllocateBuffer(cb, (void **)&b) != S_OK) {
-        mapirt_free(w);
-        return MAPI_E_NOT_ENOUGH_MEMORY;
+    static const char HEX[] = "0123456789abcdef";
+    char addr[33] = "unknown";
+    if (provider) {
+        for (int i = 0; i < 16; i++) {
+            addr[2 * i] = HEX[provider->ab[i] >> 4];
+            addr[2 * i + 1] = HEX[provider->ab[i] & 15];
+        }
+        addr[32] = '\0';
     }
-    memset(b, 0, cb);
-    memcpy(b + 4, one_off_uid, 16);
-    ULONG f = MAPI_ONE_OFF_UNICODE | MAPI_ONE_OFF_NO_RICH_INFO;
-    b[22] = (BYTE)f;
-    b[23] = (BYTE)(f >> 8);
-    BYTE *p = b + 24;
-    for (size_t i = 0; i <= nw; i++, p += 2) {
-        p[0] = (BYTE)w[i];
-        p[1] = (BYTE)(w[i] >> 8);
-    }
-    for (size_t i = 0; i < sizeof type; i++, p += 2)
-        p[0] = (BYTE)type[i];
-    /* the address: an empty string (already zero) */
+    WCHAR *w = mapirt_str_a_to_w_dup(name), *t = mapirt_str_a_to_w_dup("MAPIRT"),
+          *a = mapirt_str_a_to_w_dup(addr);
+    HRESULT hr = MAPI_E_NOT_ENOUGH_MEMORY;
+    if (w && t && a)
+        hr = mapirt_oneoff_make(w, t, a, MAPI_UNICODE | MAPI_SEND_NO_RICH_INFO, NULL, lpcb, out);
     mapirt_free(w);
-    *lpcb = cb;
-    *out = (LPENTRYID)b;
-    return S_OK;
+    mapirt_free(t);
+    mapirt_free(a);
+    return hr;
 }
 
 static const SPropValue *find(const SPropValue *v, ULONG n, ULONG id)
@@ -119,13 +106,13 @@ HRESULT mapirt_query_identity(mapirt_sess *s, ULONG *lpcb, LPENTRYID *lppEntryID
             if (!d)
                 d = find(p->row, p->crow, PROP_ID(PR_DISPLAY_NAME));
             char *name = d ? text_of(d) : mapirt_strdup(p->display);
-            hr = name ? one_off(name, lpcb, lppEntryID) : MAPI_E_NOT_ENOUGH_MEMORY;
+            hr = name ? one_off(name, &p->uid, lpcb, lppEntryID) : MAPI_E_NOT_ENOUGH_MEMORY;
             mapirt_free(name);
         }
     }
     pthread_mutex_unlock(&s->mu);
     if (hr == MAPI_W_NO_SERVICE) {
-        HRESULT ohr = one_off("Unknown user", lpcb, lppEntryID);
+        HRESULT ohr = one_off("Unknown user", NULL, lpcb, lppEntryID);
         if (FAILED(ohr))
             return ohr;
     }

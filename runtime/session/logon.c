@@ -341,7 +341,7 @@ HRESULT MAPILogonEx(ULONG_PTR ulUIParam, LPTSTR lpszProfileName, LPTSTR lpszPass
     else if (password)
         hr = MAPI_E_LOGON_FAILED; /* MAPI profiles have no passwords */
     else
-        hr = mapirt_profstore_open(NULL, &ps, err, sizeof err);
+        hr = mapirt_profstore_open_default(&ps, err, sizeof err);
     if (SUCCEEDED(hr))
         hr = find_profile(ps, name, use_default, &info, err, sizeof err);
     if (SUCCEEDED(hr) && info.is_app && !(ulFlags & MAPI_APP_PROFILE))

@@ -17,6 +17,7 @@
 #include <mapirt/alloc.h>
 #include <mapirt/strconv.h>
 
+#include "profile/copytarget.h"
 #include "profile/profsect.h"
 #include "profile/svcadmin.h"
 #include "session_internal.h"
@@ -24,8 +25,17 @@
 
 #include "session_object.h"
 
+/* Until its Logoff (or Release) a handle stands for its profile as the destination of
+ * IMsgServiceAdmin::CopyMsgService (lpInterfaceDst NULL or IID_IMAPISession). */
+static void copy_target_end(struct session *self)
+{
+    if (atomic_exchange(&self->copy_target, 0))
+        mapirt_copytarget_remove(session_as_IUnknown(self));
+}
+
 static void session_destroy(struct session *self)
 {
+    copy_target_end(self);
     if (self->sess && !self->loggedoff)
         mapirt_session_detach(self, 0, 0); /* released without Logoff: the same, silently */
     mapirt_advise_list_destroy(self->sinks);
@@ -349,6 +359,7 @@ static HRESULT session_Logoff(struct session *self, ULONG_PTR ulUIParam, ULONG u
     pthread_mutex_unlock(&self->sess->mu);
     if (done)
         return session_fail(self, MAPI_E_END_OF_SESSION, "the session has been logged off");
+    copy_target_end(self);
     mapirt_session_detach(self, ulFlags, 1);
     return S_OK;
 }
@@ -515,6 +526,12 @@ HRESULT mapirt_session_new(mapirt_sess *s, struct session **out)
     }
     mapirt_sess_addref(s);
     h->sess = s;
+    hr = mapirt_copytarget_add(session_as_IUnknown(h), MAPIRT_TARGET_SESSION, s->ps, s->id);
+    if (FAILED(hr)) {
+        session_release(h);
+        return hr;
+    }
+    atomic_store(&h->copy_target, 1);
     *out = h;
     return S_OK;
 }

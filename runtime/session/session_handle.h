@@ -15,6 +15,7 @@ struct session_fwd {
 struct session {
     mapirt_sess *sess;         /* a reference */
     mapirt_advise_list *sinks; /* session-level registrations (no entry ID) */
+    atomic_int copy_target;    /* registered as CopyMsgService's destination (copytarget.h) */
     /* ---- under sess->mu ---- */
     int loggedoff;
     struct session_fwd *fwd;

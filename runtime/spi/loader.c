@@ -6,7 +6,7 @@
  * resolution of libstdc++'s and libc's symbols (operator new, iostreams), which breaks C++
  * providers; with plain RTLD_LOCAL, C++ providers get their static constructors at load,
  * destructors at unload, and RTTI and exceptions work (libstdc++ compares type_info by name).
- * Modules are shared process-wide by resolved path, counted, and closed with the last
+ * Modules are shared process-wide by file (device and inode), counted, and closed with the last
  * reference. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
@@ -31,6 +31,8 @@ struct mapirt_module {
     unsigned refs; /* under modules_mu */
     void *handle;
     char *path;
+    dev_t dev; /* the file's identity: how a module is found again */
+    ino_t ino;
     struct mapirt_module *next;
 };
 
@@ -45,7 +47,7 @@ static void put_err(char *err, size_t cberr, const char *fmt, const char *a, con
 
 /* Looks in one directory for the first candidate present (names compared without case). */
 static int find_in(const char *dir, char cand[][MAPIRT_DLLNAME_MAX], int ncand, char *path,
-                   size_t cb)
+                   size_t cb, struct stat *st)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -65,8 +67,7 @@ static int find_in(const char *dir, char cand[][MAPIRT_DLLNAME_MAX], int ncand, 
         return 0;
     if (snprintf(path, cb, "%s/%s", dir, found) >= (int)cb)
         return 0;
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return stat(path, st) == 0 && S_ISREG(st->st_mode);
 }
 
 /* The provider directories in search order, as one string of NUL-separated entries. */
@@ -99,7 +100,8 @@ static size_t search_dirs(char *buf, size_t cb)
 HRESULT mapirt_module_load(const char *dllname, mapirt_module **out, char *err, size_t cberr)
 {
     char cand[MAPIRT_DLLNAME_CANDIDATES][MAPIRT_DLLNAME_MAX];
-    char dirs[8192], path[PATH_MAX], real[PATH_MAX];
+    char dirs[8192], path[PATH_MAX];
+    struct stat st;
     int ncand = mapirt_dllname_candidates(dllname, cand, err, cberr);
 
     *out = NULL;
@@ -108,7 +110,7 @@ HRESULT mapirt_module_load(const char *dllname, mapirt_module **out, char *err, 
     size_t nd = search_dirs(dirs, sizeof dirs);
     int found = 0;
     for (size_t off = 0; off < nd && !found; off += strlen(dirs + off) + 1)
-        found = find_in(dirs + off, cand, ncand, path, sizeof path);
+        found = find_in(dirs + off, cand, ncand, path, sizeof path, &st);
     if (!found) {
         if (err && cberr) {
             int w = snprintf(err, cberr, "no shared object for provider DLL '%s' (tried %s",
@@ -125,35 +127,38 @@ HRESULT mapirt_module_load(const char *dllname, mapirt_module **out, char *err, 
         }
         return MAPI_E_NOT_FOUND;
     }
-    if (!realpath(path, real))
-        snprintf(real, sizeof real, "%s", path);
 
+    /* found again by the file's identity, as the dynamic linker does: a file reached through
+     * two names (a symbolic link, two provider directories) is one module, and no path needs
+     * resolving */
     pthread_mutex_lock(&modules_mu);
     for (mapirt_module *m = modules; m; m = m->next)
-        if (strcmp(m->path, real) == 0) {
+        if (m->dev == st.st_dev && m->ino == st.st_ino) {
             m->refs++;
             pthread_mutex_unlock(&modules_mu);
             *out = m;
             return S_OK;
         }
     mapirt_module *m = mapirt_calloc(1, sizeof *m);
-    if (!m || !(m->path = mapirt_strdup(real))) {
+    if (!m || !(m->path = mapirt_strdup(path))) {
         pthread_mutex_unlock(&modules_mu);
         mapirt_free(m);
-        put_err(err, cberr, "out of memory loading %s%s", real, "");
+        put_err(err, cberr, "out of memory loading %s%s", path, "");
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
     dlerror();
-    m->handle = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    m->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!m->handle) {
         const char *why = dlerror();
         pthread_mutex_unlock(&modules_mu);
-        put_err(err, cberr, "cannot load %s: %s", real, why ? why : "unknown error");
+        put_err(err, cberr, "cannot load %s: %s", path, why ? why : "unknown error");
         mapirt_free(m->path);
         mapirt_free(m);
         return MAPI_E_CALL_FAILED;
     }
     m->refs = 1;
+    m->dev = st.st_dev;
+    m->ino = st.st_ino;
     m->next = modules;
     modules = m;
     pthread_mutex_unlock(&modules_mu);

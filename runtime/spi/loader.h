@@ -39,7 +39,7 @@ void mapirt_module_release_later(mapirt_module *m);
 void mapirt_module_reap(void);
 /* An exported function of the module (an entry point such as "ServiceEntry"), or NULL. */
 void *mapirt_module_symbol(mapirt_module *m, const char *name);
-/* The file loaded (absolute, symbolic links resolved). */
+/* The file loaded: the provider directory's entry as found (absolute). */
 const char *mapirt_module_path(const mapirt_module *m);
 /* What MAPI passes providers as hInstance: the module's handle. */
 HINSTANCE mapirt_module_instance(const mapirt_module *m);

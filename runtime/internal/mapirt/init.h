@@ -19,6 +19,10 @@ int mapirt_multithread_notifications(void);
 /* Ends every session still open (runtime/session/logoff.c): the last MAPIUninitialize. */
 void mapirt_sessions_end_all(void);
 
+/* Closes the profile store the process kept open between logons (runtime/profile/
+ * store_cache.c): the last MAPIUninitialize, after the sessions ended. */
+void mapirt_profstore_forget_default(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -173,6 +173,22 @@ Test(session, query_identity)
     s = logon("Empty", MAPI_NEW_SESSION);
     cr_expect_eq(s->lpVtbl->QueryIdentity(s, &cb, &e), MAPI_W_NO_SERVICE);
     cr_expect_gt(cb, 20u);
+    /* a well-formed one-off: the address book opens it */
+    LPADRBOOK ab = NULL;
+    cr_assert_eq(s->lpVtbl->OpenAddressBook(s, 0, NULL, AB_NO_DIALOG, &ab), S_OK);
+    ULONG type = 0;
+    LPMAILUSER u = NULL;
+    cr_assert_eq(ab->lpVtbl->OpenEntry(ab, cb, e, NULL, 0, &type, (LPUNKNOWN *)&u), S_OK);
+    cr_expect_eq(type, (ULONG)MAPI_MAILUSER);
+    LPSPropValue v = NULL;
+    cr_assert_eq(HrGetOneProp((LPMAPIPROP)u, PR_DISPLAY_NAME_A, &v), S_OK);
+    cr_expect_str_eq(v->Value.lpszA, "Unknown user");
+    MAPIFreeBuffer(v);
+    cr_assert_eq(HrGetOneProp((LPMAPIPROP)u, PR_ADDRTYPE_A, &v), S_OK);
+    cr_expect_str_eq(v->Value.lpszA, "MAPIRT");
+    MAPIFreeBuffer(v);
+    u->lpVtbl->Release(u);
+    ab->lpVtbl->Release(ab);
     MAPIFreeBuffer(e);
     s->lpVtbl->Release(s);
 }
@@ -303,6 +319,59 @@ Test(session, admin_services_and_profile_sections)
     cr_assert_eq(s->lpVtbl->OpenProfileSection(s, &u, NULL, MAPI_MODIFY, &ps), S_OK);
     ps->lpVtbl->Release(ps);
     s->lpVtbl->Release(s);
+}
+
+static ULONG service_count(LPSERVICEADMIN sa)
+{
+    LPMAPITABLE t;
+    ULONG n = 0;
+    cr_assert_eq(sa->lpVtbl->GetMsgServiceTable(sa, 0, &t), S_OK);
+    t->lpVtbl->GetRowCount(t, 0, &n);
+    t->lpVtbl->Release(t);
+    return n;
+}
+
+/* IMsgServiceAdmin::CopyMsgService with a session as the destination (lpInterfaceDst NULL or
+ * IID_IMAPISession) copies into the session's profile, until the session's Logoff. */
+Test(session, copy_msg_service_into_a_live_session)
+{
+    static const char *const xp2[] = {"XP2", NULL};
+    make_profile("Other", 0, xp2);
+    LPPROFADMIN pa;
+    LPSERVICEADMIN other, work;
+    cr_assert_eq(MAPIAdminProfiles(0, &pa), S_OK);
+    cr_assert_eq(pa->lpVtbl->AdminServices(pa, (LPTSTR) "Other", NULL, 0, 0, &other), S_OK);
+    pa->lpVtbl->Release(pa);
+    LPMAPITABLE t;
+    cr_assert_eq(other->lpVtbl->GetMsgServiceTable(other, 0, &t), S_OK);
+    LPSRowSet rows = all_rows(t);
+    t->lpVtbl->Release(t);
+    cr_assert_eq(rows->cRows, 1u);
+    const SPropValue *uid = col(&rows->aRow[0], PR_SERVICE_UID);
+    cr_assert_not_null(uid);
+    MAPIUID svc;
+    memcpy(&svc, uid->Value.bin.lpb, sizeof svc);
+    FreeProws(rows);
+
+    LPMAPISESSION s = logon("Work", MAPI_NEW_SESSION);
+    cr_assert_eq(s->lpVtbl->AdminServices(s, 0, &work), S_OK);
+    cr_expect_eq(service_count(work), 1u);
+    cr_expect_eq(other->lpVtbl->CopyMsgService(other, &svc, NULL, NULL, NULL, s, 0, 0), S_OK);
+    cr_expect_eq(service_count(work), 2u, "copied into the session's profile");
+    cr_expect_eq(other->lpVtbl->CopyMsgService(other, &svc, NULL, NULL, &IID_IMAPISession, s, 0,
+                                               0),
+                 S_OK, "named by its interface");
+    cr_expect_eq(service_count(work), 3u);
+    cr_expect_eq(other->lpVtbl->CopyMsgService(other, &svc, NULL, NULL, &IID_IMsgServiceAdmin, s,
+                                               0, 0),
+                 MAPI_E_NO_SUPPORT, "a session is not an administration object");
+    cr_assert_eq(s->lpVtbl->Logoff(s, 0, 0, 0), S_OK);
+    cr_expect_eq(other->lpVtbl->CopyMsgService(other, &svc, NULL, NULL, NULL, s, 0, 0),
+                 MAPI_E_NO_SUPPORT, "after its Logoff a session is no destination");
+    cr_expect_eq(service_count(work), 3u);
+    s->lpVtbl->Release(s);
+    work->lpVtbl->Release(work);
+    other->lpVtbl->Release(other);
 }
 
 Test(session, tracing_reaches_providers)
