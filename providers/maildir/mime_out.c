@@ -348,6 +348,14 @@ HRESULT xp_send(struct xp_logon *l, LPMESSAGE msg, ULONG *ntaken, char *err, siz
         struct writing w = {GMIME_OBJECT(m)};
         char fname[512];
         int e = xp_maildir_deliver(l->cfg.outgoing, write_file, &w, fname, sizeof fname);
+        if (e == 0) {
+            /* where it went, on the message the spooler saves (a client can show it); the
+             * file is written: failing to note it loses nothing */
+            char *where = g_strdup_printf("%s/new/%s", l->cfg.outgoing, fname);
+            SPropValue pv = {.ulPropTag = PR_MAILDIR_FILE_A, .Value.lpszA = where};
+            (void)msg->lpVtbl->SetProps(msg, 1, &pv, NULL);
+            g_free(where);
+        }
         if (e) {
             snprintf(err, cberr, "writing into the Maildir %s failed: %s", l->cfg.outgoing,
                      strerror(e));

@@ -32,6 +32,8 @@
 #define PR_MAILDIR_INCOMING_A PROP_TAG(PT_STRING8, 0x6711)
 #define PR_MAILDIR_USER_NAME_A PROP_TAG(PT_STRING8, 0x6712)
 #define PR_MAILDIR_USER_ADDRESS_A PROP_TAG(PT_STRING8, 0x6713)
+/* on a message sent: the file it became (outgoing/new/NAME), for the client to show */
+#define PR_MAILDIR_FILE_A PROP_TAG(PT_STRING8, 0x6714)
 #define XP_NCONFIG 4
 
 /* Tags the MinGW headers lack (MS-OXPROPS). */

@@ -91,9 +91,32 @@ static HRESULT resolve_oneoff(ADRENTRY *a, const char *text, ULONG ulFlags, int 
         }
         v = w;
     }
+    /* the caller's other properties stay (PR_RECIPIENT_TYPE above all), as a provider's
+     * ResolveNames keeps them: the one-off's own columns first */
+    LPSPropValue m = NULL;
+    ULONG k = 0;
+    if (MAPIAllocateBuffer((n + a->cValues) * sizeof *m, (void **)&m) != S_OK) {
+        MAPIFreeBuffer(v);
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    }
+    for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++)
+        hr = PropCopyMore(&m[k++], &v[i], MAPIAllocateMore, m);
+    for (ULONG i = 0; SUCCEEDED(hr) && i < a->cValues; i++) {
+        ULONG tag = a->rgPropVals[i].ulPropTag;
+        int mine = PROP_TYPE(tag) == PT_ERROR;
+        for (ULONG j = 0; !mine && j < n; j++)
+            mine = PROP_ID(v[j].ulPropTag) == PROP_ID(tag);
+        if (!mine)
+            hr = PropCopyMore(&m[k++], &a->rgPropVals[i], MAPIAllocateMore, m);
+    }
+    MAPIFreeBuffer(v);
+    if (FAILED(hr)) {
+        MAPIFreeBuffer(m);
+        return hr;
+    }
     MAPIFreeBuffer(a->rgPropVals);
-    a->rgPropVals = v;
-    a->cValues = n;
+    a->rgPropVals = m;
+    a->cValues = k;
     *done = 1;
     return S_OK;
 }

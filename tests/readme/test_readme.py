@@ -155,6 +155,29 @@ class Marking(unittest.TestCase):
             self.assertIn("README.md:1: a block needs exactly one of", report)
 
 
+def quick_start(bs: list[Block]) -> list[str]:
+    """The Quick start's commands: the first two blocks' lines, comments and blanks left out."""
+    out = []
+    for b in bs[:2]:
+        for line in b.body.splitlines():
+            cmd = re.sub(r"\s+#.*$", "", line).strip()
+            if cmd and not cmd.startswith("#"):
+                out.append(cmd)
+    return out
+
+
+class ContinuousIntegration(unittest.TestCase):
+    def test_ci_runs_exactly_the_quick_start(self):
+        with open(README, encoding="utf-8") as fh:
+            want = quick_start(blocks(fh.read()))
+        with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
+            ci = [line.strip() for line in fh
+                  if line.strip() and not line.lstrip().startswith("#") and
+                  not re.match(r"(set|cd) ", line.strip())]
+        self.assertEqual(ci, want)
+        self.assertEqual(want[0], "tools/install-deps && ninja && tools/tour")
+
+
 @unittest.skipIf(os.environ.get("MAPIRT_README_TEST") == "0", "MAPIRT_README_TEST=0")
 @unittest.skipUnless(os.path.exists(os.path.join(ROOT, ".git")), "not a git checkout")
 class Readme(unittest.TestCase):

@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from .clitest import CliTest
+from .clitest import EXE, CliTest
 
 
 class Help(CliTest):
@@ -58,6 +58,32 @@ class Help(CliTest):
         self.assertEqual(complete("mapirt service con"), ["configure"])
         self.assertEqual(complete("mapirt service configure --s"), ["--set"])
         self.assertIn("--json", complete("mapirt profile list --"))
+
+    def test_bash_completion_of_profile_names(self):
+        self.ok("profile", "create", "Work")
+        self.ok("profile", "create", "Two words")
+        script = self.ok("help", "--bash-completion")
+
+        def complete(*words: str) -> list[str]:
+            # COMP_WORDS[0] is the program: the completion asks it for `profile list`
+            arr = " ".join("'" + w + "'" for w in (EXE,) + words)
+            prog = (script + f"\nCOMP_WORDS=({arr})\nCOMP_CWORD={len(words)}\n_mapirt\n"
+                    "printf '%s\\n' \"${COMPREPLY[@]}\"\n")
+            r = subprocess.run(["bash", "-c", prog], capture_output=True, text=True,
+                               env=self.env)
+            return sorted(x for x in r.stdout.split("\n") if x)
+
+        both = ["Two\\ words", "Work"]
+        self.assertEqual(complete("profile", "show", ""), both)
+        self.assertEqual(complete("profile", "show", "Tw"), ["Two\\ words"])
+        self.assertEqual(complete("session", "--profile", ""), both)
+        self.assertEqual(complete("send", "--profile", "W"), ["Work"])
+        self.assertEqual(complete("service", "list", "--json", ""), both)
+        self.assertEqual(complete("profile", "copy", "Work", ""), ["--help"], "NEW: no profile")
+        self.assertEqual(complete("profile", "create", ""),
+                         ["--default", "--default-services", "--help", "--service"],
+                         "NAME is a new profile")
+        self.assertEqual(complete("service", "configure", "--set", ""), [])
 
     def test_usage_errors_exit_2(self):
         for args in ((), ("nosuch",), ("profile",), ("profile", "frob"),

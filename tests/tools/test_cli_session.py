@@ -105,3 +105,23 @@ class Session(CliTest):
         self.assertEqual((p.returncode, err), (0, ""))
         # the session's sink stays until the logoff, and hears it
         self.assertEqual(out.strip().splitlines()[-1], "session: fnevExtended 1 (logoff)")
+
+    def test_watch_json_is_one_object_a_line(self):
+        p = subprocess.Popen([EXE, "session", "Work", "--watch", "--json"], env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            first = p.stdout.readline()  # the session, whole, on one line
+            p.send_signal(signal.SIGINT)
+            rest, err = p.communicate(timeout=20)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertEqual((p.returncode, err), (0, ""))
+        session = json.loads(first)
+        self.assertEqual([s["PR_DISPLAY_NAME"] for s in session["stores"]], ["Acme Store"])
+        self.assertIn("PR_IDENTITY_ENTRYID", session["identity"])
+        lines = rest.splitlines()
+        self.assertTrue(lines, "the logoff is heard")
+        events = [json.loads(line) for line in lines]
+        self.assertEqual(events[-1], {"source": "session", "event": "fnevExtended",
+                                      "extended_event": 1})

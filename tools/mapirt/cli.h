@@ -48,6 +48,7 @@ typedef struct cmd {
 #define CMD_PROFILE 0x2 /* uses a profile: takes --profile (MAPIRT_PROFILE, else the default) */
 #define CMD_MAPI 0x4 /* needs MAPIInitialize */
 #define CMD_EXEC 0x8 /* its operands are a command line: options end at the first operand */
+#define CMD_PROFILE_OPERAND 0x10 /* its first operand names a profile (bash completes it) */
 
 typedef struct group {
     const char *name;
@@ -126,6 +127,7 @@ void json_number(const char *key, long long value);
 void json_bool(const char *key, int value);
 void json_raw(const char *key, const char *text); /* text is already JSON */
 void json_finish(void); /* the final newline */
+void json_compact(int on); /* on: what follows is written on one line (JSON Lines) */
 void json_quote(sbuf *b, const char *s);
 
 /* ---- tables (out.c) ---- */

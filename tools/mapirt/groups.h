@@ -14,5 +14,7 @@ extern const group ls_group; /* ls.c */
 extern const group import_group; /* import.c */
 extern const group show_group; /* show.c */
 extern const group cat_group; /* cat.c */
+extern const group send_group; /* send.c */
+extern const group deliver_group; /* deliver.c */
 
 #endif

@@ -44,6 +44,8 @@ const group *const mapirt_groups[] = {
     &show_group,
     &cat_group,
     &import_group,
+    &send_group,
+    &deliver_group,
     &vocab_group,
     &trace_group,
     &HELP_GROUP,
@@ -281,12 +283,48 @@ static void print_man(void)
         stdout);
 }
 
+/* The options of a command that take a value, for the completion: "--a --b". */
+static void print_argopts(const cmd *k)
+{
+    optline ol[40];
+    int n = all_opts(k, ol), first = 1;
+    for (int j = 0; j < n; j++)
+        if (ol[j].arg) {
+            printf("%s--%s", first ? "" : " ", ol[j].name);
+            first = 0;
+        }
+}
+
+static void print_arm(const cmd *k, const char *indent, int first_operand)
+{
+    optline ol[40];
+    int n = all_opts(k, ol);
+    printf("%swords=\"", indent);
+    for (int j = 0; j < n; j++)
+        printf("%s--%s", j ? " " : "", ol[j].name);
+    printf("\" argopts=\"");
+    print_argopts(k);
+    printf("\" first=%d", first_operand);
+    if (k->flags & CMD_PROFILE_OPERAND)
+        printf(" profop=1");
+}
+
 static void print_completion(void)
 {
+    /* Profile names come from `mapirt profile list` (the program being completed: the one on
+     * the command line), its last column (yes/no) cut off; names may hold blanks. */
     fputs("# bash completion for mapirt (written by `mapirt help --bash-completion`)\n"
+          "_mapirt_profiles()\n{\n"
+          "    local IFS=$'\\n' i\n"
+          "    COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" profile list 2>/dev/null |\n"
+          "        sed -n '2,$s/  *\\(yes\\|no\\)$//p')\" -- \"$cur\"))\n"
+          "    for i in \"${!COMPREPLY[@]}\"; do\n"
+          "        COMPREPLY[$i]=$(printf '%q' \"${COMPREPLY[$i]}\")\n"
+          "    done\n}\n"
           "_mapirt()\n{\n"
           "    local cur=${COMP_WORDS[COMP_CWORD]} group=${COMP_WORDS[1]} sub=${COMP_WORDS[2]}\n"
-          "    local words=\n"
+          "    local prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+          "    local words= argopts= first=0 profop= i n=0 skip=\n"
           "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n        words=\"",
         stdout);
     for (int i = 0; mapirt_groups[i]; i++)
@@ -301,24 +339,31 @@ static void print_completion(void)
                 printf("%s ", k->name);
             printf("--help\"\n            else\n                case \"$sub\" in\n");
             for (const cmd *k = g->cmds; k->run; k++) {
-                optline ol[40];
-                int n = all_opts(k, ol);
-                printf("                %s) words=\"", k->name);
-                for (int j = 0; j < n; j++)
-                    printf("%s--%s", j ? " " : "", ol[j].name);
-                printf("\" ;;\n");
+                printf("                %s)\n", k->name);
+                print_arm(k, "                    ", 3);
+                printf(" ;;\n");
             }
             printf("                esac\n            fi\n            ;;\n");
         } else {
-            optline ol[40];
-            int n = all_opts(&g->cmds[0], ol);
-            printf("            words=\"");
-            for (int j = 0; j < n; j++)
-                printf("%s--%s", j ? " " : "", ol[j].name);
-            printf("\"\n            ;;\n");
+            print_arm(&g->cmds[0], "            ", 2);
+            printf("\n            ;;\n");
         }
     }
     fputs("        esac\n    fi\n"
+          "    if [ \"$prev\" = --profile ] && [ \"$first\" -gt 0 ]; then\n"
+          "        _mapirt_profiles\n        return\n    fi\n"
+          "    if [ -n \"$argopts\" ] && [[ \" $argopts \" == *\" $prev \"* ]]; then\n"
+          "        COMPREPLY=()\n        return\n    fi\n"
+          "    if [ -n \"$profop\" ] && [[ $cur != -* ]]; then\n"
+          "        for ((i = first; i < COMP_CWORD; i++)); do\n"
+          "            if [ -n \"$skip\" ]; then skip=; continue; fi\n"
+          "            case \"${COMP_WORDS[i]}\" in\n"
+          "            -*) [[ \" $argopts \" == *\" ${COMP_WORDS[i]} \"* ]] && skip=1 ;;\n"
+          "            *) n=$((n + 1)) ;;\n"
+          "            esac\n"
+          "        done\n"
+          "        if [ \"$n\" -eq 0 ]; then\n            _mapirt_profiles\n            return\n"
+          "        fi\n    fi\n"
           "    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
           "    if [ \"$group\" = trace ] && [ \"$COMP_CWORD\" -gt 2 ]; then\n"
           "        COMPREPLY+=($(compgen -c -- \"$cur\"))\n    fi\n}\n"

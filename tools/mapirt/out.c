@@ -205,13 +205,22 @@ void json_quote(sbuf *b, const char *s)
     sb_puts(b, "\"");
 }
 
+static int js_compact; /* one line: JSON Lines */
+
+void json_compact(int on)
+{
+    js_compact = on;
+}
+
 static void member(const char *key)
 {
     int d = js.depth;
-    if (d > 0)
+    if (d > 0 && js_compact)
+        fputs(js.first[d] ? "" : ", ", stdout);
+    else if (d > 0)
         fputs(js.first[d] ? "\n" : ",\n", stdout);
     js.first[d] = 0;
-    for (int i = 0; i < d; i++)
+    for (int i = 0; i < d && !js_compact; i++)
         fputs("  ", stdout);
     if (key) {
         sbuf b = {0};
@@ -245,7 +254,7 @@ void json_end(void)
     int empty = js.first[js.depth];
     char close = js.close[js.depth];
     js.depth--;
-    if (!empty) {
+    if (!empty && !js_compact) {
         fputc('\n', stdout);
         for (int i = 0; i < js.depth; i++)
             fputs("  ", stdout);

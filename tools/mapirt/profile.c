@@ -403,15 +403,17 @@ static const cmd PROFILE_CMDS[] = {
     {"delete", "NAME", 1, 1, "delete a profile",
         "Each service is told first (MSG_SERVICE_DELETE). A profile in use is deleted when its "
         "last session ends; its name is free at once.",
-        NULL, CMD_MAPI, run_delete},
-    {"copy", "OLD NEW", 2, 2, "copy a profile, services and all", NULL, NULL, CMD_MAPI, run_copy},
-    {"rename", "OLD NEW", 2, 2, "rename a profile", NULL, NULL, CMD_MAPI, run_rename},
+        NULL, CMD_MAPI | CMD_PROFILE_OPERAND, run_delete},
+    {"copy", "OLD NEW", 2, 2, "copy a profile, services and all", NULL, NULL, CMD_MAPI | CMD_PROFILE_OPERAND,
+        run_copy},
+    {"rename", "OLD NEW", 2, 2, "rename a profile", NULL, NULL, CMD_MAPI | CMD_PROFILE_OPERAND,
+        run_rename},
     {"default", "[NAME]", 0, 1, "print the default profile, or make NAME the default", NULL,
-        DEFAULT_OPTS, CMD_JSON | CMD_MAPI, run_default},
+        DEFAULT_OPTS, CMD_JSON | CMD_MAPI | CMD_PROFILE_OPERAND, run_default},
     {"show", "NAME", 1, 1, "print a profile as a tree: its sections, services and providers",
         "Every section's properties are printed by name, with their type and their value decoded "
         "(flags by name). Secure properties are not shown.",
-        NULL, CMD_JSON | CMD_MAPI, run_show},
+        NULL, CMD_JSON | CMD_MAPI | CMD_PROFILE_OPERAND, run_show},
     {0},
 };
 

@@ -274,19 +274,19 @@ static const opt CONFIGURE_OPTS[] = {
 
 static const cmd SERVICE_CMDS[] = {
     {"list", "[PROFILE]", 0, 1, "list a profile's message services", NULL, NULL,
-        CMD_JSON | CMD_PROFILE | CMD_MAPI, run_list},
+        CMD_JSON | CMD_PROFILE | CMD_PROFILE_OPERAND | CMD_MAPI, run_list},
     {"add", "[PROFILE] SERVICE", 1, 2, "add a service of the catalog to a profile",
         "Prints the new service's UID. With --set, the service's ServiceEntry is then called to "
         "configure it (MSG_SERVICE_CONFIGURE); if it refuses, the service is removed again.",
-        ADD_OPTS, CMD_JSON | CMD_PROFILE | CMD_MAPI, run_add},
+        ADD_OPTS, CMD_JSON | CMD_PROFILE | CMD_PROFILE_OPERAND | CMD_MAPI, run_add},
     {"remove", "[PROFILE] SERVICE", 1, 2, "remove a service from a profile",
         "SERVICE is the service's name, or its UID when the profile holds several copies.", NULL,
-        CMD_PROFILE | CMD_MAPI, run_remove},
+        CMD_PROFILE | CMD_PROFILE_OPERAND | CMD_MAPI, run_remove},
     {"configure", "[PROFILE] SERVICE", 1, 2, "configure a service through its ServiceEntry",
         "Calls IMsgServiceAdmin::ConfigureMsgService with the properties given (no UI): the "
         "service checks and stores them. A service without an entry point is "
         "MAPI_E_NOT_INITIALIZED.",
-        CONFIGURE_OPTS, CMD_PROFILE | CMD_MAPI, run_configure},
+        CONFIGURE_OPTS, CMD_PROFILE | CMD_PROFILE_OPERAND | CMD_MAPI, run_configure},
     {0},
 };
 

@@ -191,11 +191,6 @@ static int watch(LPMAPISESSION s, LPMAPITABLE status, LPMAPITABLE stores)
             rc = fail_hr(hr, LAST_ERROR(stores, hr), "subscribing to the message store table");
     }
     if (rc == EXIT_OK) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
         if (!g_json_watch)
             printf("\nwatching (Ctrl-C to log off)\n");
         fflush(stdout);
@@ -239,6 +234,14 @@ static int run_session(ctx *c)
     LPMAPITABLE status = NULL, stores = NULL;
     LPSRowSet srows = NULL, mrows = NULL;
     int watched = 0;
+    if (opt_count(c, "watch")) {
+        /* before anything is printed: a reader may interrupt as soon as it sees output */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     HRESULT hr = MAPILogonEx(0, (LPTSTR)profile, NULL, flags, &s);
     if (FAILED(hr))
         return fail_hr(hr, NULL, "logging on to %s%s%s", profile ? "profile '" : "the default profile",
@@ -273,6 +276,8 @@ static int run_session(ctx *c)
             if (e)
                 MAPIFreeBuffer(e);
         }
+        if (c->json && opt_count(c, "watch"))
+            json_compact(1); /* the session, then each notification: one object a line */
         if (c->json)
             json_begin_object(NULL);
         print_rows(c, "status table", "status", srows, 5, sheads, stags);
@@ -319,9 +324,11 @@ static const cmd SESSION_CMDS[] = {
         "session is of --profile, $MAPIRT_PROFILE or the default profile (MAPI_USE_DEFAULT). "
         "A logon that succeeds with a warning (MAPI_W_ERRORS_RETURNED: a provider failed) still "
         "prints the session; the failed provider's row says why. With --watch, the session's, the "
-        "status table's and the store table's notifications are printed as they arrive (JSON Lines "
-        "with --json) until Ctrl-C or SIGTERM, then the session logs off.",
-        SESSION_OPTS, CMD_JSON | CMD_PROFILE | CMD_MAPI, run_session},
+        "status table's and the store table's notifications are printed as they arrive, until "
+        "Ctrl-C or SIGTERM, then the session logs off. With --watch --json the output is JSON "
+        "Lines: the session as one object on the first line, then one object a notification.",
+        SESSION_OPTS, CMD_JSON | CMD_PROFILE | CMD_PROFILE_OPERAND | CMD_MAPI,
+        run_session},
     {0},
 };
 

@@ -271,6 +271,8 @@ Test(addrbook, resolve_name_over_the_search_path)
     static const BYTE uid[16] = MAPI_ONE_OFF_UID;
     cr_expect_eq(memcmp(oo->Value.bin.lpb + 4, uid, 16), 0, "the one-off syntax makes a one-off");
     cr_expect_str_eq(entry_prop(&(&l->aEntries[0])[2], PR_DISPLAY_NAME_A)->Value.lpszA, "Zed");
+    const SPropValue *rt = entry_prop(&(&l->aEntries[0])[2], PR_RECIPIENT_TYPE);
+    cr_expect(rt != NULL && rt->Value.l == MAPI_TO, "a one-off keeps the caller's recipient type");
     cr_expect_eq(entry_prop(&(&l->aEntries[0])[3], PR_OBJECT_TYPE)->Value.l, MAPI_DISTLIST);
     FreePadrlist(l);
 
