@@ -360,6 +360,9 @@ static void inbound(struct mapirt_spool *sp, xp_ref *xps, ULONG nxp)
                 return;
             }
         }
+        /* an unsaved message with success and mail still waiting: the transport finished
+         * something else (a file delivered before a crash); ask again, a few times at most */
+        int idle = 0;
         while (!stopping(sp)) {
             LPMESSAGE msg = NULL;
             if (FAILED(inbox->lpVtbl->CreateMessage(inbox, NULL, 0, &msg)))
@@ -385,7 +388,13 @@ static void inbound(struct mapirt_spool *sp, xp_ref *xps, ULONG nxp)
                 mapirt_provider_name(&sp->sess->provs[xps[i].index], name, sizeof name);
                 problem(sp, "Receiving failed in %s (0x%08X)", name, (unsigned)hr);
             }
-            if (!saved)
+            if (saved) {
+                idle = 0;
+                continue;
+            }
+            incoming = 0;
+            if (FAILED(hr) || ++idle > 8 ||
+                FAILED(xps[i].logon->lpVtbl->Poll(xps[i].logon, &incoming)) || !incoming)
                 break;
         }
     }
