@@ -10,7 +10,9 @@
  *
  * Inbound, per active transport that polls: while Poll says mail waits, a new message in the
  * default store's receive folder for IPM.Note goes to StartMessage; saved by the transport, it
- * is announced (NotifyNewMail); not saved, there was nothing left. */
+ * is announced (NotifyNewMail); not saved, there was nothing left, unless Poll still says mail
+ * waits (the transport finished a delivery a crash interrupted): then it is asked again, up to
+ * 8 unsaved answers in a row. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
