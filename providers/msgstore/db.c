@@ -92,9 +92,7 @@ static const char SCHEMA_2[] =
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  origin BLOB NOT NULL,"
     "  at INTEGER NOT NULL,"
-    "  kind INTEGER NOT NULL,"
-    "  a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER,"
-    "  text TEXT);";
+    "  events BLOB NOT NULL);";
 
 /* migrations[v] takes a store from version v to v + 1. */
 static const char *const MIGRATIONS[] = {SCHEMA_1, SCHEMA_2};

@@ -8,7 +8,9 @@
  * Writing: the notifying thread only queues the event; the watcher writes what is queued in one
  * transaction with `synchronous = NORMAL` (no fsync: an event is news, not data; the change it
  * reports was committed, durably, before it was queued) and drops events older than
- * MS_XPROC_KEEP seconds. Reading: the watcher sleeps on inotify (the store's -wal file of the
+ * MS_XPROC_KEEP seconds. It gathers for MS_XPROC_GATHER_MS after a wake-up, so that a burst of
+ * saves costs one round (measured: a round per save made saving 10,000 messages 1.6x slower).
+ * Reading: the watcher sleeps on inotify (the store's -wal file of the
  * directory changes at every commit of any process) with a MS_XPROC_POLL_MS fallback, asks
  * `PRAGMA data_version` whether another connection committed, and if so reads the rows after
  * the last one it saw. Delays: a few milliseconds on the writer's side, the reader's wake-up
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +36,7 @@
 #define MS_XPROC_KEEP 300
 #define MS_XPROC_POLL_MS 500
 #define MS_XPROC_BATCH 256
+#define MS_XPROC_GATHER_MS 20
 
 enum { EV_OBJECT = 1,
     EV_TABLE = 2,
@@ -107,14 +111,14 @@ static void push(struct ms_store *s, const xev *ev)
             x->cap = nc;
         }
     }
-    int queued = !x->stop && x->n < x->cap;
+    int queued = !x->stop && x->n < x->cap, first = x->n == 0;
     if (queued) {
         x->q[x->n] = *ev;
         x->q[x->n].text = ev->text ? strdup(ev->text) : NULL;
         x->n++;
     }
     pthread_mutex_unlock(&x->mu);
-    if (queued)
+    if (queued && first) /* the watcher takes the whole queue: one wake-up per batch */
         wake(x);
 }
 
@@ -147,6 +151,73 @@ void ms_xproc_newmail(struct ms_store *s, sqlite3_int64 msg, sqlite3_int64 folde
 
 /* ---- the watcher ---- */
 
+/* A batch of events as one row of `changes`: per event its kind (4 bytes), a..e (8 bytes each)
+ * and its text's length (4 bytes, then the bytes), little-endian. One row per batch, not per
+ * event: inserting a row per event cost saving 10,000 messages 20% more. */
+#define EV_FIXED (4 + 5 * 8 + 4)
+
+static void put_le(unsigned char *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static unsigned char *pack(const xev *q, size_t n, size_t *cb)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += EV_FIXED + (q[i].text ? strlen(q[i].text) : 0);
+    unsigned char *b = malloc(total ? total : 1), *p = b;
+    if (!b)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = q[i].text ? strlen(q[i].text) : 0;
+        const sqlite3_int64 v[5] = {q[i].a, q[i].b, q[i].c, q[i].d, q[i].e};
+        put_le(p, (uint32_t)q[i].kind, 4);
+        for (int k = 0; k < 5; k++)
+            put_le(p + 4 + 8 * k, (uint64_t)v[k], 8);
+        put_le(p + 44, len, 4);
+        memcpy(p + EV_FIXED, q[i].text ? q[i].text : "", len);
+        p += EV_FIXED + len;
+    }
+    *cb = total;
+    return b;
+}
+
+/* Appends the events of a packed batch to *v (*n of *cap); a short or odd batch ends early. */
+static void unpack(const unsigned char *b, size_t cb, xev **v, size_t *n, size_t *cap)
+{
+    while (cb >= EV_FIXED) {
+        size_t len = (size_t)get_le(b + 44, 4);
+        if (len > cb - EV_FIXED)
+            return;
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            xev *nv = realloc(*v, nc * sizeof *nv);
+            if (!nv)
+                return;
+            *v = nv;
+            *cap = nc;
+        }
+        xev *e = &(*v)[(*n)++];
+        e->kind = (int)get_le(b, 4);
+        sqlite3_int64 *f[5] = {&e->a, &e->b, &e->c, &e->d, &e->e};
+        for (int k = 0; k < 5; k++)
+            *f[k] = (sqlite3_int64)get_le(b + 4 + 8 * k, 8);
+        e->text = len ? strndup((const char *)b + EV_FIXED, len) : NULL;
+        b += EV_FIXED + len;
+        cb -= EV_FIXED + len;
+    }
+}
+
 /* Writes the queued events (the watcher thread). */
 static void flush(struct ms_xproc *x)
 {
@@ -158,33 +229,32 @@ static void flush(struct ms_xproc *x)
     pthread_mutex_unlock(&x->mu);
     if (!n)
         return;
+    size_t cb = 0;
+    unsigned char *blob = pack(q, n, &cb);
+    for (size_t i = 0; i < n; i++)
+        free(q[i].text);
+    free(q);
+    if (!blob)
+        return; /* the others miss these events; the data itself is saved */
     ms_db *d = x->s->db;
     sqlite3_int64 now = (sqlite3_int64)time(NULL);
     pthread_mutex_lock(&d->lock);
     sqlite3_exec(d->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     int rc = ms_db_begin(d);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        sqlite3_stmt *st = ms_db_stmt(d, "INSERT INTO changes(origin, at, kind, a, b, c, d, e, "
-                                         "text) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        if (!st) {
-            rc = sqlite3_errcode(d->db);
-            break;
-        }
+    sqlite3_stmt *st = rc == SQLITE_OK ? ms_db_stmt(d, "INSERT INTO changes(origin, at, events) "
+                                                       "VALUES(?, ?, ?)")
+                                       : NULL;
+    if (st) {
         sqlite3_bind_blob(st, 1, d->conn, sizeof d->conn, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, now);
-        sqlite3_bind_int(st, 3, q[i].kind);
-        sqlite3_bind_int64(st, 4, q[i].a);
-        sqlite3_bind_int64(st, 5, q[i].b);
-        sqlite3_bind_int64(st, 6, q[i].c);
-        sqlite3_bind_int64(st, 7, q[i].d);
-        sqlite3_bind_int64(st, 8, q[i].e);
-        if (q[i].text)
-            sqlite3_bind_text(st, 9, q[i].text, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, blob, (int)cb, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(d->db);
         sqlite3_reset(st);
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(d->db);
     }
     if (rc == SQLITE_OK && (x->flushes++ % 64) == 0) {
-        sqlite3_stmt *st = ms_db_stmt(d, "DELETE FROM changes WHERE at < ?");
+        st = ms_db_stmt(d, "DELETE FROM changes WHERE at < ?");
         if (st) {
             sqlite3_bind_int64(st, 1, now - MS_XPROC_KEEP);
             sqlite3_step(st);
@@ -197,9 +267,7 @@ static void flush(struct ms_xproc *x)
         ms_db_rollback(d); /* the others miss these events; the data itself is saved */
     sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     pthread_mutex_unlock(&d->lock);
-    for (size_t i = 0; i < n; i++)
-        free(q[i].text);
-    free(q);
+    free(blob);
 }
 
 static sqlite3_int64 data_version(ms_db *d)
@@ -264,9 +332,10 @@ static void read_changes(struct ms_xproc *x)
             pthread_mutex_unlock(&d->lock);
             return;
         }
-        sqlite3_stmt *st = ms_db_stmt(d, "SELECT seq, origin, kind, a, b, c, d, e, text FROM "
-                                         "changes WHERE seq > ? ORDER BY seq LIMIT ?");
-        if (st && (v = calloc(MS_XPROC_BATCH, sizeof *v)) != NULL) {
+        size_t cap = 0;
+        sqlite3_stmt *st = ms_db_stmt(d, "SELECT seq, origin, events FROM changes WHERE seq > ? "
+                                         "ORDER BY seq LIMIT ?");
+        if (st) {
             sqlite3_bind_int64(st, 1, x->last);
             sqlite3_bind_int(st, 2, MS_XPROC_BATCH);
             int got = 0;
@@ -276,15 +345,9 @@ static void read_changes(struct ms_xproc *x)
                 if (sqlite3_column_bytes(st, 1) == (int)sizeof d->conn &&
                     memcmp(sqlite3_column_blob(st, 1), d->conn, sizeof d->conn) == 0)
                     continue; /* ours: sent in this process already */
-                xev *e = &v[n++];
-                e->kind = sqlite3_column_int(st, 2);
-                e->a = sqlite3_column_int64(st, 3);
-                e->b = sqlite3_column_int64(st, 4);
-                e->c = sqlite3_column_int64(st, 5);
-                e->d = sqlite3_column_int64(st, 6);
-                e->e = sqlite3_column_int64(st, 7);
-                const unsigned char *t = sqlite3_column_text(st, 8);
-                e->text = t ? strdup((const char *)t) : NULL;
+                const unsigned char *b = sqlite3_column_blob(st, 2);
+                if (b)
+                    unpack(b, (size_t)sqlite3_column_bytes(st, 2), &v, &n, &cap);
             }
             sqlite3_reset(st);
             more = got == MS_XPROC_BATCH;
@@ -313,6 +376,15 @@ static void *watch(void *arg)
     for (;;) {
         struct pollfd p[2] = {{x->evfd, POLLIN, 0}, {x->infd, POLLIN, 0}};
         int r = poll(p, x->infd >= 0 ? 2 : 1, MS_XPROC_POLL_MS);
+        pthread_mutex_lock(&x->mu);
+        int stopping = x->stop;
+        pthread_mutex_unlock(&x->mu);
+        if (r > 0 && !stopping) {
+            /* gather: a burst of saves (ours or another process's) becomes one round, and a
+             * busy store wakes this thread at most 1000 / MS_XPROC_GATHER_MS times a second */
+            struct timespec ts = {0, MS_XPROC_GATHER_MS * 1000000L};
+            nanosleep(&ts, NULL);
+        }
         if (r > 0 && (p[0].revents & POLLIN)) {
             uint64_t c;
             ssize_t k = read(x->evfd, &c, sizeof c);
