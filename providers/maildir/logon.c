@@ -5,8 +5,9 @@
  * and marks them PR_RESPONSIBILITY (mime_out.c); EndMessage has nothing left to do (no
  * deferred sending). Inbound: Poll says whether the incoming Maildir's new/ has a file;
  * StartMessage fills the message the spooler made in the receive folder from the oldest one,
- * saves it, and then moves the file to cur/ — so a crash leaves the file in new/ (delivered
- * again, never lost). A file that is not mail goes to .bad/ with a status-row note and the next
+ * names it with the file's delivery key, saves it, and then moves the file to cur/ — so a crash
+ * leaves the file in new/, and the store, which has the key, refuses to save it twice
+ * (deliverykey.c): exactly once with the bundled store, never lost with any. A file that is not mail goes to .bad/ with a status-row note and the next
  * file is tried (README.md). */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -236,6 +237,7 @@ static HRESULT xp_logon_SubmitMessage(struct xp_logon *self, ULONG ulFlags, LPME
         return xp_logon_fail(self, MAPI_E_END_OF_SESSION, "the transport has logged off");
     char err[1024] = "";
     ULONG taken = 0;
+    xp_test_point("sending");
     HRESULT hr = xp_send(self, lpMessage, &taken, err, sizeof err);
     if (FAILED(hr)) {
         xp_logon_note(self, "Sending failed: %s", err);
@@ -303,12 +305,31 @@ static HRESULT xp_logon_StartMessage(struct xp_logon *self, ULONG ulFlags, LPMES
             xp_logon_note(self, "Receiving %s failed: %s", name, err);
             return mapirt_lasterror_setf(xp_logon_lasterror(self), hr, 0, 0, "%s", err);
         }
-        if (FAILED(hr = lpMessage->lpVtbl->SaveChanges(lpMessage, KEEP_OPEN_READWRITE))) {
+        if (FAILED(hr = xp_set_delivery_key(lpMessage, name))) {
+            xp_logon_note(self, "Receiving %s failed: the message takes no delivery key "
+                                "(0x%08X)", name, (unsigned)hr);
+            return hr;
+        }
+        hr = lpMessage->lpVtbl->SaveChanges(lpMessage, KEEP_OPEN_READWRITE);
+        if (hr == MAPI_E_COLLISION) {
+            /* delivered before by a process that died before the file left new/: finish that
+             * delivery; this message stays unsaved (the spooler drops it and asks again) */
+            int e = xp_maildir_to_cur(dir, name, "");
+            if (e)
+                xp_logon_note(self, "%s was delivered before but could not move to cur/: %s",
+                              name, strerror(e));
+            else
+                xp_logon_note(self, "%s was delivered before (a crash kept it in new/); moved "
+                                    "to cur/", name);
+            return S_OK;
+        }
+        if (FAILED(hr)) {
             xp_logon_note(self, "Saving the message of %s failed (0x%08X); the file stays in "
                                 "new/", name, (unsigned)hr);
             return hr;
         }
-        /* saved: only now may the file leave new/ (a crash before this delivers it again) */
+        /* saved: only now may the file leave new/ (after a crash here, the key says it was) */
+        xp_test_point("delivered");
         int e = xp_maildir_to_cur(dir, name, "");
         pthread_mutex_lock(&self->lock);
         *lpulMsgRef = ++self->next_ref;

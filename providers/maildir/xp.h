@@ -141,6 +141,12 @@ HRESULT xp_send(struct xp_logon *l, LPMESSAGE msg, ULONG *taken, char *err, size
 /* Parses the file at path and fills msg with it (properties, recipients, attachments); does not
  * save. MAPI_E_CORRUPT_DATA (err says why) when the file is not a mail message. */
 HRESULT xp_receive(struct xp_logon *l, const char *path, LPMESSAGE msg, char *err, size_t cberr);
+/* Names the message as the delivery of the file NAME, before its first SaveChanges
+ * (deliverykey.c): a store that keeps delivery keys refuses it a second time. */
+HRESULT xp_set_delivery_key(LPMESSAGE msg, const char *name);
+/* Tests only: raises SIGKILL at the named point when MAPIRT_MAILDIR_KILL_AT names it
+ * ("sending": in SubmitMessage, the message locked; "delivered": saved, still in new/). */
+void xp_test_point(const char *point);
 
 /* ---- property helpers (props.c) ---- */
 

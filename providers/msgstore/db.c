@@ -85,8 +85,26 @@ static const char SCHEMA_2[] =
     "CREATE INDEX messages_subject ON messages(folder, assoc, subject COLLATE MAPIRT);"
     "CREATE INDEX messages_time_desc ON messages(folder, assoc, delivery_time DESC, id);";
 
+/* Version 3: robustness across processes (docs/decisions.md).
+ * outgoing.owner: who holds a locked queue row (lockowner.c), so that a lock dies with its
+ * holder. deliveries: the delivery keys of messages a transport delivered (delivery.c), written
+ * with the message, so a crash between the save and the transport's bookkeeping (a Maildir file
+ * leaving new/) never delivers twice. changes: the store's notifications for the other
+ * processes (and connections) on the store (xproc.c). */
+static const char SCHEMA_3[] =
+    "ALTER TABLE outgoing ADD COLUMN owner TEXT;"
+    "CREATE TABLE deliveries("
+    "  key TEXT PRIMARY KEY,"
+    "  msg INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE changes("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  origin BLOB NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  events BLOB NOT NULL);";
+
 /* migrations[v] takes a store from version v to v + 1. */
-static const char *const MIGRATIONS[] = {SCHEMA_1, SCHEMA_2};
+static const char *const MIGRATIONS[] = {SCHEMA_1, SCHEMA_2, SCHEMA_3};
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
 HRESULT ms_db_hr(int rc)
@@ -408,6 +426,12 @@ HRESULT ms_db_open(const char *path, int create, ms_db **out, char *err, size_t 
         return MAPI_E_NOT_ENOUGH_MEMORY;
     }
     pthread_mutex_init(&d->lock, NULL);
+    /* this connection's identity: lock owner (lockowner.c) and origin of its changes (xproc.c) */
+    if (getrandom(d->conn, sizeof d->conn, 0) != (ssize_t)sizeof d->conn) {
+        free(d->path);
+        free(d);
+        return MAPI_E_CALL_FAILED;
+    }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     rc = sqlite3_open_v2(path, &d->db, flags, ms_vfs());
     if (rc != SQLITE_OK) {

@@ -503,6 +503,9 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
         rc = write_index_row(self);
     if (rc == SQLITE_OK && self->submitting)
         rc = ms_outgoing_enqueue(s->db, id);
+    if (rc == SQLITE_OK && created && (rc = ms_delivery_record(s->db, id, self->bag,
+                                                               s->freebuf)) == SQLITE_CONSTRAINT)
+        hr = MAPI_E_COLLISION; /* delivered before (delivery.c) */
     if (rc == SQLITE_OK)
         rc = ms_db_commit(s->db);
     if (rc != SQLITE_OK) {
@@ -529,7 +532,10 @@ static HRESULT ms_message_SaveChanges(struct ms_message *self, ULONG ulFlags)
         /* The bag's changes are still dirty: a later SaveChanges retries all of them... except
          * those ms_props_save had marked clean, which it does only after success. */
         return ms_message_fail(self, FAILED(hr) ? hr : ms_db_hr(rc),
-                               "SaveChanges: writing the message failed; nothing was saved");
+                               hr == MAPI_E_COLLISION
+                                   ? "SaveChanges: a message with this delivery key was "
+                                     "delivered before; nothing was saved"
+                                   : "SaveChanges: writing the message failed; nothing was saved");
     }
     self->recips_dirty = 0;
     self->atts_dirty = 0;

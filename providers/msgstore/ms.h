@@ -74,6 +74,8 @@ typedef struct ms_db {
     ms_stage_ref *stages; /* under lock */
     size_t nstages, capstages;
     sqlite3_int64 next_stage;
+    BYTE conn[16]; /* random: this connection, as lock owner and origin of changes */
+    ULONG delivery_key_id; /* named property ID of the delivery key, once known (delivery.c) */
 } ms_db;
 
 /* Opens (creating and migrating as needed) the store at path. err gets a sentence naming the
@@ -307,6 +309,7 @@ struct ms_store {
     pthread_mutex_t tlock; /* live tables; after ms_db.lock when both are held */
     ms_live_table *tables;
     struct ms_sqltable *sqltables; /* contents tables run in SQL (sqltable.c) */
+    struct ms_xproc *xproc; /* notifications to and from other processes (xproc.c) */
 };
 #include "ms_store_decl.h"
 
@@ -396,6 +399,32 @@ HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state);
 HRESULT ms_store_finished_msg(struct ms_store *s, ULONG flags, ULONG cb, LPENTRYID eid);
 HRESULT ms_store_abort_submit(struct ms_store *s, ULONG cb, LPENTRYID eid, ULONG flags);
 HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n);
+
+/* ---- robustness across processes (lockowner.c, delivery.c, xproc.c) ---- */
+/* This connection as a lock owner: "bootid/pid/starttime/connection" (d->conn). */
+void ms_lock_owner(const ms_db *d, char *out, size_t cb);
+/* Whether the holder a lock owner string names still runs (NULL: no owner, so not alive). */
+int ms_lock_owner_alive(const char *owner);
+/* Takes back the queue locks of holders that are gone (msg 0: every row); under d->lock. */
+int ms_lock_reclaim(ms_db *d, sqlite3_int64 msg);
+/* Records the delivery key of new message msg (inside its SaveChanges' transaction):
+ * SQLITE_CONSTRAINT when a message with that key was delivered before. */
+int ms_delivery_record(ms_db *d, sqlite3_int64 msg, mapirt_propbag *bag, FREEBUFFER *f);
+/* Starts and stops (writing what is queued, then joining) the change log watcher of a
+ * logged-on store; free stops it too and releases it (at the store's destruction). */
+HRESULT ms_xproc_start(struct ms_store *s);
+void ms_xproc_stop(struct ms_store *s);
+void ms_xproc_free(struct ms_store *s);
+/* Tees of the in-process notifications into the change log (nothing while replaying). */
+void ms_xproc_object(struct ms_store *s, ULONG event, ULONG type, sqlite3_int64 id,
+                     sqlite3_int64 parent, sqlite3_int64 oldparent);
+void ms_xproc_table(struct ms_store *s, sqlite3_int64 folder, int kind, sqlite3_int64 id,
+                    int deleted);
+void ms_xproc_sqltable(struct ms_store *s, sqlite3_int64 folder, int assoc);
+void ms_xproc_newmail(struct ms_store *s, sqlite3_int64 msg, sqlite3_int64 folder, ULONG flags,
+                      ULONG msgflags, const char *cls);
+/* Nesting count of calls whose notifications are not logged (this thread). */
+void ms_xproc_quiet(int delta);
 
 /* ---- moving and copying inside the store (folderops.c; under d->lock, in a transaction) -- */
 /* Copies object from (and its subtree: folders only when folders) under parent. */

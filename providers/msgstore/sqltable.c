@@ -83,6 +83,7 @@ static void ms_sqltable_destroy(struct ms_sqltable *self)
 
 void ms_sqltables_changed(struct ms_store *s, sqlite3_int64 folder, int assoc)
 {
+    ms_xproc_sqltable(s, folder, assoc); /* and to the other processes */
     struct ms_sqltable *hit[32];
     int n = 0;
     pthread_mutex_lock(&s->tlock);

@@ -15,6 +15,7 @@ void ms_provider_forget(struct ms_provider *p, struct ms_store *s);
 
 static void ms_store_destroy(struct ms_store *self)
 {
+    ms_xproc_free(self); /* before the support object goes: the watcher notifies through it */
     if (self->prov) {
         ms_provider_forget(self->prov, self);
         ms_provider_release(self->prov);
@@ -177,6 +178,9 @@ HRESULT ms_store_logon(struct ms_provider *p, LPMAPISUP sup, const char *path,
     sup->lpVtbl->ModifyStatusRow(sup, 5, row, 0);
     sup->lpVtbl->AddRef(sup);
     s->sup = sup;
+    /* notifications of the other processes on this store; without it (no thread, no eventfd)
+     * the store works, and learns of their changes only when it reads */
+    ms_xproc_start(s);
     ms_provider_addref(p);
     s->prov = p;
     *out = s;
@@ -358,6 +362,7 @@ void ms_store_notify(struct ms_store *s, const sqlite3_int64 *ids, ULONG cNotif,
 void ms_store_notify_object(struct ms_store *s, ULONG event, ULONG type, sqlite3_int64 id,
                             sqlite3_int64 parent, sqlite3_int64 oldparent)
 {
+    ms_xproc_object(s, event, type, id, parent, oldparent); /* and to the other processes */
     BYTE eid[MS_EID_OBJECT], peid[MS_EID_OBJECT], oeid[MS_EID_OBJECT], opeid[MS_EID_OBJECT];
     NOTIFICATION n;
     memset(&n, 0, sizeof n);
@@ -604,6 +609,7 @@ static HRESULT ms_store_Logoff(struct ms_store *self, ULONG *lpulFlags)
     (void)lpulFlags;
     /* MAPI removed the UID and the status row; the objects still open fail from now on. */
     self->logged_off = 1;
+    ms_xproc_stop(self);
     if (self->prov) {
         ms_provider_forget(self->prov, self);
     }
@@ -623,7 +629,13 @@ static HRESULT ms_store_SetLockState(struct ms_store *self, LPMESSAGE lpMessage,
                                      ULONG ulLockState)
 {
     HRESULT hr = ms_store_set_lock_state(self, lpMessage, ulLockState);
-    return FAILED(hr) ? ms_store_fail(self, hr, "SetLockState: the message is not queued")
+    return FAILED(hr) ? ms_store_fail(self, hr,
+                                      hr == MAPI_E_BUSY
+                                          ? "SetLockState: another spooler, still running, "
+                                            "holds the message"
+                                          : hr == MAPI_E_NOT_IN_QUEUE
+                                                ? "SetLockState: the message is not queued"
+                                                : "SetLockState failed")
                       : S_OK;
 }
 

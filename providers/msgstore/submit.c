@@ -5,11 +5,15 @@
  * The queue is the `outgoing` table (db.c): one row per submitted message, its submit time
  * and whether the spooler holds it (locked). SubmitMessage writes the message and its queue
  * row in the same transaction (message.c's SaveChanges, with `submitting` set), so a crash
- * leaves a message either submitted and queued or not submitted at all. */
+ * leaves a message either submitted and queued or not submitted at all. A locked row names its
+ * holder (lockowner.c): a lock whose holder is gone is taken back by the next reader of the
+ * queue, and a lock a live holder has is not taken (MAPI_E_BUSY). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <mapirt/strconv.h>
 
 #include "ms.h"
 
@@ -159,6 +163,8 @@ HRESULT ms_store_outgoing_queue(struct ms_store *s, ULONG flags, LPMAPITABLE *ou
                           TBLTYPE_SNAPSHOT, PR_INSTANCE_KEY, (LPSPropTagArray)&cols, &td)) != S_OK)
         return hr;
     pthread_mutex_lock(&s->db->lock);
+    /* locks of spoolers that died are free again (a failure leaves them shown as locked) */
+    ms_lock_reclaim(s->db, 0);
     sqlite3_stmt *st = ms_db_stmt(s->db,
                                   "SELECT o.msg, o.submitted, o.locked, m.flags FROM outgoing o"
                                   " JOIN messages m ON m.id = o.msg ORDER BY o.submitted, o.msg");
@@ -225,8 +231,49 @@ HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state)
     sqlite3_int64 id = message_id_of(s, m);
     if (!id)
         return MAPI_E_INVALID_PARAMETER;
-    return queue_exec(s, "UPDATE outgoing SET locked = ?2 WHERE msg = ?1", id,
-                      state == MSG_LOCKED);
+    if (state == MSG_UNLOCKED)
+        return queue_exec(s, "UPDATE outgoing SET locked = 0, owner = NULL WHERE msg = ?", id, 0);
+    /* Locked: by this connection, unless a holder that still runs has it. One transaction, so
+     * that two spoolers (two processes) never both take it. */
+    char me[160];
+    ms_lock_owner(s->db, me, sizeof me);
+    pthread_mutex_lock(&s->db->lock);
+    int rc = ms_db_begin(s->db);
+    if (rc == SQLITE_OK)
+        rc = ms_lock_reclaim(s->db, id);
+    sqlite3_stmt *st = rc == SQLITE_OK ? ms_db_stmt(s->db, "UPDATE outgoing SET locked = 1, "
+                                                           "owner = ?2 WHERE msg = ?1 AND "
+                                                           "(locked = 0 OR owner = ?2)")
+                                       : NULL;
+    int changed = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, me, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(s->db->db);
+        changed = sqlite3_changes(s->db->db);
+        sqlite3_reset(st);
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(s->db->db);
+    }
+    int queued = changed;
+    if (rc == SQLITE_OK && !changed) {
+        st = ms_db_stmt(s->db, "SELECT 1 FROM outgoing WHERE msg = ?");
+        if (st) {
+            sqlite3_bind_int64(st, 1, id);
+            queued = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_reset(st);
+        }
+    }
+    if (rc == SQLITE_OK)
+        rc = ms_db_commit(s->db);
+    else
+        ms_db_rollback(s->db);
+    pthread_mutex_unlock(&s->db->lock);
+    if (rc != SQLITE_OK)
+        return ms_db_hr(rc) == S_OK ? MAPI_E_CALL_FAILED : ms_db_hr(rc);
+    if (!changed)
+        return queued ? MAPI_E_BUSY : MAPI_E_NOT_IN_QUEUE;
+    return S_OK;
 }
 
 HRESULT ms_store_finished_msg(struct ms_store *s, ULONG flags, ULONG cb, LPENTRYID eid)
@@ -262,7 +309,10 @@ HRESULT ms_store_abort_submit(struct ms_store *s, ULONG cb, LPENTRYID eid, ULONG
     sqlite3_int64 id = message_id(s, cb, eid);
     if (!id)
         return MAPI_E_INVALID_ENTRYID;
-    /* a message the spooler holds cannot be taken back */
+    /* a message the spooler holds cannot be taken back (one whose spooler died can) */
+    pthread_mutex_lock(&s->db->lock);
+    ms_lock_reclaim(s->db, id);
+    pthread_mutex_unlock(&s->db->lock);
     hr = queue_exec(s, "DELETE FROM outgoing WHERE msg = ? AND locked = 0", id, 0);
     if (hr == MAPI_E_NOT_IN_QUEUE) {
         int locked = queue_exec(s, "UPDATE outgoing SET locked = locked WHERE msg = ?", id, 0) ==
@@ -293,6 +343,25 @@ HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n)
         SUCCEEDED(ms_eid_parse(n->info.newmail.cbParentID, n->info.newmail.lpParentID, &e)) &&
         e.type == MAPI_FOLDER)
         folder = e.id;
+    /* to the other processes' subscribers (the class as UTF-8) */
+    sqlite3_int64 msg = 0;
+    if (n->info.newmail.lpEntryID &&
+        SUCCEEDED(ms_eid_parse(n->info.newmail.cbEntryID, n->info.newmail.lpEntryID, &e)) &&
+        e.type == MAPI_MESSAGE)
+        msg = e.id;
+    if (msg) {
+        LPSTR cls = NULL;
+        if (n->info.newmail.lpszMessageClass && (n->info.newmail.ulFlags & MAPI_UNICODE) &&
+            FAILED(mapirt_str_w_to_a((const WCHAR *)n->info.newmail.lpszMessageClass, NULL,
+                                     &cls)))
+            cls = NULL;
+        ms_xproc_newmail(s, msg, folder, n->info.newmail.ulFlags, n->info.newmail.ulMessageFlags,
+                         cls ? cls
+                         : (n->info.newmail.ulFlags & MAPI_UNICODE)
+                             ? NULL
+                             : (const char *)n->info.newmail.lpszMessageClass);
+        MAPIFreeBuffer(cls);
+    }
     /* to the store's subscribers and the folder's */
     sqlite3_int64 ids[3] = {MS_OBJ_STORE, folder, 0};
     ms_store_notify(s, ids, 1, n);

@@ -291,8 +291,12 @@ void ms_tables_changed(struct ms_store *s, sqlite3_int64 folder, int kind, sqlit
     LPTABLEDATA tds[32];
     ULONG flags[32];
     int n = 0;
-    if (kind != MS_TABLE_HIERARCHY)
+    ms_xproc_table(s, folder, kind, id, deleted); /* and to the other processes */
+    if (kind != MS_TABLE_HIERARCHY) {
+        ms_xproc_quiet(1); /* the event above replays this too */
         ms_sqltables_changed(s, folder, kind == MS_TABLE_ASSOC);
+        ms_xproc_quiet(-1);
+    }
     pthread_mutex_lock(&s->tlock);
     for (ms_live_table *t = s->tables; t && n < 32; t = t->next)
         if (t->folder == folder && t->kind == kind) {

@@ -10,7 +10,9 @@
  *
  * Inbound, per active transport that polls: while Poll says mail waits, a new message in the
  * default store's receive folder for IPM.Note goes to StartMessage; saved by the transport, it
- * is announced (NotifyNewMail); not saved, there was nothing left. */
+ * is announced (NotifyNewMail); not saved, there was nothing left, unless Poll still says mail
+ * waits (the transport finished a delivery a crash interrupted): then it is asked again, up to
+ * 8 unsaved answers in a row. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -360,6 +362,9 @@ static void inbound(struct mapirt_spool *sp, xp_ref *xps, ULONG nxp)
                 return;
             }
         }
+        /* an unsaved message with success and mail still waiting: the transport finished
+         * something else (a file delivered before a crash); ask again, a few times at most */
+        int idle = 0;
         while (!stopping(sp)) {
             LPMESSAGE msg = NULL;
             if (FAILED(inbox->lpVtbl->CreateMessage(inbox, NULL, 0, &msg)))
@@ -385,7 +390,13 @@ static void inbound(struct mapirt_spool *sp, xp_ref *xps, ULONG nxp)
                 mapirt_provider_name(&sp->sess->provs[xps[i].index], name, sizeof name);
                 problem(sp, "Receiving failed in %s (0x%08X)", name, (unsigned)hr);
             }
-            if (!saved)
+            if (saved) {
+                idle = 0;
+                continue;
+            }
+            incoming = 0;
+            if (FAILED(hr) || ++idle > 8 ||
+                FAILED(xps[i].logon->lpVtbl->Poll(xps[i].logon, &incoming)) || !incoming)
                 break;
         }
     }

@@ -1,5 +1,6 @@
 /* tests/runtime/msgstore/test_msgstore_schema.c: a store of schema 1 (subjects indexed with
- * SQLite's ASCII-only NOCASE, no descending-time index) is migrated to schema 2 at its first
+ * SQLite's ASCII-only NOCASE, no descending-time index, no lock holders, delivery keys or change
+ * log) is migrated through schemas 2 and 3 at its first
  * logon by this provider: the subject index is rebuilt in the runtime's order (collation MAPIRT),
  * the descending-time index made, the messages kept, and sorts served by the new index answer
  * in the runtime's order.
@@ -68,11 +69,13 @@ Test(msgstore_schema, a_schema_1_store_is_migrated_and_keeps_its_messages)
     sqlite3 *db;
     char sql[512];
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(user_version(db), 2);
+    cr_assert_eq(user_version(db), 3);
     cr_assert_eq(sqlite3_exec(db,
                               "DROP INDEX messages_subject; DROP INDEX messages_time_desc;"
                               "CREATE INDEX messages_subject ON messages(folder, assoc, subject"
                               " COLLATE NOCASE);"
+                              "ALTER TABLE outgoing DROP COLUMN owner;"
+                              "DROP TABLE deliveries; DROP TABLE changes;"
                               "PRAGMA user_version = 1",
                               NULL, NULL, NULL),
                  SQLITE_OK, "%s", sqlite3_errmsg(db));
@@ -99,7 +102,7 @@ Test(msgstore_schema, a_schema_1_store_is_migrated_and_keeps_its_messages)
     logoff(&l);
 
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_expect_eq(user_version(db), 2, "the first logon migrated the store");
+    cr_expect_eq(user_version(db), 3, "the first logon migrated the store");
     index_sql(db, "messages_subject", sql, sizeof sql);
     cr_expect_not_null(strstr(sql, "COLLATE MAPIRT"), "subject index: %s", sql);
     index_sql(db, "messages_time_desc", sql, sizeof sql);
