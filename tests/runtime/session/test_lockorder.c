@@ -5,7 +5,8 @@
  *     from a sink called in that call: each waited for the other to leave;
  *   - a table sink opening a store while another thread's first open of that store is in the
  *     provider's Logon: the sink ran under tbl_mu and waited for store_mu, the Logon held
- *     store_mu and waited for tbl_mu (its ModifyStatusRow).
+ *     store_mu and waited for tbl_mu (its ModifyStatusRow);
+ * and what an end requested from inside another session's call looks like meanwhile.
  * configure: also under ThreadSanitizer (tests/runtime/tsan stands in for Criterion). */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -132,31 +133,44 @@ Test(lockorder, two_threads_each_ending_the_others_session_from_inside_a_call)
     sess_teardown();
 }
 
-static LONG STDAPICALLTYPE log_other_off_at_once(LPVOID ctx, ULONG n, LPNOTIFICATION notif)
+/* What the sink saw right after its Logoff of the other session returned. */
+static HRESULT g_other_after;
+static int g_logoffs_after;
+
+static LONG STDAPICALLTYPE log_other_off_and_look(LPVOID ctx, ULONG n, LPNOTIFICATION notif)
 {
     (void)n, (void)notif;
     struct crossing *c = ctx;
-    if (atomic_fetch_add(&c->told, 1) == 0)
+    if (atomic_fetch_add(&c->told, 1) == 0) {
         c->logoff_hr = c->other->lpVtbl->Logoff(c->other, 0, 0, 0);
+        LPMAPITABLE t = NULL;
+        g_other_after = c->other->lpVtbl->GetStatusTable(c->other, 0, &t);
+        if (t)
+            t->lpVtbl->Release(t);
+        g_logoffs_after = ab_stats()->logoffs;
+    }
     return 0;
 }
 
-Test(lockorder, ending_another_session_with_no_call_in_flight_is_immediate)
+Test(lockorder, an_end_from_inside_another_session_completes_when_the_call_returns)
 {
-    /* nobody else inside the other session: nothing is put off, Logoff has ended it on return */
+    /* the other session answers MAPI_E_END_OF_SESSION as soon as Logoff returns; its providers
+     * log off when the call the ender is inside returns */
     sess_setup();
     struct crossing a = {0};
     a.mine = logon("Work", MAPI_NEW_SESSION);
     a.other = logon("Work", MAPI_NEW_SESSION);
     a.store = store_entryid(a.mine);
     LPMAPIADVISESINK sa = NULL;
-    cr_assert_eq(HrAllocAdviseSink(log_other_off_at_once, &a, &sa), S_OK);
+    cr_assert_eq(HrAllocAdviseSink(log_other_off_and_look, &a, &sa), S_OK);
     LPMAPITABLE ta = advised_stores(a.mine, sa);
     int before = ab_stats()->logoffs;
     change_own_table(&a);
     cr_expect_eq(a.call_hr, S_OK);
     cr_expect_eq(a.logoff_hr, S_OK);
-    cr_expect_eq(ab_stats()->logoffs, before + 1);
+    cr_expect_eq(g_other_after, MAPI_E_END_OF_SESSION, "ended for its callers at once");
+    cr_expect_eq(g_logoffs_after, before, "its providers not yet logged off inside the call");
+    cr_expect_eq(ab_stats()->logoffs, before + 1, "and logged off once the call returned");
     LPMAPITABLE t = NULL;
     cr_expect_eq(a.other->lpVtbl->GetStatusTable(a.other, 0, &t), MAPI_E_END_OF_SESSION);
     cr_expect_eq(a.mine->lpVtbl->GetStatusTable(a.mine, 0, &t), S_OK, "its own goes on");
