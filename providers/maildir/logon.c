@@ -348,7 +348,8 @@ static HRESULT xp_logon_ValidateState(struct xp_logon *self, ULONG_PTR ulUIParam
     if (xp_maildir_make(self->cfg.outgoing, err, sizeof err) ||
         xp_maildir_make(self->cfg.incoming, err, sizeof err)) {
         xp_logon_note(self, "%s", err);
-        return xp_logon_fail(self, MAPI_E_DISK_ERROR, err);
+        return mapirt_lasterror_setf(xp_logon_lasterror(self), MAPI_E_DISK_ERROR, 0, 0, "%s",
+                                     err);
     }
     ready(self, 1);
     return S_OK;

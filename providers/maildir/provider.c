@@ -191,7 +191,8 @@ static HRESULT logon_error(struct xp_provider *self, HRESULT hr, const char *tex
         e->lpszComponent = error_string(self, e, XP_PROVIDER_DISPLAY, wide);
         *perr = e;
     }
-    return xp_provider_fail(self, hr, text);
+    /* text may be on the caller's stack: the record keeps a copy */
+    return mapirt_lasterror_setf(xp_provider_lasterror(self), hr, 0, 0, "%s", text);
 }
 
 static HRESULT xp_provider_TransportLogon(struct xp_provider *self, LPMAPISUP lpMAPISup,

@@ -1,6 +1,7 @@
 /* folder.c: IMAPIFolder. Folders are not transacted (MAPI): SetProps and DeleteProps write
  * through at once, and SaveChanges has nothing left to do. */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,7 +464,9 @@ static HRESULT ms_folder_GetNamesFromIDs(struct ms_folder *self, LPSPropTagArray
 
 /* ---- moving, copying, flags ------------------------------------------------------------------ */
 
-/* The folder of this store an IMAPIFolder is (MAPI_E_NO_SUPPORT for another store's). */
+/* The folder of this store an IMAPIFolder is; S_FALSE for another store's folder (or any
+ * object that is not this store's folder), which MAPI's generic copies handle through the
+ * public interfaces (IMAPISupport::CopyMessages, CopyFolder). */
 static HRESULT dest_of(struct ms_folder *self, LPVOID dest, sqlite3_int64 *id)
 {
     LPSPropValue v = NULL;
@@ -477,8 +480,7 @@ static HRESULT dest_of(struct ms_folder *self, LPVOID dest, sqlite3_int64 *id)
     hr = ms_eid_parse(v->Value.bin.cb, (LPENTRYID)v->Value.bin.lpb, &e);
     MAPIFreeBuffer(v);
     if (FAILED(hr) || e.type != MAPI_FOLDER || memcmp(e.uid.ab, self->store->db->uid.ab, 16))
-        return ms_folder_fail(self, MAPI_E_NO_SUPPORT,
-                              "copying to another store is not supported (docs/decisions.md)");
+        return S_FALSE;
     *id = e.id;
     return S_OK;
 }
@@ -504,6 +506,23 @@ static int own_message(struct ms_folder *self, const SBinary *b, sqlite3_int64 *
     return found;
 }
 
+/* A generic copy's result, with the support object's GetLastError text as the folder's. */
+static HRESULT delegated(struct ms_folder *self, HRESULT hr)
+{
+    if (SUCCEEDED(hr))
+        return hr;
+    LPMAPISUP sup = self->store->sup;
+    LPMAPIERROR e = NULL;
+    char text[600];
+    if (SUCCEEDED(sup->lpVtbl->GetLastError(sup, hr, 0, &e)) && e && e->lpszError)
+        snprintf(text, sizeof text, "%s", (const char *)e->lpszError);
+    else
+        snprintf(text, sizeof text, "MAPI's copy into another store failed (0x%08X)",
+                 (unsigned)hr);
+    self->store->freebuf(e);
+    return mapirt_lasterror_setf(ms_folder_lasterror(self), hr, 0, 0, "%s", text);
+}
+
 static HRESULT ms_folder_CopyMessages(struct ms_folder *self, LPENTRYLIST lpMsgList,
                                       LPCIID lpInterface, LPVOID lpDestFolder,
                                       ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
@@ -518,6 +537,11 @@ static HRESULT ms_folder_CopyMessages(struct ms_folder *self, LPENTRYLIST lpMsgL
     (void)lpProgress;
     if (FAILED(hr = ms_store_check(s)) || FAILED(hr = dest_of(self, lpDestFolder, &dest)))
         return hr;
+    if (hr == S_FALSE) /* another store's folder */
+        return delegated(self, s->sup->lpVtbl->CopyMessages(
+                                   s->sup, &IID_IMAPIFolder, ms_folder_as_IMAPIFolder(self),
+                                   lpMsgList, &IID_IMAPIFolder, lpDestFolder, ulUIParam,
+                                   lpProgress, ulFlags));
     ULONG n = lpMsgList->cValues;
     sqlite3_int64 *from = calloc(n + 1, sizeof *from), *to = calloc(n + 1, sizeof *to);
     int *assoc = calloc(n + 1, sizeof *assoc);
@@ -586,6 +610,11 @@ static HRESULT ms_folder_CopyFolder(struct ms_folder *self, ULONG cbEntryID, LPE
                               "CopyFolder: not a folder entry ID of this store");
     if (move && e.id < MS_OBJ_FIRST_FREE)
         return ms_folder_fail(self, MAPI_E_NO_ACCESS, "CopyFolder: a standard folder stays");
+    if (hr == S_FALSE) /* another store's folder: MAPI's generic copy */
+        return delegated(self, s->sup->lpVtbl->CopyFolder(
+                                   s->sup, &IID_IMAPIFolder, ms_folder_as_IMAPIFolder(self),
+                                   cbEntryID, lpEntryID, &IID_IMAPIFolder, lpDestFolder,
+                                   lpszNewFolderName, ulUIParam, lpProgress, ulFlags));
     char *owned = NULL;
     const char *name = NULL;
     if (lpszNewFolderName) {

@@ -361,7 +361,12 @@ HRESULT ms_folder_open(struct ms_store *s, sqlite3_int64 id, int writable, struc
 int ms_outgoing_enqueue(ms_db *d, sqlite3_int64 msg);
 /* IMessage::SubmitMessage of m; *submitting is set while m's SaveChanges runs, so that it
  * queues the message in the same transaction (message.c). */
-HRESULT ms_submit_message(struct ms_store *s, LPMESSAGE m, int *submitting, ULONG flags);
+/* A read receipt for m (IMAPISupport::ReadReceipt, flags 0 or MAPI_NON_READ), written in the
+ * Outbox and submitted; why as below. */
+HRESULT ms_read_receipt(struct ms_store *s, LPMESSAGE m, ULONG flags, char *why, size_t cbwhy);
+/* why: the text a failure's GetLastError gives (empty: none of its own). */
+HRESULT ms_submit_message(struct ms_store *s, LPMESSAGE m, int *submitting, ULONG flags,
+                          char *why, size_t cbwhy);
 HRESULT ms_store_outgoing_queue(struct ms_store *s, ULONG flags, LPMAPITABLE *out);
 HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state);
 HRESULT ms_store_finished_msg(struct ms_store *s, ULONG flags, ULONG cb, LPENTRYID eid);

@@ -6,6 +6,7 @@
  * and whether the spooler holds it (locked). SubmitMessage writes the message and its queue
  * row in the same transaction (message.c's SaveChanges, with `submitting` set), so a crash
  * leaves a message either submitted and queued or not submitted at all. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,17 +84,37 @@ static HRESULT change_flags(LPMESSAGE m, LONG set, LONG clear, ALLOCATEBUFFER *a
     return m->lpVtbl->SaveChanges(m, KEEP_OPEN_READWRITE);
 }
 
-HRESULT ms_submit_message(struct ms_store *s, LPMESSAGE m, int *submitting, ULONG flags)
+/* The support object's GetLastError text for hr (why MAPI refused), into why. */
+static void support_says(struct ms_store *s, HRESULT hr, const char *what, char *why, size_t cb)
+{
+    LPMAPIERROR e = NULL;
+    if (SUCCEEDED(s->sup->lpVtbl->GetLastError(s->sup, hr, 0, &e)) && e && e->lpszError)
+        snprintf(why, cb, "SubmitMessage: %s", (const char *)e->lpszError);
+    else
+        snprintf(why, cb, "SubmitMessage: %s failed (0x%08X)", what, (unsigned)hr);
+    s->freebuf(e);
+}
+
+HRESULT ms_submit_message(struct ms_store *s, LPMESSAGE m, int *submitting, ULONG flags,
+                          char *why, size_t cbwhy)
 {
     HRESULT hr;
     if (FAILED(hr = ms_store_check(s)))
         return hr;
     if (flags & ~(ULONG)FORCE_SUBMIT)
         return MAPI_E_UNKNOWN_FLAGS;
-    /* MAPI's part first: it may expand, check or preprocess; it says how to queue */
-    ULONG prep = 0;
-    if (FAILED(hr = s->sup->lpVtbl->PrepareSubmit(s->sup, m, &prep)))
+    /* MAPI's part first, as the reference asks: ExpandRecips "one of the first calls"
+     * (personal distribution lists replaced by their members), then PrepareSubmit (every
+     * recipient resolved, none yet taken by a transport); it says how to queue */
+    ULONG expand = 0, prep = 0;
+    if (FAILED(hr = s->sup->lpVtbl->ExpandRecips(s->sup, m, &expand))) {
+        support_says(s, hr, "ExpandRecips", why, cbwhy);
         return hr;
+    }
+    if (FAILED(hr = s->sup->lpVtbl->PrepareSubmit(s->sup, m, &prep))) {
+        support_says(s, hr, "PrepareSubmit", why, cbwhy);
+        return hr;
+    }
     SPropValue v[3];
     memset(v, 0, sizeof v);
     SizedSPropTagArray(1, t) = {1, {PR_MESSAGE_FLAGS}};
@@ -276,4 +297,25 @@ HRESULT ms_store_notify_new_mail(struct ms_store *s, LPNOTIFICATION n)
     sqlite3_int64 ids[3] = {MS_OBJ_STORE, folder, 0};
     ms_store_notify(s, ids, 1, n);
     return S_OK;
+}
+
+HRESULT ms_read_receipt(struct ms_store *s, LPMESSAGE m, ULONG flags, char *why, size_t cbwhy)
+{
+    LPUNKNOWN u = NULL;
+    ULONG type = 0;
+    LPMESSAGE empty = NULL;
+    /* the report is written in the Outbox, which it leaves when sent (PR_DELETE_AFTER_SUBMIT) */
+    HRESULT hr = ms_store_open(s, MAPI_FOLDER, MS_OBJ_OUTBOX, NULL, MAPI_MODIFY, &type, &u);
+    if (SUCCEEDED(hr))
+        hr = ((LPMAPIFOLDER)u)->lpVtbl->CreateMessage((LPMAPIFOLDER)u, NULL, 0, &empty);
+    if (FAILED(hr))
+        snprintf(why, cbwhy, "SetReadFlag: the Outbox cannot take the read receipt (0x%08X)",
+                 (unsigned)hr);
+    else if (FAILED(hr = s->sup->lpVtbl->ReadReceipt(s->sup, flags, m, &empty)))
+        support_says(s, hr, "ReadReceipt", why, cbwhy);
+    if (empty)
+        empty->lpVtbl->Release(empty);
+    if (u)
+        u->lpVtbl->Release(u);
+    return hr;
 }

@@ -195,8 +195,9 @@ HRESULT mapirt_status_recips(mapirt_sess *s, LPMESSAGE lpMessage, LPADRLIST lpRe
         snprintf(err, cberr, "out of memory");
         return hr;
     }
-    /* the reference: MAPI frees the list when StatusRecips succeeds */
-    MAPIFreeBuffer(lpRecipList);
+    /* the reference: MAPI frees the list when StatusRecips succeeds, the whole of it (its
+     * entries' values are blocks of their own, as in every ADRLIST) */
+    FreePadrlist(lpRecipList);
     return S_OK;
 }
 
@@ -429,10 +430,70 @@ HRESULT mapirt_complete_msg(mapirt_sess *s, LPMESSAGE lpMessage, char *err, size
 
 /* ---- ReadReceipt ---- */
 
+/* The report's recipient from an entry ID: a one-off's own properties, else the entry's
+ * (opened through the session: an address book entry), else the entry ID alone. One
+ * MAPIAllocateBuffer block, with room for one more value. */
+static HRESULT recipient_of(mapirt_sess *s, const SBinary *eid, ULONG *n, LPSPropValue *out)
+{
+    LPSPropValue v = NULL;
+    ULONG c = 0;
+    if (mapirt_oneoff_is(eid->cb, (const ENTRYID *)eid->lpb) &&
+        SUCCEEDED(mapirt_oneoff_props(eid->cb, (const ENTRYID *)eid->lpb, &c, &v))) {
+        /* its block has no spare value: copy into one that has */
+        LPSPropValue w = NULL;
+        HRESULT hr = MAPIAllocateBuffer((c + 1) * sizeof *w, (void **)&w);
+        for (ULONG i = 0; SUCCEEDED(hr) && i < c; i++)
+            hr = PropCopyMore(&w[i], &v[i], MAPIAllocateMore, w);
+        MAPIFreeBuffer(v);
+        if (FAILED(hr)) {
+            MAPIFreeBuffer(w);
+            return hr;
+        }
+        *n = c;
+        *out = w;
+        return S_OK;
+    }
+    SizedSPropTagArray(5, tags) = {5, {PR_ENTRYID, PR_DISPLAY_NAME_A, PR_ADDRTYPE_A,
+                                       PR_EMAIL_ADDRESS_A, PR_SEARCH_KEY}};
+    ULONG type = 0;
+    LPUNKNOWN u = NULL;
+    char err[128];
+    LPSPropValue got = NULL;
+    if (SUCCEEDED(mapirt_sess_open_entry(s, eid->cb, (LPENTRYID)eid->lpb, NULL, 0, &type, &u,
+                                         err, sizeof err))) {
+        if (FAILED(((LPMAPIPROP)u)->lpVtbl->GetProps((LPMAPIPROP)u, (LPSPropTagArray)&tags, 0,
+                                                     &c, &got)))
+            got = NULL;
+        u->lpVtbl->Release(u);
+    }
+    HRESULT hr = MAPIAllocateBuffer((tags.cValues + 1) * sizeof *v, (void **)&v);
+    if (FAILED(hr)) {
+        MAPIFreeBuffer(got);
+        return hr;
+    }
+    memset(v, 0, (tags.cValues + 1) * sizeof *v);
+    SPropValue id;
+    memset(&id, 0, sizeof id);
+    id.ulPropTag = PR_ENTRYID;
+    id.Value.bin = *eid;
+    hr = PropCopyMore(&v[0], &id, MAPIAllocateMore, v);
+    c = 1;
+    for (ULONG i = 1; got && SUCCEEDED(hr) && i < tags.cValues; i++)
+        if (PROP_TYPE(got[i].ulPropTag) != PT_ERROR)
+            hr = PropCopyMore(&v[c++], &got[i], MAPIAllocateMore, v);
+    MAPIFreeBuffer(got);
+    if (FAILED(hr)) {
+        MAPIFreeBuffer(v);
+        return hr;
+    }
+    *n = c;
+    *out = v;
+    return S_OK;
+}
+
 HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessage,
     LPMESSAGE *lppEmptyMessage, char *err, size_t cberr)
 {
-    (void)s;
     if (!lppEmptyMessage || !*lppEmptyMessage) {
         snprintf(err, cberr, "no message to write the report into");
         return MAPI_E_INVALID_PARAMETER;
@@ -469,7 +530,7 @@ HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessa
     }
     sprintf(rcls, "REPORT.%s.%s", cls, non ? "IPNNRN" : "IPNRN");
     sprintf(rsubj, "%s%s", non ? "Not read: " : "Read: ", subj);
-    SPropValue p[4];
+    SPropValue p[5];
     memset(p, 0, sizeof p);
     ULONG np = 0;
     p[np].ulPropTag = PR_MESSAGE_CLASS_A;
@@ -482,20 +543,27 @@ HRESULT mapirt_read_receipt(mapirt_sess *s, ULONG ulFlags, LPMESSAGE lpReadMessa
         p[np].ulPropTag = PR_ORIGINAL_SEARCH_KEY;
         p[np++].Value.bin = v[5].Value.bin;
     }
+    /* a report is not kept once sent */
+    p[np].ulPropTag = PR_DELETE_AFTER_SUBMIT;
+    p[np++].Value.b = TRUE;
     hr = rep->lpVtbl->SetProps(rep, np, p, NULL);
     if (SUCCEEDED(hr)) {
-        SizedADRLIST(1, al);
-        SPropValue rp[2];
-        memset(rp, 0, sizeof rp);
-        rp[0].ulPropTag = PR_ENTRYID;
-        rp[0].Value.bin = to->Value.bin;
-        rp[1].ulPropTag = PR_RECIPIENT_TYPE;
-        rp[1].Value.l = MAPI_TO;
-        al.cEntries = 1;
-        al.aEntries[0].ulReserved1 = 0;
-        al.aEntries[0].cValues = 2;
-        al.aEntries[0].rgPropVals = rp;
-        hr = rep->lpVtbl->ModifyRecipients(rep, MODRECIP_ADD, (LPADRLIST)&al);
+        /* the recipient with its address: the transports route by address type */
+        ULONG nr = 0;
+        LPSPropValue rp = NULL;
+        hr = recipient_of(s, &to->Value.bin, &nr, &rp);
+        if (SUCCEEDED(hr)) {
+            memset(&rp[nr], 0, sizeof rp[nr]);
+            rp[nr].ulPropTag = PR_RECIPIENT_TYPE;
+            rp[nr++].Value.l = MAPI_TO;
+            SizedADRLIST(1, al);
+            al.cEntries = 1;
+            al.aEntries[0].ulReserved1 = 0;
+            al.aEntries[0].cValues = nr;
+            al.aEntries[0].rgPropVals = rp;
+            hr = rep->lpVtbl->ModifyRecipients(rep, MODRECIP_ADD, (LPADRLIST)&al);
+            MAPIFreeBuffer(rp);
+        }
     }
     if (SUCCEEDED(hr))
         hr = rep->lpVtbl->SubmitMessage(rep, 0);

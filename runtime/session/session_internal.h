@@ -408,6 +408,8 @@ void mapirt_spool_free(mapirt_sess *s);
 
 /* MAPI's generic copies (supcopy.c): IMAPISupport::DoCopyTo, DoCopyProps, CopyMessages,
  * CopyFolder over any IMAPIProp / IMessage / IMAPIFolder (no progress shown). */
+/* One property too big for GetProps copied between two objects through streams (supcopy.c). */
+HRESULT mapirt_copy_big_prop(LPMAPIPROP from, LPMAPIPROP to, ULONG tag, char *err, size_t cberr);
 HRESULT mapirt_do_copy_to(LPCIID lpSrcInterface, LPVOID lpSrcObj, ULONG ciidExclude,
     LPCIID rgiidExclude, LPSPropTagArray lpExcludeProps,
     LPCIID lpDestInterface, LPVOID lpDestObj, ULONG ulFlags,

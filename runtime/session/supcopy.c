@@ -6,12 +6,16 @@
  *
  *   DoCopyProps  GetProps of the included properties, SetProps on the destination (with
  *                MAPI_NOREPLACE the destination's existing properties stay), DeleteProps on the
- *                source with MAPI_MOVE; problems come back in one SPropProblemArray.
- *   DoCopyTo     every property of GetPropList but the excluded ones and PT_OBJECT ones, as
- *                DoCopyProps; an IMessage source also copies its recipients (unless
- *                PR_MESSAGE_RECIPIENTS is excluded). Attachments are not copied (docs/sessions.md).
+ *                source with MAPI_MOVE; problems come back in one SPropProblemArray. A value
+ *                too big for GetProps (MAPI_E_NOT_ENOUGH_MEMORY) is copied through streams.
+ *   DoCopyTo     every property of GetPropList but the excluded ones, PT_OBJECT ones and the
+ *                source's identity (entry ID, record key, parent, store, attachment number),
+ *                as DoCopyProps; an IMessage source also copies its recipients and its
+ *                attachments (embedded messages whole) unless PR_MESSAGE_RECIPIENTS /
+ *                PR_MESSAGE_ATTACHMENTS is excluded.
  *   CopyMessages each message: OpenEntry in the source, CreateMessage in the destination,
- *                IMessage::CopyTo, SaveChanges; MESSAGE_MOVE then deletes the sources.
+ *                DoCopyTo (not the source's CopyTo: a store's may know only its own kind),
+ *                SaveChanges; MESSAGE_MOVE then deletes the sources, only when all were copied.
  *   CopyFolder   CreateFolder (OPEN_IF_EXISTS) under the destination, the folder's messages
  *                with CopyMessages, its subfolders with COPY_SUBFOLDERS, then FOLDER_MOVE
  *                deletes the source folder. */
@@ -43,6 +47,13 @@ static int iid_in(ULONG n, LPCIID list, const IID *iid)
     return 0;
 }
 
+/* What a copy of a message or attachment never takes: the source's identity, which the
+ * destination computes for itself. */
+static const SizedSPropTagArray(10, identity) = {
+    10, {PR_ENTRYID, PR_RECORD_KEY, PR_PARENT_ENTRYID, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY,
+         PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_MAPPING_SIGNATURE, PR_STORE_SUPPORT_MASK,
+         PR_ATTACH_NUM}};
+
 /* The recipients of src added to dest. */
 static HRESULT copy_recips(LPMESSAGE src, LPMESSAGE dest)
 {
@@ -62,6 +73,42 @@ static HRESULT copy_recips(LPMESSAGE src, LPMESSAGE dest)
     return hr;
 }
 
+/* One property too big for GetProps, copied through streams (OpenProperty(IID_IStream) on
+ * both objects, IStream::CopyTo, Commit). tag may carry any type: the stream is asked for as
+ * binary, then Unicode, then 8-bit. Fails (nothing is silently dropped) when the source gives
+ * no stream of it. */
+HRESULT mapirt_copy_big_prop(LPMAPIPROP from, LPMAPIPROP to, ULONG tag, char *err, size_t cberr)
+{
+    static const ULONG types[3] = {PT_BINARY, PT_UNICODE, PT_STRING8};
+    ULONG ids[4], nid = 0, type = PROP_TYPE(tag);
+    if (type == PT_BINARY || type == PT_UNICODE || type == PT_STRING8)
+        ids[nid++] = tag; /* its own type first */
+    for (int k = 0; k < 3; k++)
+        if (types[k] != type)
+            ids[nid++] = PROP_TAG(types[k], PROP_ID(tag));
+    HRESULT hr = MAPI_E_NOT_FOUND;
+    for (ULONG k = 0; k < nid && FAILED(hr); k++) {
+        LPSTREAM a = NULL, b = NULL;
+        hr = from->lpVtbl->OpenProperty(from, ids[k], &IID_IStream, 0, 0, (LPUNKNOWN *)&a);
+        if (FAILED(hr))
+            continue;
+        hr = to->lpVtbl->OpenProperty(to, ids[k], &IID_IStream, 0, MAPI_CREATE | MAPI_MODIFY,
+                                      (LPUNKNOWN *)&b);
+        if (SUCCEEDED(hr)) {
+            ULARGE_INTEGER all = {.QuadPart = ~0ULL};
+            hr = a->lpVtbl->CopyTo(a, b, all, NULL, NULL);
+            if (SUCCEEDED(hr))
+                hr = b->lpVtbl->Commit(b, 0);
+            b->lpVtbl->Release(b);
+        }
+        a->lpVtbl->Release(a);
+    }
+    if (FAILED(hr))
+        snprintf(err, cberr, "property 0x%04X is too big to copy whole and no stream of it "
+                             "could be copied (0x%08X)", (unsigned)PROP_ID(tag), (unsigned)hr);
+    return hr;
+}
+
 static HRESULT copy_values(LPMAPIPROP src, LPSPropTagArray tags, LPMAPIPROP dest, ULONG ulFlags,
                            LPSPropProblemArray *lppProblems, char *err, size_t cberr)
 {
@@ -72,17 +119,30 @@ static HRESULT copy_values(LPMAPIPROP src, LPSPropTagArray tags, LPMAPIPROP dest
         snprintf(err, cberr, "the source's GetProps failed (0x%08X)", (unsigned)hr);
         return hr;
     }
-    /* PT_ERROR values (absent, too big) are not copied; MAPI_NOREPLACE keeps the destination's */
+    /* absent values are not copied; too big for GetProps (MAPI_E_NOT_ENOUGH_MEMORY), they go
+     * through streams after the rest; MAPI_NOREPLACE keeps the destination's */
     LPSPropValue have = NULL;
     ULONG nh = 0;
     if ((ulFlags & MAPI_NOREPLACE) && FAILED(dest->lpVtbl->GetProps(dest, tags, 0, &nh, &have)))
         have = NULL;
-    ULONG k = 0;
+    ULONG k = 0, nbig = 0;
+    ULONG *big = mapirt_calloc(n + 1, sizeof *big);
+    if (!big) {
+        MAPIFreeBuffer(have);
+        MAPIFreeBuffer(v);
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    }
     for (ULONG i = 0; i < n; i++) {
-        if (PROP_TYPE(v[i].ulPropTag) == PT_ERROR)
+        if (have && i < nh && (PROP_TYPE(have[i].ulPropTag) != PT_ERROR ||
+                               have[i].Value.err == MAPI_E_NOT_ENOUGH_MEMORY))
             continue;
-        if (have && i < nh && PROP_TYPE(have[i].ulPropTag) != PT_ERROR)
+        if (PROP_TYPE(v[i].ulPropTag) == PT_ERROR) {
+            if (v[i].Value.err == MAPI_E_NOT_ENOUGH_MEMORY && tags && i < tags->cValues)
+                big[nbig++] = tags->aulPropTag[i];
+            else if (v[i].Value.err == MAPI_E_NOT_ENOUGH_MEMORY)
+                big[nbig++] = v[i].ulPropTag;
             continue;
+        }
         v[k++] = v[i];
     }
     MAPIFreeBuffer(have);
@@ -90,6 +150,9 @@ static HRESULT copy_values(LPMAPIPROP src, LPSPropTagArray tags, LPMAPIPROP dest
     hr = k ? dest->lpVtbl->SetProps(dest, k, v, &probs) : S_OK;
     if (FAILED(hr))
         snprintf(err, cberr, "the destination's SetProps failed (0x%08X)", (unsigned)hr);
+    for (ULONG i = 0; SUCCEEDED(hr) && i < nbig; i++)
+        hr = mapirt_copy_big_prop(src, dest, big[i], err, cberr);
+    mapirt_free(big);
     if (SUCCEEDED(hr) && (ulFlags & MAPI_MOVE) && k) {
         LPSPropTagArray del = NULL;
         if (MAPIAllocateBuffer(CbNewSPropTagArray(k), (void **)&del) == S_OK) {
@@ -105,6 +168,70 @@ static HRESULT copy_values(LPMAPIPROP src, LPSPropTagArray tags, LPMAPIPROP dest
         *lppProblems = probs;
     else
         MAPIFreeBuffer(probs);
+    return hr;
+}
+
+/* The attachments of src added to dest (each saved into dest; dest itself is not saved),
+ * embedded messages copied whole. */
+static HRESULT copy_attachments(LPMESSAGE src, LPMESSAGE dest, char *err, size_t cberr)
+{
+    LPMAPITABLE t = NULL;
+    HRESULT hr = src->lpVtbl->GetAttachmentTable(src, 0, &t);
+    if (hr == MAPI_E_NO_SUPPORT)
+        return S_OK; /* a store without attachments has none to copy */
+    if (FAILED(hr)) {
+        snprintf(err, cberr, "the source's attachment table cannot be opened (0x%08X)",
+                 (unsigned)hr);
+        return hr;
+    }
+    SizedSPropTagArray(2, cols) = {2, {PR_ATTACH_NUM, PR_ATTACH_METHOD}};
+    LPSRowSet rows = NULL;
+    hr = HrQueryAllRows(t, (LPSPropTagArray)&cols, NULL, NULL, 0, &rows);
+    t->lpVtbl->Release(t);
+    if (FAILED(hr))
+        return hr;
+    for (ULONG i = 0; SUCCEEDED(hr) && i < rows->cRows; i++) {
+        const SPropValue *num = &rows->aRow[i].lpProps[0];
+        const SPropValue *how = &rows->aRow[i].lpProps[1];
+        if (num->ulPropTag != PR_ATTACH_NUM)
+            continue;
+        LPATTACH a = NULL, b = NULL;
+        ULONG nb = 0;
+        hr = src->lpVtbl->OpenAttach(src, (ULONG)num->Value.l, NULL, 0, &a);
+        if (SUCCEEDED(hr))
+            hr = dest->lpVtbl->CreateAttach(dest, NULL, 0, &nb, &b);
+        if (SUCCEEDED(hr))
+            hr = mapirt_do_copy_to(&IID_IAttachment, a, 0, NULL, (LPSPropTagArray)&identity,
+                                   &IID_IAttachment, b, 0, NULL, err, cberr);
+        if (SUCCEEDED(hr) && how->ulPropTag == PR_ATTACH_METHOD &&
+            how->Value.l == ATTACH_EMBEDDED_MSG) {
+            LPMESSAGE em = NULL, em2 = NULL;
+            hr = a->lpVtbl->OpenProperty(a, PR_ATTACH_DATA_OBJ, &IID_IMessage, 0, 0,
+                                         (LPUNKNOWN *)&em);
+            if (SUCCEEDED(hr))
+                hr = b->lpVtbl->OpenProperty(b, PR_ATTACH_DATA_OBJ, &IID_IMessage, 0,
+                                             MAPI_CREATE | MAPI_MODIFY, (LPUNKNOWN *)&em2);
+            if (SUCCEEDED(hr))
+                hr = mapirt_do_copy_to(&IID_IMessage, em, 0, NULL, (LPSPropTagArray)&identity,
+                                       &IID_IMessage, em2, 0, NULL, err, cberr);
+            if (SUCCEEDED(hr))
+                hr = em2->lpVtbl->SaveChanges(em2, 0);
+            if (em2)
+                em2->lpVtbl->Release(em2);
+            if (em)
+                em->lpVtbl->Release(em);
+        }
+        if (SUCCEEDED(hr))
+            hr = b->lpVtbl->SaveChanges(b, 0);
+        if (FAILED(hr) && !err[0])
+            snprintf(err, cberr, "attachment %ld cannot be copied (0x%08X)", (long)num->Value.l,
+                     (unsigned)hr);
+        if (b)
+            b->lpVtbl->Release(b);
+        if (a)
+            a->lpVtbl->Release(a);
+    }
+    FreeProws(rows);
     return hr;
 }
 
@@ -146,20 +273,23 @@ HRESULT mapirt_do_copy_to(LPCIID lpSrcInterface, LPVOID lpSrcObj, ULONG ciidExcl
     ULONG k = 0;
     for (ULONG i = 0; i < all->cValues; i++) {
         ULONG t = all->aulPropTag[i];
-        if (PROP_TYPE(t) == PT_OBJECT || tag_in(lpExcludeProps, t))
+        if (PROP_TYPE(t) == PT_OBJECT || tag_in(lpExcludeProps, t) ||
+            tag_in((const SPropTagArray *)&identity, t))
             continue;
         all->aulPropTag[k++] = t;
     }
     all->cValues = k;
     hr = k ? copy_values(src, all, lpDestObj, ulFlags, lppProblems, err, cberr) : S_OK;
     MAPIFreeBuffer(all);
-    if (SUCCEEDED(hr) && lpSrcInterface && IsEqualIID(lpSrcInterface, &IID_IMessage) &&
-        !iid_in(ciidExclude, rgiidExclude, &IID_IMessage) &&
-        !tag_in(lpExcludeProps, PR_MESSAGE_RECIPIENTS)) {
+    int msg = lpSrcInterface && IsEqualIID(lpSrcInterface, &IID_IMessage) &&
+              !iid_in(ciidExclude, rgiidExclude, &IID_IMessage);
+    if (SUCCEEDED(hr) && msg && !tag_in(lpExcludeProps, PR_MESSAGE_RECIPIENTS)) {
         hr = copy_recips(lpSrcObj, lpDestObj);
         if (FAILED(hr))
             snprintf(err, cberr, "the recipients cannot be copied (0x%08X)", (unsigned)hr);
     }
+    if (SUCCEEDED(hr) && msg && !tag_in(lpExcludeProps, PR_MESSAGE_ATTACHMENTS))
+        hr = copy_attachments(lpSrcObj, lpDestObj, err, cberr);
     return hr;
 }
 
@@ -181,13 +311,19 @@ HRESULT mapirt_copy_messages(LPMAPIFOLDER src, LPENTRYLIST lpMsgList, LPMAPIFOLD
             break;
         }
         hr = dest->lpVtbl->CreateMessage(dest, NULL, 0, &n);
+        /* MAPI's own copy (properties, big ones by stream, recipients, attachments): a
+         * provider's CopyTo may well be this store's generic one, which knows no other store */
         if (SUCCEEDED(hr))
-            hr = m->lpVtbl->CopyTo(m, 0, NULL, NULL, 0, NULL, &IID_IMessage, n, 0, NULL);
+            hr = mapirt_do_copy_to(&IID_IMessage, m, 0, NULL, (LPSPropTagArray)&identity,
+                                   &IID_IMessage, n, 0, NULL, err, cberr);
         if (SUCCEEDED(hr))
             hr = n->lpVtbl->SaveChanges(n, 0);
-        if (FAILED(hr))
-            snprintf(err, cberr, "message %u cannot be copied into the destination (0x%08X)",
-                     (unsigned)i, (unsigned)hr);
+        if (FAILED(hr)) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err);
+            snprintf(err, cberr, "message %u cannot be copied into the destination (0x%08X)%s%s",
+                     (unsigned)i, (unsigned)hr, why[0] ? ": " : "", why);
+        }
         if (n)
             n->lpVtbl->Release(n);
         m->lpVtbl->Release(m);

@@ -450,7 +450,9 @@ static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, 
         return ended(self);
     char err[256] = "";
     HRESULT hr = mapirt_spool_prepare_submit(self->sess, lpMessage, lpulFlags, err, sizeof err);
-    return FAILED(hr) ? support_fail(self, hr, err) : S_OK;
+    /* err is on this stack: the record keeps a copy (_fail keeps only static texts) */
+    return FAILED(hr) ? mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s", err)
+                      : S_OK;
 }
 
 /* A store's FinishedMsg hands the sent message here: deleted (PR_DELETE_AFTER_SUBMIT), moved
@@ -463,7 +465,9 @@ static HRESULT support_DoSentMail(struct support *self, ULONG ulFlags, LPMESSAGE
         return ended(self);
     char err[512] = "";
     HRESULT hr = mapirt_spool_sent_mail(self->sess, ulFlags, lpMessage, err, sizeof err);
-    return FAILED(hr) ? support_fail(self, hr, err) : S_OK;
+    /* err is on this stack: the record keeps a copy (_fail keeps only static texts) */
+    return FAILED(hr) ? mapirt_lasterror_setf(support_lasterror(self), hr, 0, 0, "%s", err)
+                      : S_OK;
 }
 
 /* ---- part 2: the address book, one-offs, copies, sending, UI ---- */

@@ -137,15 +137,20 @@ HRESULT mapirt_spool_ndr(LPMDB mdb, LPMESSAGE msg, LPSRowSet rows, const char *c
             ULONG m = 0;
             for (ULONG j = 0; j < row->cValues; j++) {
                 ULONG tag = row->lpProps[j].ulPropTag;
+                /* a reason a transport gave (StatusRecips) is kept, else the spooler's */
                 if (PROP_TYPE(tag) == PT_ERROR || tag == PR_ROWID || tag == PR_INSTANCE_KEY ||
-                    tag == PR_RESPONSIBILITY)
+                    tag == PR_RESPONSIBILITY || PROP_ID(tag) == PROP_ID(PR_REPORT_TEXT))
                     continue;
                 e->rgPropVals[m++] = row->lpProps[j]; /* values still point into rows */
             }
-            e->rgPropVals[m].ulPropTag = PR_NDR_REASON_CODE;
-            e->rgPropVals[m++].Value.l = MAPI_REASON_TRANSFER_IMPOSSIBLE;
-            e->rgPropVals[m].ulPropTag = PR_NDR_DIAG_CODE;
-            e->rgPropVals[m++].Value.l = MAPI_DIAG_NO_DIAGNOSTIC;
+            if (!PpropFindProp(row->lpProps, row->cValues, PR_NDR_REASON_CODE)) {
+                e->rgPropVals[m].ulPropTag = PR_NDR_REASON_CODE;
+                e->rgPropVals[m++].Value.l = MAPI_REASON_TRANSFER_IMPOSSIBLE;
+            }
+            if (!PpropFindProp(row->lpProps, row->cValues, PR_NDR_DIAG_CODE)) {
+                e->rgPropVals[m].ulPropTag = PR_NDR_DIAG_CODE;
+                e->rgPropVals[m++].Value.l = MAPI_DIAG_NO_DIAGNOSTIC;
+            }
             e->rgPropVals[m].ulPropTag = PR_REPORT_TEXT_A;
             e->rgPropVals[m++].Value.lpszA = (LPSTR)why[i];
             e->cValues = m;

@@ -1,18 +1,45 @@
 /* sentmail.c: IMAPISupport::PrepareSubmit and DoSentMail, MAPI's part of a store's
  * SubmitMessage and FinishedMsg (spool.h).
  *
+ * PrepareSubmit: a message without recipients is MAPI_E_NO_RECIPIENTS; a recipient without
+ * PR_ENTRYID (not resolved) is MAPI_E_NOT_FOUND, as IAddrBook::ResolveName answers for one it
+ * cannot resolve, and the message is left as it was. Otherwise every recipient gets
+ * PR_RESPONSIBILITY FALSE and loses MAPI_SUBMITTED, and the message PR_CLIENT_SUBMIT_TIME.
+ *
  * DoSentMail: PR_DELETE_AFTER_SUBMIT true deletes the message; else PR_SENTMAIL_ENTRYID moves
  * it into that folder; else it stays where it is (MAPI's documented order). The move is the
  * folder's CopyMessages(MESSAGE_MOVE); a store whose folders cannot move (MAPI_E_NO_SUPPORT)
- * gets a copy made through the public interfaces (properties, recipients, attachments) and
- * then the original deleted — and when anything of the copy fails, nothing is deleted. */
+ * gets MAPI's generic move (supcopy.c: a copy through the public interfaces, properties, big
+ * ones by stream, recipients, attachments, then the original deleted); when anything of the
+ * copy fails, nothing is deleted. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <mapiutil.h>
 
+#include <mapirt/alloc.h>
+
 #include "session/session_internal.h"
 #include "spool.h"
+
+/* Every recipient with all its properties (TBL_ALL_COLUMNS): MODRECIP_MODIFY replaces a
+ * recipient's properties with the row given, so a row of the default columns would lose the
+ * rest. A table that cannot list its columns gives its default ones. */
+static HRESULT whole_recipients(LPMESSAGE msg, LPSRowSet *rows)
+{
+    LPMAPITABLE t = NULL;
+    HRESULT hr = msg->lpVtbl->GetRecipientTable(msg, 0, &t);
+    if (FAILED(hr))
+        return hr;
+    LPSPropTagArray all = NULL;
+    if (SUCCEEDED(t->lpVtbl->QueryColumns(t, TBL_ALL_COLUMNS, &all)) && all && all->cValues)
+        t->lpVtbl->SetColumns(t, all, 0);
+    MAPIFreeBuffer(all);
+    hr = HrQueryAllRows(t, NULL, NULL, NULL, 0, rows);
+    t->lpVtbl->Release(t);
+    return hr;
+}
 
 HRESULT mapirt_spool_prepare_submit(mapirt_sess *s, LPMESSAGE msg, ULONG *flags, char *err,
                                     size_t cberr)
@@ -22,22 +49,97 @@ HRESULT mapirt_spool_prepare_submit(mapirt_sess *s, LPMESSAGE msg, ULONG *flags,
         snprintf(err, cberr, "PrepareSubmit: no message or no flags");
         return MAPI_E_INVALID_PARAMETER;
     }
-    *flags = 0; /* no preprocessor is registered: nothing to preprocess */
-    LPMAPITABLE t = NULL;
-    ULONG n = 0;
-    HRESULT hr = msg->lpVtbl->GetRecipientTable(msg, 0, &t);
-    if (SUCCEEDED(hr)) {
-        hr = t->lpVtbl->GetRowCount(t, 0, &n);
-        t->lpVtbl->Release(t);
-    }
+    LPSRowSet rows = NULL;
+    HRESULT hr = whole_recipients(msg, &rows);
     if (FAILED(hr)) {
-        snprintf(err, cberr, "PrepareSubmit: the message's recipients cannot be read");
+        snprintf(err, cberr, "PrepareSubmit: the message's recipients cannot be read (0x%08X)",
+                 (unsigned)hr);
         return hr;
     }
-    if (n == 0) {
+    if (rows->cRows == 0) {
+        FreeProws(rows);
         snprintf(err, cberr, "PrepareSubmit: the message has no recipients");
         return MAPI_E_NO_RECIPIENTS;
     }
+    /* "by the time the message is sent", each recipient has its entry ID (name resolution,
+     * IAddrBook::ResolveName); one without is what ResolveName calls unresolved */
+    for (ULONG i = 0; i < rows->cRows; i++) {
+        const SRow *r = &rows->aRow[i];
+        const SPropValue *e = PpropFindProp(r->lpProps, r->cValues, PR_ENTRYID);
+        if (e && e->Value.bin.cb)
+            continue;
+        const SPropValue *n = PpropFindProp(r->lpProps, r->cValues, PR_DISPLAY_NAME_A);
+        snprintf(err, cberr, "PrepareSubmit: recipient %lu (%s) is not resolved: it has no "
+                 "PR_ENTRYID (IAddrBook::ResolveName gives it one)", (unsigned long)i,
+                 n && n->Value.lpszA ? n->Value.lpszA : "no name");
+        FreeProws(rows);
+        return MAPI_E_NOT_FOUND;
+    }
+    /* no transport has taken any recipient of this submission yet: PR_RESPONSIBILITY FALSE on
+     * each (a resubmitted message keeps none from its last attempt), MAPI_SUBMITTED cleared.
+     * Each row's new values hang off its original block, which FreeProws frees: orig keeps it */
+    LPSPropValue *orig = mapirt_calloc(rows->cRows, sizeof *orig);
+    if (!orig)
+        hr = MAPI_E_NOT_ENOUGH_MEMORY;
+    for (ULONG i = 0; SUCCEEDED(hr) && i < rows->cRows; i++) {
+        SRow *r = &rows->aRow[i];
+        LPSPropValue v = NULL;
+        if (MAPIAllocateMore((r->cValues + 1) * sizeof *v, r->lpProps, (void **)&v) != S_OK) {
+            hr = MAPI_E_NOT_ENOUGH_MEMORY;
+            break;
+        }
+        ULONG n = 0;
+        int resp = 0;
+        for (ULONG k = 0; k < r->cValues; k++) {
+            const SPropValue *p = &r->lpProps[k];
+            if (PROP_TYPE(p->ulPropTag) == PT_ERROR)
+                continue; /* a column this recipient lacks */
+            v[n] = *p;
+            if (p->ulPropTag == PR_RECIPIENT_TYPE)
+                v[n].Value.l &= ~(LONG)MAPI_SUBMITTED;
+            if (p->ulPropTag == PR_RESPONSIBILITY) {
+                v[n].Value.b = FALSE;
+                resp = 1;
+            }
+            n++;
+        }
+        if (!resp) {
+            memset(&v[n], 0, sizeof *v);
+            v[n].ulPropTag = PR_RESPONSIBILITY;
+            v[n++].Value.b = FALSE;
+        }
+        orig[i] = r->lpProps;
+        r->lpProps = v;
+        r->cValues = n;
+    }
+    /* an SRowSet is an ADRLIST of the same layout; rows keep their PR_ROWID */
+    if (SUCCEEDED(hr))
+        hr = msg->lpVtbl->ModifyRecipients(msg, MODRECIP_MODIFY, (LPADRLIST)rows);
+    for (ULONG i = 0; orig && i < rows->cRows; i++)
+        if (orig[i])
+            rows->aRow[i].lpProps = orig[i];
+    mapirt_free(orig);
+    FreeProws(rows);
+    if (FAILED(hr)) {
+        snprintf(err, cberr, "PrepareSubmit: the recipients cannot be updated (0x%08X)",
+                 (unsigned)hr);
+        return hr;
+    }
+    SPropValue when;
+    memset(&when, 0, sizeof when);
+    when.ulPropTag = PR_CLIENT_SUBMIT_TIME;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ULONGLONG ft = ((ULONGLONG)ts.tv_sec + 11644473600ULL) * 10000000ULL +
+                   (ULONGLONG)ts.tv_nsec / 100;
+    when.Value.ft.dwLowDateTime = (ULONG)ft;
+    when.Value.ft.dwHighDateTime = (ULONG)(ft >> 32);
+    if (FAILED(hr = msg->lpVtbl->SetProps(msg, 1, &when, NULL))) {
+        snprintf(err, cberr, "PrepareSubmit: PR_CLIENT_SUBMIT_TIME cannot be set (0x%08X)",
+                 (unsigned)hr);
+        return hr;
+    }
+    *flags = 0; /* no preprocessor runs yet (docs/decisions.md): nothing to preprocess */
     return S_OK;
 }
 
@@ -54,88 +156,6 @@ static HRESULT open_folder(LPMAPISUP sup_unused, mapirt_sess *s, const SBinary *
         snprintf(err, cberr, "DoSentMail: PR_SENTMAIL_ENTRYID is not a folder");
         return MAPI_E_INVALID_ENTRYID;
     }
-    return hr;
-}
-
-/* Copies the properties, recipients and attachments of from into to (not saved). */
-static HRESULT copy_message(LPMESSAGE from, LPMESSAGE to, char *err, size_t cberr)
-{
-    ULONG c = 0;
-    LPSPropValue v = NULL;
-    HRESULT hr = from->lpVtbl->GetProps(from, NULL, 0, &c, &v);
-    if (FAILED(hr)) {
-        snprintf(err, cberr, "DoSentMail: the message's properties cannot be read");
-        return hr;
-    }
-    for (ULONG i = 0; i < c; i++) {
-        if (PROP_TYPE(v[i].ulPropTag) != PT_ERROR)
-            continue;
-        /* too big for GetProps: copied as a stream, or the copy fails (nothing is lost) */
-        ULONG tag = v[i].ulPropTag;
-        LPSTREAM a = NULL, b = NULL;
-        ULONG ids[] = {PROP_TAG(PT_BINARY, PROP_ID(tag)), PROP_TAG(PT_UNICODE, PROP_ID(tag)),
-                       PROP_TAG(PT_STRING8, PROP_ID(tag))};
-        HRESULT sh = MAPI_E_NOT_FOUND;
-        for (int k = 0; k < 3 && FAILED(sh); k++) {
-            sh = from->lpVtbl->OpenProperty(from, ids[k], &IID_IStream, 0, 0, (LPUNKNOWN *)&a);
-            if (SUCCEEDED(sh)) {
-                sh = to->lpVtbl->OpenProperty(to, ids[k], &IID_IStream, 0,
-                                              MAPI_CREATE | MAPI_MODIFY, (LPUNKNOWN *)&b);
-                if (SUCCEEDED(sh)) {
-                    ULARGE_INTEGER all = {.QuadPart = ~0ULL};
-                    sh = a->lpVtbl->CopyTo(a, b, all, NULL, NULL);
-                    if (SUCCEEDED(sh))
-                        sh = b->lpVtbl->Commit(b, 0);
-                    b->lpVtbl->Release(b);
-                }
-                a->lpVtbl->Release(a);
-            }
-        }
-        if (FAILED(sh) && v[i].Value.err == MAPI_E_NOT_ENOUGH_MEMORY) {
-            MAPIFreeBuffer(v);
-            snprintf(err, cberr, "DoSentMail: property 0x%04X is too big to copy and the store "
-                                 "gives no stream of it", (unsigned)PROP_ID(tag));
-            return sh;
-        }
-    }
-    LPSPropProblemArray probs = NULL;
-    hr = to->lpVtbl->SetProps(to, c, v, &probs); /* computed ones are refused: as wanted */
-    MAPIFreeBuffer(probs);
-    MAPIFreeBuffer(v);
-    if (FAILED(hr)) {
-        snprintf(err, cberr, "DoSentMail: the copy refused the properties");
-        return hr;
-    }
-    LPMAPITABLE t = NULL;
-    LPSRowSet rows = NULL;
-    if (SUCCEEDED(hr = from->lpVtbl->GetRecipientTable(from, 0, &t))) {
-        hr = HrQueryAllRows(t, NULL, NULL, NULL, 0, &rows);
-        t->lpVtbl->Release(t);
-    }
-    if (SUCCEEDED(hr) && rows->cRows)
-        hr = to->lpVtbl->ModifyRecipients(to, MODRECIP_ADD, (LPADRLIST)rows);
-    if (rows)
-        FreeProws(rows);
-    if (FAILED(hr)) {
-        snprintf(err, cberr, "DoSentMail: the recipients could not be copied");
-        return hr;
-    }
-    LPMAPITABLE at = NULL;
-    hr = from->lpVtbl->GetAttachmentTable(from, 0, &at);
-    if (hr == MAPI_E_NO_SUPPORT)
-        return S_OK; /* a store without attachments has none to copy */
-    if (SUCCEEDED(hr)) {
-        ULONG n = 0;
-        hr = at->lpVtbl->GetRowCount(at, 0, &n);
-        at->lpVtbl->Release(at);
-        if (SUCCEEDED(hr) && n) {
-            SizedSPropTagArray(1, only) = {1, {PR_MESSAGE_ATTACHMENTS}};
-            hr = from->lpVtbl->CopyProps(from, (LPSPropTagArray)&only, 0, NULL, &IID_IMessage,
-                                         to, 0, NULL);
-        }
-    }
-    if (FAILED(hr))
-        snprintf(err, cberr, "DoSentMail: the attachments could not be copied");
     return hr;
 }
 
@@ -167,15 +187,10 @@ HRESULT mapirt_spool_sent_mail(mapirt_sess *s, ULONG flags, LPMESSAGE msg, char 
     if (SUCCEEDED(hr) && move) {
         hr = src->lpVtbl->CopyMessages(src, &list, NULL, dst, 0, NULL, MESSAGE_MOVE);
         if (hr == MAPI_E_NO_SUPPORT) {
-            LPMESSAGE copy = NULL;
-            hr = dst->lpVtbl->CreateMessage(dst, NULL, 0, &copy);
-            if (SUCCEEDED(hr)) {
-                hr = copy_message(msg, copy, err, cberr);
-                if (SUCCEEDED(hr))
-                    hr = copy->lpVtbl->SaveChanges(copy, 0);
-                copy->lpVtbl->Release(copy);
-            }
-            del = SUCCEEDED(hr); /* copied whole: now the original goes */
+            /* MAPI's generic move (supcopy.c): copied whole, then the original deleted; a
+             * failed copy deletes nothing */
+            hr = mapirt_copy_messages(src, &list, dst, MESSAGE_MOVE, err, cberr);
+            del = 0;
         } else if (FAILED(hr))
             snprintf(err, cberr, "DoSentMail: moving to the sent-items folder failed");
     }

@@ -395,6 +395,33 @@ static void inbound(struct mapirt_spool *sp, xp_ref *xps, ULONG nxp)
         mdb->lpVtbl->Release(mdb);
 }
 
+/* The reports transports asked for (StatusRecips), into the default store. */
+static void status_reports(struct mapirt_spool *sp)
+{
+    mapirt_report *r = NULL;
+    ULONG n = 0;
+    mapirt_spool_take_reports(sp->sess, &r, &n);
+    LPMDB into = n ? default_store(sp->sess) : NULL;
+    for (ULONG i = 0; i < n; i++) {
+        char err[512] = "";
+        int made = 0;
+        HRESULT hr = into ? mapirt_spool_report(sp->sess, into, &r[i], &made, err, sizeof err)
+                          : MAPI_E_NOT_FOUND;
+        if (FAILED(hr))
+            problem(sp, "A report a transport asked for could not be made: %s",
+                    into ? err : "the profile has no default store");
+        else if (made) {
+            pthread_mutex_lock(&sp->mu);
+            sp->ndrs++;
+            pthread_mutex_unlock(&sp->mu);
+        }
+        mapirt_report_free(&r[i]);
+    }
+    mapirt_free(r);
+    if (into)
+        into->lpVtbl->Release(into);
+}
+
 static void pass(struct mapirt_spool *sp)
 {
     mapirt_sess *s = sp->sess;
@@ -409,6 +436,8 @@ static void pass(struct mapirt_spool *sp)
     LPMDB *ms = stores(s, &nms);
     for (ULONG i = 0; xps && ms && i < nms && !stopping(sp); i++)
         outbound(sp, ms[i], xps, nxp);
+    if (!stopping(sp))
+        status_reports(sp);
     if (xps && !stopping(sp))
         inbound(sp, xps, nxp);
     for (ULONG i = 0; ms && i < nms; i++)

@@ -42,6 +42,11 @@ HRESULT mapirt_spool_sent_mail(struct mapirt_sess *s, ULONG flags, LPMESSAGE msg
  * transport took, each with why (ndr.c); a new-mail notification follows. */
 HRESULT mapirt_spool_ndr(LPMDB mdb, LPMESSAGE msg, LPSRowSet rows, const char *const *why,
                          char *err, size_t cberr);
+/* The report StatusRecips queued (r), made in store into (reports.c): a non-delivery report
+ * of the recipients not delivered (*made 1), nothing when all were. */
+struct mapirt_report;
+HRESULT mapirt_spool_report(struct mapirt_sess *s, LPMDB into, const struct mapirt_report *r,
+                            int *made, char *err, size_t cberr);
 /* Tells mdb's subscribers about the new message msg in folder (NotifyNewMail). */
 void mapirt_spool_newmail(LPMDB mdb, LPMESSAGE msg);
 

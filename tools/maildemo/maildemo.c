@@ -176,13 +176,22 @@ int main(void)
     CHECK(a->lpVtbl->SetProps(a, 3, v, NULL));
     CHECK(a->lpVtbl->SaveChanges(a, 0));
     a->lpVtbl->Release(a);
+    /* a recipient is sent to once resolved: its entry ID, here the address book's one-off for
+     * an Internet address (IAddrBook::ResolveName gives the same to "Name [SMTP:address]") */
+    LPADRBOOK ab = NULL;
+    ULONG cbeid = 0;
+    LPENTRYID eid = NULL;
+    CHECK(s->lpVtbl->OpenAddressBook(s, 0, NULL, AB_NO_DIALOG, &ab));
+    CHECK(ab->lpVtbl->CreateOneOff(ab, (LPTSTR) "Ada Lovelace", (LPTSTR) "SMTP",
+                                   (LPTSTR) "ada@example.org", 0, &cbeid, &eid));
+    ab->lpVtbl->Release(ab);
     LPADRLIST al = NULL;
     CHECK(MAPIAllocateBuffer(CbNewADRLIST(1), (void **)&al));
     al->cEntries = 1;
-    al->aEntries[0].cValues = 4;
-    CHECK(MAPIAllocateBuffer(4 * sizeof(SPropValue), (void **)&al->aEntries[0].rgPropVals));
+    al->aEntries[0].cValues = 5;
+    CHECK(MAPIAllocateBuffer(5 * sizeof(SPropValue), (void **)&al->aEntries[0].rgPropVals));
     LPSPropValue r = al->aEntries[0].rgPropVals;
-    memset(r, 0, 4 * sizeof *r);
+    memset(r, 0, 5 * sizeof *r);
     r[0].ulPropTag = PR_DISPLAY_NAME_A;
     r[0].Value.lpszA = "Ada Lovelace";
     r[1].ulPropTag = PR_EMAIL_ADDRESS_A;
@@ -191,8 +200,12 @@ int main(void)
     r[2].Value.lpszA = "SMTP";
     r[3].ulPropTag = PR_RECIPIENT_TYPE;
     r[3].Value.l = MAPI_TO;
+    r[4].ulPropTag = PR_ENTRYID;
+    r[4].Value.bin.cb = cbeid;
+    r[4].Value.bin.lpb = (LPBYTE)eid;
     CHECK(m->lpVtbl->ModifyRecipients(m, MODRECIP_ADD, al));
     FreePadrlist(al);
+    MAPIFreeBuffer(eid);
     CHECK(m->lpVtbl->SubmitMessage(m, 0));
     m->lpVtbl->Release(m);
     outbox->lpVtbl->Release(outbox);

@@ -35,6 +35,13 @@ extern "C" __attribute__((visibility("default"))) acmexp_stats *acmexp_stats_get
 {
     return &stats;
 }
+// The support object of the last logon (its logon holds the reference), for the tests of
+// IMAPISupport's transport methods (StatusRecips, RegisterPreprocessor).
+static LPMAPISUP g_last_sup;
+extern "C" __attribute__((visibility("default"))) LPMAPISUP acmexp_support()
+{
+    return g_last_sup;
+}
 
 namespace {
 
@@ -163,6 +170,7 @@ class Provider final : public IXPProvider {
         }
         *flags = LOGON_SP_IDLE;
         *out = new Logon(sup, kind);
+        g_last_sup = sup;
         return S_OK;
     }
 };

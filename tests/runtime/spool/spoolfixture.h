@@ -242,17 +242,35 @@ static inline LPMESSAGE new_outgoing(LPMDB mdb, const char *subject, const char 
     return m;
 }
 
+/* A one-off entry ID in MAPI's format (8-bit strings), as IAddrBook::ResolveName gives an
+ * Internet address; a recipient with one is resolved. */
+static inline SBinary one_off(const char *name, const char *type, const char *addr)
+{
+    static const BYTE uid[16] = MAPI_ONE_OFF_UID;
+    size_t ln = strlen(name) + 1, lt = strlen(type) + 1, la = strlen(addr) + 1;
+    SBinary b = {(ULONG)(24 + ln + lt + la), NULL};
+    cr_assert_eq(MAPIAllocateBuffer(b.cb, (void **)&b.lpb), S_OK);
+    memset(b.lpb, 0, 24);
+    memcpy(b.lpb + 4, uid, 16);
+    b.lpb[22] = MAPI_ONE_OFF_NO_RICH_INFO;
+    memcpy(b.lpb + 24, name, ln);
+    memcpy(b.lpb + 24 + ln, type, lt);
+    memcpy(b.lpb + 24 + ln + lt, addr, la);
+    return b;
+}
+
+/* A recipient as a client adds one after name resolution (with its one-off entry ID). */
 static inline void add_recipient(LPMESSAGE m, const char *name, const char *addr,
                                  const char *type, LONG kind)
 {
     LPADRLIST al = NULL;
     cr_assert_eq(MAPIAllocateBuffer(CbNewADRLIST(1), (void **)&al), S_OK);
     al->cEntries = 1;
-    cr_assert_eq(MAPIAllocateBuffer(4 * sizeof(SPropValue), (void **)&al->aEntries[0].rgPropVals),
+    cr_assert_eq(MAPIAllocateBuffer(5 * sizeof(SPropValue), (void **)&al->aEntries[0].rgPropVals),
                  S_OK);
     LPSPropValue v = al->aEntries[0].rgPropVals;
-    memset(v, 0, 4 * sizeof *v);
-    al->aEntries[0].cValues = 4;
+    memset(v, 0, 5 * sizeof *v);
+    al->aEntries[0].cValues = 5;
     v[0].ulPropTag = PR_DISPLAY_NAME_A;
     v[0].Value.lpszA = (LPSTR)name;
     v[1].ulPropTag = PR_EMAIL_ADDRESS_A;
@@ -261,7 +279,10 @@ static inline void add_recipient(LPMESSAGE m, const char *name, const char *addr
     v[2].Value.lpszA = (LPSTR)type;
     v[3].ulPropTag = PR_RECIPIENT_TYPE;
     v[3].Value.l = kind;
+    v[4].ulPropTag = PR_ENTRYID;
+    v[4].Value.bin = one_off(name, type, addr);
     cr_assert_eq(m->lpVtbl->ModifyRecipients(m, MODRECIP_ADD, al), S_OK);
+    MAPIFreeBuffer(v[4].Value.bin.lpb);
     FreePadrlist(al);
 }
 
