@@ -6,7 +6,9 @@
  * under `mu`, which the closer holds while it checks the count, so no wake-up is lost.
  *
  * Each thread keeps the frames of its calls in flight linked from `t_top` (they are on its
- * stack, innermost first): the closer subtracts its own. */
+ * stack, innermost first): the closer subtracts its own. Work deferred with mapirt_gate_defer
+ * waits on the thread's `t_tasks` list until the thread leaves its outermost frame; leaving is
+ * one more thread-local load when the last frame goes. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -23,9 +25,23 @@ struct mapirt_gate {
     pthread_cond_t cv;
     void (*fini)(void *);
     void *ctx;
+    const void *owner;
 };
 
 static _Thread_local mapirt_gate_frame *t_top __attribute__((tls_model("initial-exec")));
+static _Thread_local mapirt_gate_task *t_tasks, **t_tasks_tail;
+
+static void run_tasks(void)
+{
+    /* one at a time: a task that enters and leaves gates itself runs the rest from there */
+    while (!t_top && t_tasks) {
+        mapirt_gate_task *t = t_tasks;
+        t_tasks = t->next;
+        if (!t_tasks)
+            t_tasks_tail = NULL;
+        t->fn(t->ctx);
+    }
+}
 
 HRESULT mapirt_gate_new(void (*fini)(void *), void *ctx, mapirt_gate **out)
 {
@@ -86,6 +102,8 @@ void mapirt_gate_leave(mapirt_gate_frame *f)
         pthread_cond_broadcast(&g->cv);
         pthread_mutex_unlock(&g->mu);
     }
+    if (!t_top && t_tasks)
+        run_tasks();
 }
 
 void mapirt_gate_close(mapirt_gate *g)
@@ -108,4 +126,39 @@ int mapirt_gate_closed(const mapirt_gate *g)
 int mapirt_gate_inside(void)
 {
     return t_top != NULL;
+}
+
+void mapirt_gate_shut(mapirt_gate *g)
+{
+    atomic_store(&g->closed, 1);
+}
+
+void mapirt_gate_set_owner(mapirt_gate *g, const void *owner)
+{
+    g->owner = owner;
+}
+
+int mapirt_gate_inside_other(const void *owner)
+{
+    /* the frames' gates live while their calls are in flight (the callers hold them) */
+    for (const mapirt_gate_frame *f = t_top; f; f = f->up)
+        if (((const mapirt_gate *)f->gate)->owner != owner || !owner)
+            return 1;
+    return 0;
+}
+
+void mapirt_gate_defer(mapirt_gate_task *t, void (*fn)(void *), void *ctx)
+{
+    t->fn = fn;
+    t->ctx = ctx;
+    t->next = NULL;
+    if (!t_top) {
+        fn(ctx);
+        return;
+    }
+    if (t_tasks_tail)
+        *t_tasks_tail = t;
+    else
+        t_tasks = t;
+    t_tasks_tail = &t->next;
 }

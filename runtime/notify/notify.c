@@ -20,6 +20,7 @@
 #include <mapirt/notify.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/notifyq.h>
 #include "notify_internal.h"
 
 struct advise_entry {
@@ -542,6 +543,125 @@ static HRESULT enqueue(mapirt_advise_list *l, enum deliver_filter filter, ULONG 
     return S_OK;
 }
 
+/* ---- queues held by a thread (<mapirt/notifyq.h>) ---------------------------------------- */
+
+struct mapirt_notifyq {
+    pthread_mutex_t mu; /* a leaf: never held while a sink runs */
+    struct job *head, *tail;
+    int draining;
+};
+
+/* The queues this thread holds, innermost last. */
+#define HELD_MAX 4
+static _Thread_local struct {
+    mapirt_notifyq *q;
+    unsigned depth;
+} t_held[HELD_MAX];
+static _Thread_local unsigned t_nheld, t_overflow;
+
+HRESULT mapirt_notifyq_create(mapirt_notifyq **out)
+{
+    mapirt_notifyq *q = mapirt_calloc(1, sizeof *q);
+    if (!q)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    pthread_mutex_init(&q->mu, NULL);
+    *out = q;
+    return S_OK;
+}
+
+void mapirt_notifyq_destroy(mapirt_notifyq *q)
+{
+    if (!q)
+        return;
+    for (struct job *j = q->head, *next; j; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+    pthread_mutex_destroy(&q->mu);
+    mapirt_free(q);
+}
+
+void mapirt_notifyq_hold(mapirt_notifyq *q)
+{
+    for (unsigned i = 0; i < t_nheld; i++)
+        if (t_held[i].q == q) {
+            t_held[i].depth++;
+            return;
+        }
+    if (t_nheld == HELD_MAX) {
+        t_overflow++; /* more queues than anyone nests: this one delivers at once */
+        return;
+    }
+    t_held[t_nheld].q = q;
+    t_held[t_nheld].depth = 1;
+    t_nheld++;
+}
+
+static void drain(mapirt_notifyq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->draining) {
+        pthread_mutex_unlock(&q->mu); /* the thread draining it delivers ours too, in order */
+        return;
+    }
+    q->draining = 1;
+    struct job *j;
+    while ((j = q->head) != NULL) {
+        q->head = j->next;
+        if (!q->head)
+            q->tail = NULL;
+        pthread_mutex_unlock(&q->mu);
+        deliver(j->list, j->filter, j->cbKey, j->key, j->cNotif, j->notifs, 0);
+        job_free(j);
+        pthread_mutex_lock(&q->mu);
+    }
+    q->draining = 0;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void mapirt_notifyq_release(mapirt_notifyq *q)
+{
+    for (unsigned i = t_nheld; i-- > 0;)
+        if (t_held[i].q == q) {
+            if (--t_held[i].depth)
+                return;
+            for (t_nheld--; i < t_nheld; i++)
+                t_held[i] = t_held[i + 1];
+            drain(q);
+            return;
+        }
+    if (t_overflow)
+        t_overflow--;
+}
+
+/* Queues a plain delivery on the innermost queue the thread holds: S_FALSE when it holds none. */
+static HRESULT hold_back(mapirt_advise_list *l, ULONG cNotif, LPNOTIFICATION n)
+{
+    if (!t_nheld)
+        return S_FALSE;
+    mapirt_notifyq *q = t_held[t_nheld - 1].q;
+    struct job *j = mapirt_calloc(1, sizeof(*j));
+    if (!j)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    HRESULT hr = mapirt_notif_dup(cNotif, n, &j->notifs);
+    if (FAILED(hr)) {
+        mapirt_free(j);
+        return hr;
+    }
+    j->filter = DELIVER_PLAIN;
+    j->cNotif = cNotif;
+    j->list = l;
+    list_ref(l);
+    pthread_mutex_lock(&q->mu);
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    pthread_mutex_unlock(&q->mu);
+    return S_OK;
+}
+
 HRESULT mapirt_advise_fire(mapirt_advise_list *l, ULONG cNotif, LPNOTIFICATION lpNotif)
 {
     HRESULT hr;
@@ -549,6 +669,8 @@ HRESULT mapirt_advise_fire(mapirt_advise_list *l, ULONG cNotif, LPNOTIFICATION l
     if (!l || cNotif == 0 || !lpNotif)
         return MAPI_E_INVALID_PARAMETER;
     hr = enqueue(l, DELIVER_PLAIN, 0, NULL, cNotif, lpNotif);
+    if (hr == S_FALSE)
+        hr = hold_back(l, cNotif, lpNotif);
     if (hr == S_FALSE)
         deliver(l, DELIVER_PLAIN, 0, NULL, cNotif, lpNotif, 0);
     else if (FAILED(hr))

@@ -81,6 +81,8 @@ void mapirt_sessions_end_all(void)
 
 /* ---- the session proper ---- */
 
+static void end(mapirt_sess *s, int may_defer);
+
 void mapirt_sess_addref(mapirt_sess *s)
 {
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
@@ -90,7 +92,8 @@ void mapirt_sess_release(mapirt_sess *s)
 {
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
-    mapirt_sess_end(s); /* a session whose handles all went without Logoff */
+    end(s, 0); /* a session whose handles all went without Logoff (nothing in flight: no defer,
+                * as no reference is left to keep it) */
     mapirt_tables_destroy(s);
     for (ULONG i = 0; i < s->nprov; i++)
         MAPIFreeBuffer(s->provs[i].row);
@@ -116,38 +119,75 @@ static void empty(LPTABLEDATA td)
         td->lpVtbl->HrDeleteRows(td, TAD_ALL_ROWS, NULL, &n);
 }
 
-void mapirt_sess_end(mapirt_sess *s)
+/* The rest of the end, once the calls in flight may be waited for (see mapirt_sess_end). */
+static void sess_finish(mapirt_sess *s)
 {
-    pthread_mutex_lock(&s->mu);
-    int already = s->ended;
-    s->ended = 1;
-    pthread_mutex_unlock(&s->mu);
-    if (already) {
-        /* a second ender (MAPIUninitialize while the last Logoff runs) returns once the
-         * session is quiet too */
-        if (s->gate)
-            mapirt_gate_close(s->gate);
-        return;
-    }
     /* nobody is inside the session's methods from here on (session_internal.h) */
     if (s->gate)
         mapirt_gate_close(s->gate);
-    mapirt_shared_forget(s);
-    mapirt_sessions_remove(s);
     mapirt_spool_stop(s); /* before the providers it calls stop */
     static const mapirt_prov_kind order[] = {MAPIRT_PROV_XP, MAPIRT_PROV_MS, MAPIRT_PROV_AB};
     for (int k = 0; k < 3; k++)
         for (ULONG i = s->nprov; i-- > 0;)
             if (s->provs[i].kind == order[k])
                 mapirt_provider_stop(s, &s->provs[i]);
-    pthread_mutex_lock(&s->tbl_mu);
+    mapirt_tbl_lock(s);
     for (int w = 0; w < 2; w++) {
         empty(s->status_td[w]);
         empty(s->stores_td[w]);
     }
-    pthread_mutex_unlock(&s->tbl_mu);
+    mapirt_tbl_unlock(s);
     mapirt_profile_use_end(s->use);
     s->use = NULL;
+}
+
+static void sess_finish_deferred(void *ctx)
+{
+    mapirt_sess *s = ctx;
+    sess_finish(s);
+    mapirt_sess_release(s); /* mapirt_sess_end's */
+    mapirt_module_reap();
+}
+
+static void end(mapirt_sess *s, int may_defer)
+{
+    pthread_mutex_lock(&s->mu);
+    int already = s->ended;
+    s->ended = 1;
+    pthread_mutex_unlock(&s->mu);
+    /* A thread inside a call of another session (or of anything not this session's) must not
+     * wait for this session's calls: one of them may be waiting for it the same way (two
+     * threads each ending, from inside the other's session, the session the other is in). It
+     * shuts the gate now, so the session answers MAPI_E_END_OF_SESSION at once, and the rest
+     * runs when the thread leaves its outermost call (<mapirt/gate.h>, mapirt_gate_defer). */
+    int defer = may_defer && mapirt_gate_inside_other(s);
+    if (already) {
+        /* a second ender (MAPIUninitialize while the last Logoff runs) returns once the
+         * session is quiet too, unless it is inside a call (then it might be what the first
+         * ender waits for) */
+        if (s->gate) {
+            if (defer || mapirt_gate_inside())
+                mapirt_gate_shut(s->gate);
+            else
+                mapirt_gate_close(s->gate);
+        }
+        return;
+    }
+    if (s->gate)
+        mapirt_gate_shut(s->gate);
+    mapirt_shared_forget(s);
+    mapirt_sessions_remove(s);
+    if (defer) {
+        mapirt_sess_addref(s);
+        mapirt_gate_defer(&s->end_task, sess_finish_deferred, s);
+        return;
+    }
+    sess_finish(s);
+}
+
+void mapirt_sess_end(mapirt_sess *s)
+{
+    end(s, 1);
 }
 
 /* ---- handles ---- */

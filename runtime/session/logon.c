@@ -182,6 +182,8 @@ static HRESULT sess_create(mapirt_profstore *ps, const mapirt_profile_info *info
     struct read_ctx c = {info->id, NULL, 0};
     HRESULT hr = mapirt_gate_new(NULL, NULL, &s->gate);
     if (SUCCEEDED(hr))
+        mapirt_gate_set_owner(s->gate, s); /* and its providers' gates (logoff.c) */
+    if (SUCCEEDED(hr))
         hr = mapirt_uidmap_create(&s->uids);
     if (SUCCEEDED(hr))
         hr = mapirt_uidmap_create(&s->sections);

@@ -218,6 +218,8 @@ static HRESULT load(mapirt_sess *s, mapirt_provider *p, char *err, size_t cberr)
     mapirt_module_addref(m); /* the gate's */
     if (FAILED(hr = mapirt_gate_new(gate_fini, m, &gate)))
         mapirt_module_release(m);
+    else
+        mapirt_gate_set_owner(gate, s); /* the session's, as its own gate (logoff.c) */
     if (SUCCEEDED(hr) && FAILED(hr = mapirt_support_create(s, p, &sup)))
         mapirt_gate_release(gate);
     if (FAILED(hr)) {
@@ -352,7 +354,7 @@ HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIPara
     LPENTRYID lpEntryID, ULONG ulFlags, LPMDB *out)
 {
     /* one first open at a time: two threads opening one store would both load it */
-    pthread_mutex_lock(&s->store_mu);
+    mapirt_store_lock(s);
     HRESULT hr;
     if (p->opening) {
         hr = MAPI_E_CALL_FAILED; /* its own Logon opens it again */
@@ -361,7 +363,7 @@ HRESULT mapirt_store_open(mapirt_sess *s, mapirt_provider *p, ULONG_PTR ulUIPara
         hr = store_open_locked(s, p, ulUIParam, cb, lpEntryID, ulFlags, out);
         p->opening = 0;
     }
-    pthread_mutex_unlock(&s->store_mu);
+    mapirt_store_unlock(s);
     return hr;
 }
 

@@ -24,7 +24,12 @@
  *      table or the profile store;
  *   4. the table's own lock (runtime/table/table_internal.h), taken inside ITableData calls.
  * Calls into providers (Logon, Logoff, OpenEntry, ...) are made holding no session lock, except
- * g_logon_mu during MAPILogonEx (as MAPI's logon mutex is held while providers log on).
+ * g_logon_mu during MAPILogonEx (as MAPI's logon mutex is held while providers log on) and
+ * store_mu across a store's first open (whose Logon may change the status table: 1b then 2).
+ * Sinks never run under 1b or 2: taken with mapirt_store_lock / mapirt_tbl_lock (locks.c), they
+ * hold back the table notifications the thread causes and the unlock that leaves it holding
+ * neither delivers them, in order (<mapirt/notifyq.h>); so a sink may open a store or change a
+ * table without taking 1b after 2.
  *
  * Calls in flight (<mapirt/gate.h>): every method of a client handle, a support object and
  * MAPI's status objects ([fenced] in their IDL) counts itself in on sess->gate; the session's
@@ -39,9 +44,14 @@
  * answered at once, as the method answers after the end (most MAPI_E_END_OF_SESSION;
  * ModifyStatusRow, Unsubscribe, StoreLogoffTransports, GetMemAllocRoutines succeed), so the
  * closer never waits on a call that waits on it. A thread that ends a session from inside one
- * of its calls (a sink that logs off) waits only for the other threads' calls.
- * Not covered: two threads each ending, from inside a call of the other's session, the session
- * the other is inside, wait for each other. */
+ * of its calls (a sink that logs off) waits only for the other threads' calls. A thread inside
+ * a call of anything else (another session: its sink ends this one) does not wait at all: the
+ * session's gate is shut at once (it answers MAPI_E_END_OF_SESSION from then on) and the rest
+ * of the end runs when that thread leaves its outermost call (mapirt_gate_defer), where it is
+ * inside no gate. So no thread waits while another may wait for it: two threads each ending,
+ * from inside a call of its own session, the session the other is in, both return and each
+ * session ends when its ender's call returns (logoff.c, test_lockorder.c). A second ender that
+ * is inside a call does not wait either (the first ender may be waiting for that call). */
 #ifndef MAPIRT_SESSION_INTERNAL_H
 #define MAPIRT_SESSION_INTERNAL_H
 
@@ -146,6 +156,8 @@ typedef struct mapirt_report mapirt_report;
 typedef struct mapirt_sess {
     atomic_uint refs;
     mapirt_gate *gate; /* calls in flight (handles, support objects, status objects, tables) */
+    mapirt_gate_task end_task; /* an end put off until its ender leaves its calls (logoff.c) */
+    struct mapirt_notifyq *notifyq; /* table notifications held back under locks 1b, 2 (locks.c) */
     pthread_mutex_t mu; /* lock 3 */
     pthread_mutex_t tbl_mu; /* lock 2 (recursive) */
     pthread_mutex_t store_mu; /* lock 1b (recursive) */
@@ -178,6 +190,15 @@ typedef struct mapirt_sess {
     mapirt_report *reports;
     ULONG nreports;
 } mapirt_sess;
+
+/* Locks 1b and 2 (store_mu, tbl_mu). While a thread holds either, the table notifications it
+ * causes are queued on the session, in the order of the changes, and delivered by the unlock
+ * that leaves it holding neither: sinks never run under these locks (a sink may open a store
+ * or change a table; statustab.c). */
+void mapirt_tbl_lock(mapirt_sess *s);
+void mapirt_tbl_unlock(mapirt_sess *s);
+void mapirt_store_lock(mapirt_sess *s);
+void mapirt_store_unlock(mapirt_sess *s);
 
 void mapirt_sess_addref(mapirt_sess *s);
 void mapirt_sess_release(mapirt_sess *s);

@@ -23,6 +23,7 @@
 #include <mapix.h>
 
 #include <mapirt/alloc.h>
+#include <mapirt/notifyq.h>
 #include <mapirt/strconv.h>
 
 #include "session_internal.h"
@@ -197,7 +198,7 @@ static HRESULT make(const ULONG *cols_a, ULONG n, int wide, LPTABLEDATA *out)
 
 HRESULT mapirt_tables_create(mapirt_sess *s)
 {
-    HRESULT hr = S_OK;
+    HRESULT hr = mapirt_notifyq_create(&s->notifyq); /* locks.c */
     for (int w = 0; w < 2 && SUCCEEDED(hr); w++) {
         hr = make(status_cols_a, NSTATUS_COLS, w, &s->status_td[w]);
         if (SUCCEEDED(hr))
@@ -215,6 +216,8 @@ void mapirt_tables_destroy(mapirt_sess *s)
             s->stores_td[w]->lpVtbl->Release(s->stores_td[w]);
         s->status_td[w] = s->stores_td[w] = NULL;
     }
+    mapirt_notifyq_destroy(s->notifyq);
+    s->notifyq = NULL;
 }
 
 HRESULT mapirt_table_put(LPTABLEDATA td, mapirt_rowbuf *rb)
@@ -346,7 +349,7 @@ HRESULT mapirt_status_refresh_mapi(mapirt_sess *s)
 HRESULT mapirt_status_refresh_mapi_rows(mapirt_sess *s, ULONG first, ULONG last)
 {
     HRESULT hr = S_OK;
-    pthread_mutex_lock(&s->tbl_mu);
+    mapirt_tbl_lock(s);
     for (int w = 0; w < 2 && SUCCEEDED(hr); w++)
         for (ULONG r = first; r <= last && SUCCEEDED(hr); r++) {
             mapirt_rowbuf rb;
@@ -356,7 +359,7 @@ HRESULT mapirt_status_refresh_mapi_rows(mapirt_sess *s, ULONG first, ULONG last)
             hr = mapirt_table_put(s->status_td[w], &rb);
             mapirt_rb_free(&rb);
         }
-    pthread_mutex_unlock(&s->tbl_mu);
+    mapirt_tbl_unlock(s);
     return hr;
 }
 
@@ -365,7 +368,7 @@ HRESULT mapirt_status_refresh(mapirt_sess *s, mapirt_provider *p)
     HRESULT hr = S_OK;
     BYTE key[4];
     row_key(MAPIRT_ROW_PROVIDER + p->index, key);
-    pthread_mutex_lock(&s->tbl_mu);
+    mapirt_tbl_lock(s);
     for (int w = 0; w < 2 && SUCCEEDED(hr); w++) {
         mapirt_rowbuf rb;
         pthread_mutex_lock(&s->mu);
@@ -377,7 +380,7 @@ HRESULT mapirt_status_refresh(mapirt_sess *s, mapirt_provider *p)
                      : mapirt_table_drop(s->status_td[w], sizeof key, key);
         mapirt_rb_free(&rb);
     }
-    pthread_mutex_unlock(&s->tbl_mu);
+    mapirt_tbl_unlock(s);
     return hr;
 }
 

@@ -46,7 +46,7 @@ HRESULT mapirt_stores_refresh(mapirt_sess *s, mapirt_provider *p)
     HRESULT hr = mapirt_profstore_get_props(s->ps, s->id, &p->uid, &n, &v, err, sizeof err);
     if (FAILED(hr))
         n = 0; /* the section went (the profile changed under the session): build from memory */
-    pthread_mutex_lock(&s->tbl_mu);
+    mapirt_tbl_lock(s);
     for (int w = 0; w < 2; w++) {
         mapirt_rowbuf rb;
         HRESULT whr = mapirt_rb_init(&rb, 16, w);
@@ -96,7 +96,7 @@ HRESULT mapirt_stores_refresh(mapirt_sess *s, mapirt_provider *p)
             hr = whr;
         mapirt_rb_free(&rb);
     }
-    pthread_mutex_unlock(&s->tbl_mu);
+    mapirt_tbl_unlock(s);
     MAPIFreeBuffer(v);
     return hr;
 }

@@ -37,6 +37,7 @@ class MethodVM(NamedTuple):
     std_lasterror: bool  # GetLastError(HRESULT, ULONG, LPMAPIERROR *): the object layer's
     outs: list  # (param, IID expression, object-type parameter) of [out] interface pointers a
     #             proxy wraps
+    unrevoked: bool  # [unrevoked]: forwarded by a proxy even after its kill switch is thrown
 
 
 class InterfaceVM(NamedTuple):
@@ -177,7 +178,8 @@ class Lowerer:
         return MethodVM(meth.name, origin, ret, ret if ret.endswith("*") else ret + " ", returns,
                         list(meth.params), [p.decl.name for p in meth.params], c_zeros,
                         cxx_zeros, checks, trace, meth, f"{origin}_{meth.name}_check",
-                        meth.name == "GetLastError" and signature(meth) == STD_LASTERROR, outs)
+                        meth.name == "GetLastError" and signature(meth) == STD_LASTERROR, outs,
+                        m.attr(meth.attrs, "unrevoked") is not None)
 
     def param_kind(self, p: m.Param) -> tuple[str, str]:
         """'scalar' (integer, float, pointer), 'record' (struct/union by value) or 'cxxref'."""

@@ -500,6 +500,13 @@ class Checker:
                 self.rep.error(meth.loc, f"method '{meth.name}' redefines the method inherited "
                                f"from '{b}'", (loc, "inherited method is declared here"))
             own[meth.name] = meth.loc
+            for a in meth.attrs:
+                if a.name == "unrevoked" and a.args:
+                    self.rep.error(a.loc, "unrevoked takes no arguments")
+                elif a.name == "unrevoked" and not meth.ret_ptrs and \
+                        getattr(meth.ret, "name", None) in ("HRESULT", "SCODE"):
+                    self.rep.error(a.loc, f"method '{meth.name}' returns an HRESULT: a revoked "
+                                   "proxy answers MAPI_E_END_OF_SESSION, it cannot be unrevoked")
             self.check_spec(meth.ret, bool(meth.ret_ptrs))
             self.check_params(meth.params, meth.name)
 

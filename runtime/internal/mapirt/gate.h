@@ -18,6 +18,14 @@
  * code behind a closed gate that calls back into it (a provider calling its support object
  * while it logs off) is turned away at once, never left waiting.
  *
+ * The one wait that could still close a circle is a thread waiting for a gate while it is itself
+ * inside another gate that somebody else is closing (two threads, each inside a call of one
+ * session, each ending the other's: each waits for the other to leave). So a closer inside a
+ * gate of another owner does not wait: it shuts the gate (mapirt_gate_shut: nothing enters any
+ * more) and hands the rest of its work to mapirt_gate_defer, which runs it when the thread
+ * leaves its outermost gate, inside none; a thread that waits then is inside no gate, so
+ * nobody waits for it and the waits form no circle.
+ *
  * Gates are reference counted (proxies hold them past the end of their session); the optional
  * fini callback runs at the last release (the provider's gate drops its module reference). */
 #ifndef MAPIRT_GATE_H
@@ -50,6 +58,25 @@ void mapirt_gate_leave(mapirt_gate_frame *f);
  * close (from anywhere) waits the same way. */
 void mapirt_gate_close(mapirt_gate *g);
 int mapirt_gate_closed(const mapirt_gate *g);
+/* Closes the gate without waiting: calls that try to enter are turned away from now on. */
+void mapirt_gate_shut(mapirt_gate *g);
+
+/* Whose gate it is (a session: its own gate and its providers' share the owner); NULL until
+ * set. Set once, before the gate is used by other threads. */
+void mapirt_gate_set_owner(mapirt_gate *g, const void *owner);
+/* Nonzero when the calling thread is inside a gate whose owner is not `owner` (then waiting for
+ * owner's gates could wait for a thread that waits for this one). */
+int mapirt_gate_inside_other(const void *owner);
+
+/* Work put off until the calling thread leaves its outermost gate (then inside none): `fn(ctx)`
+ * runs there, in the order deferred, on this thread. The task lives in the caller's memory
+ * until it runs. A thread inside no gate runs it at once. */
+typedef struct mapirt_gate_task {
+    void (*fn)(void *ctx);
+    void *ctx;
+    struct mapirt_gate_task *next;
+} mapirt_gate_task;
+void mapirt_gate_defer(mapirt_gate_task *t, void (*fn)(void *), void *ctx);
 
 /* Nonzero while the calling thread is inside any gate (then it may be running provider code
  * further up its stack: runtime/spi/loader.c does not unmap what it released meanwhile). */

@@ -49,6 +49,13 @@ extern "C" __attribute__((visibility("default"))) acmems_stats *acmems_stats_get
 {
     return &stats;
 }
+// Called at the start of each Logon while set (tests that need a logon in flight: MAPI holds
+// the session's store lock across it).
+static void (*g_logon_hook)(void);
+extern "C" __attribute__((visibility("default"))) void acmems_logon_hook(void (*fn)(void))
+{
+    g_logon_hook = fn;
+}
 
 namespace {
 
@@ -299,6 +306,8 @@ class Provider final : public IMSProvider {
                      ULONG flags, LPCIID, ULONG *cbsec, LPBYTE *sec, LPMAPIERROR *perr,
                      LPMSLOGON *ppLogon, LPMDB *ppMDB) override
     {
+        if (g_logon_hook)
+            g_logon_hook();
         stats.logons++;
         stats.logon_flags = flags;
         stats.cb_entryid = cbEntryID;

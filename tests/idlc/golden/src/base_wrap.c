@@ -11,9 +11,10 @@
  *
  * A proxy face (<mapirt/proxy.h>) is { vtbl; inner; ... }: its forwarders call the same method
  * of `inner`, wrap the interface pointers the call returns, and leave IUnknown to the proxy.
- * Methods returning an HRESULT enter the proxy's kill switch first (mapirt_proxy_enter: a
- * revoked proxy answers MAPI_E_END_OF_SESSION without calling `inner`); the few returning
- * something else are forwarded as they are. */
+ * Every method enters the proxy's kill switch first (mapirt_proxy_enter): a revoked proxy
+ * answers MAPI_E_END_OF_SESSION without calling `inner`, or 0 / NULL / nothing for the few
+ * methods returning something else; only [unrevoked] methods (IMalloc's) are forwarded as
+ * they are, and IUnknown's are the proxy's own. */
 #include <mapirt/base_impl.h>
 #include <mapirt/trace.h>
 

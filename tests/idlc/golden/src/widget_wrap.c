@@ -11,9 +11,10 @@
  *
  * A proxy face (<mapirt/proxy.h>) is { vtbl; inner; ... }: its forwarders call the same method
  * of `inner`, wrap the interface pointers the call returns, and leave IUnknown to the proxy.
- * Methods returning an HRESULT enter the proxy's kill switch first (mapirt_proxy_enter: a
- * revoked proxy answers MAPI_E_END_OF_SESSION without calling `inner`); the few returning
- * something else are forwarded as they are. */
+ * Every method enters the proxy's kill switch first (mapirt_proxy_enter): a revoked proxy
+ * answers MAPI_E_END_OF_SESSION without calling `inner`, or 0 / NULL / nothing for the few
+ * methods returning something else; only [unrevoked] methods (IMalloc's) are forwarded as
+ * they are, and IUnknown's are the proxy's own. */
 #include <mapirt/widget_impl.h>
 #include <mapirt/trace.h>
 
@@ -246,8 +247,14 @@ static HRESULT IWidget_proxy_Describe(IWidget *This, ULONG cb, BYTE *lpb, LPWIDG
 static ULONG IWidget_proxy_Count(IWidget *This)
 {
     IWidget *idlc_in = IDLC_INNER(IWidget, This);
+    mapirt_call_frame idlc_f;
+    ULONG r;
 
-    return idlc_in->lpVtbl->Count(idlc_in);
+    if (mapirt_proxy_enter(This, &idlc_f) < 0)
+        return 0;
+    r = idlc_in->lpVtbl->Count(idlc_in);
+    mapirt_proxy_leave(&idlc_f);
+    return r;
 }
 
 static const IWidgetVtbl IWidget_proxy_vtbl = {
@@ -538,8 +545,14 @@ static HRESULT IGadget_proxy_Describe(IGadget *This, ULONG cb, BYTE *lpb, LPWIDG
 static ULONG IGadget_proxy_Count(IGadget *This)
 {
     IGadget *idlc_in = IDLC_INNER(IGadget, This);
+    mapirt_call_frame idlc_f;
+    ULONG r;
 
-    return idlc_in->lpVtbl->Count(idlc_in);
+    if (mapirt_proxy_enter(This, &idlc_f) < 0)
+        return 0;
+    r = idlc_in->lpVtbl->Count(idlc_in);
+    mapirt_proxy_leave(&idlc_f);
+    return r;
 }
 
 static HRESULT IGadget_proxy_Attach(IGadget *This, IWidget *lpWidget)
