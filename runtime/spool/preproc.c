@@ -97,9 +97,10 @@ HRESULT mapirt_preproc_run(mapirt_sess *s, LPMDB mdb, LPMESSAGE msg, mapirt_prep
     run->removes = mapirt_calloc(n ? n : 1, sizeof *run->removes);
     LPADRBOOK ab = NULL;
     LPMAPIFOLDER folder = folder_of(mdb, msg);
-    if (!run->mods || !run->removes)
+    if (!run->mods || !run->removes) {
         hr = MAPI_E_NOT_ENOUGH_MEMORY;
-    else if (FAILED(hr = mapirt_addrbook_create(s, NULL, &ab)))
+        snprintf(err, cberr, "out of memory for the message's preprocessors");
+    } else if (FAILED(hr = mapirt_addrbook_create(s, NULL, &ab)))
         snprintf(err, cberr, "the address book for the preprocessors cannot be opened "
                  "(0x%08X)", (unsigned)hr);
     for (ULONG i = 0; SUCCEEDED(hr) && i < n; i++) {

@@ -1343,6 +1343,11 @@ Test(spoolsup, complete_msg_preprocessors_and_templates_through_providers_suppor
     cr_expect_eq(flags, NEEDS_SPOOLER | NEEDS_PREPROCESSING);
     cr_assert_eq(ms->lpVtbl->ExpandRecips(ms, smtp, &flags), S_OK);
     cr_expect_eq(flags, NEEDS_SPOOLER);
+    /* PrepareSubmit answers the same (the store queues SUBMITFLAG_PREPROCESS from it) */
+    cr_assert_eq(ms->lpVtbl->PrepareSubmit(ms, fax, &flags), S_OK);
+    cr_expect_eq(flags, NEEDS_PREPROCESSING);
+    cr_assert_eq(ms->lpVtbl->PrepareSubmit(ms, smtp, &flags), S_OK);
+    cr_expect_eq(flags, 0);
     cr_expect_eq(xp->lpVtbl->RegisterPreprocessor(xp, NULL, (LPTSTR) "", (LPTSTR) "acmexp.dll",
                                                   (LPSTR) "Preprocess", NULL, 0),
                  MAPI_E_INVALID_PARAMETER);
