@@ -182,20 +182,9 @@ int ms_folder_undo_create(struct ms_store *s, sqlite3_int64 id)
 {
     pthread_mutex_lock(&s->db->lock);
     int rc = ms_db_begin(s->db);
-    sqlite3_stmt *st = rc == SQLITE_OK ? ms_db_stmt(s->db, "DELETE FROM objects WHERE id = ?")
-                                       : NULL;
-    if (rc == SQLITE_OK && st == NULL)
-        rc = sqlite3_errcode(s->db->db);
-    if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-        sqlite3_reset(st);
-    }
     if (rc == SQLITE_OK)
-        rc = ms_db_commit(s->db);
-    else
-        ms_db_rollback(s->db);
+        rc = ms_db_exec_ids(s->db, "DELETE FROM objects WHERE id = ?", 1, &id);
+    rc = ms_db_end(s->db, rc);
     pthread_mutex_unlock(&s->db->lock);
     return rc;
 }

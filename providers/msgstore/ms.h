@@ -35,6 +35,13 @@
 /* The provider's display name and the status row's text. */
 #define MS_PROVIDER_DISPLAY "mapirt SQLite message store"
 
+/* The store of a provider whose profile section names none (provider.c): one file per provider
+ * instance under the XDG data directory, msgstore/<provider UID>.db (docs/decisions.md). Logon
+ * and ServiceEntry both choose it here, in a buffer of MS_PATH_CB bytes. 0, or -1 as
+ * mapirt_user_data_path. */
+#define MS_PATH_CB 4096
+int ms_default_store_path(const BYTE uid[16], char *out, size_t cb);
+
 /* Properties at least this large (bytes) are kept out of the property row: stored in chunks of
  * `streams`, reachable with OpenProperty, and GetProps answers MAPI_E_NOT_ENOUGH_MEMORY for
  * them (docs/decisions.md). */

@@ -104,9 +104,7 @@ static HRESULT logon_error(struct ms_provider *p, HRESULT hr, ULONG flags, const
     return mapirt_provider_error(p->alloc, p->more, hr, flags, text, MS_PROVIDER_DISPLAY, lpp);
 }
 
-/* The store of a provider whose profile section names none: one file per provider instance
- * under the XDG data directory (docs/decisions.md). */
-static int default_path(const BYTE uid[16], char *out, size_t cb)
+int ms_default_store_path(const BYTE uid[16], char *out, size_t cb)
 {
     char name[64];
     memcpy(name, "msgstore/", 9);
@@ -144,7 +142,7 @@ static HRESULT logon(struct ms_provider *self, LPMAPISUP sup, ULONG cbEntryID,
         path = want.path;
     }
     /* The profile section holds the store's path (ServiceEntry writes it) and its name. */
-    char defpath[4096];
+    char defpath[MS_PATH_CB];
     hr = sup->lpVtbl->OpenProfileSection(sup, NULL, MAPI_MODIFY, &ps);
     if (SUCCEEDED(hr)) {
         SizedSPropTagArray(3, tags) = {3, {PR_MS_STORE_PATH_A, PR_DISPLAY_NAME_A,
@@ -154,7 +152,7 @@ static HRESULT logon(struct ms_provider *self, LPMAPISUP sup, ULONG cbEntryID,
         if (!path && sect && sect[0].ulPropTag == PR_MS_STORE_PATH_A)
             path = sect[0].Value.lpszA;
         if (!path && sect && sect[2].ulPropTag == PR_PROVIDER_UID && sect[2].Value.bin.cb == 16 &&
-            default_path(sect[2].Value.bin.lpb, defpath, sizeof defpath) == 0)
+            ms_default_store_path(sect[2].Value.bin.lpb, defpath, sizeof defpath) == 0)
             path = defpath;
     }
     if (path == NULL || *path != '/') {

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mapirt/provider.h>
 #include <mapirt/strconv.h>
 
 #include "ms.h"
@@ -56,40 +57,28 @@ static HRESULT errno_hr(int e)
     }
 }
 
-/* mkdir -p of path's directory; on failure, which directory and why. */
+/* mkdir -p of path's directory, which must then be writable; on failure, which directory and
+ * why. */
 static HRESULT make_dirs(svc_ctx *c, const char *path)
 {
+    int made = mapirt_make_parent_dirs(path), e = errno;
     char *d = strdup(path);
     if (d == NULL)
         return fail(c, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
     char *last = strrchr(d, '/');
-    HRESULT hr = S_OK;
-    if (last && last != d) {
+    if (last)
         *last = '\0';
-        for (char *s = d + 1;; s++) {
-            if (*s != '/' && *s != '\0')
-                continue;
-            char keep = *s;
-            *s = '\0';
-            struct stat st;
-            if (mkdir(d, 0700) != 0 && errno != EEXIST) {
-                hr = fail(c, errno_hr(errno), "cannot create the directory '%s' for the store '%s': %s",
-                    d, path, strerror(errno));
-                break;
-            }
-            if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                hr = fail(c, MAPI_E_INVALID_PARAMETER,
-                    "the store '%s' cannot be made: '%s' is not a directory", path, d);
-                break;
-            }
-            if (keep == '\0')
-                break;
-            *s = keep;
-        }
-    }
-    if (SUCCEEDED(hr) && last && access(last == d ? "/" : d, W_OK | X_OK) != 0)
+    const char *dir = last == d ? "/" : d;
+    HRESULT hr = S_OK;
+    if (made != 0 && e == ENOTDIR)
+        hr = fail(c, MAPI_E_INVALID_PARAMETER,
+            "the store '%s' cannot be made: a part of '%s' is not a directory", path, dir);
+    else if (made != 0)
+        hr = fail(c, errno_hr(e), "cannot create the directory '%s' for the store '%s': %s", dir,
+            path, strerror(e));
+    else if (last && access(dir, W_OK | X_OK) != 0)
         hr = fail(c, errno_hr(errno), "the store '%s' cannot be written: directory '%s': %s",
-            path, last == d ? "/" : d, strerror(errno));
+            path, dir, strerror(errno));
     free(d);
     return hr;
 }
@@ -184,26 +173,17 @@ static HRESULT store_provider(svc_ctx *c, LPPROVIDERADMIN pa, MAPIUID *uid)
     return FAILED(hr) ? fail(c, hr, "the service has no message store provider") : S_OK;
 }
 
-/* The default file of a store provider, as Logon chooses it (provider.c). */
+/* The default file of a store provider, as Logon chooses it. */
 static HRESULT default_path(svc_ctx *c, const MAPIUID *uid, char **out)
 {
-    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    char hex[33];
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", uid->ab[i]);
-    int n;
-    if (xdg && *xdg == '/')
-        n = asprintf(out, "%s/mapirt/msgstore/%s.db", xdg, hex);
-    else if (home && *home == '/')
-        n = asprintf(out, "%s/.local/share/mapirt/msgstore/%s.db", home, hex);
-    else
+    char buf[MS_PATH_CB];
+    *out = NULL;
+    if (ms_default_store_path(uid->ab, buf, sizeof buf) != 0)
         return fail(c, MAPI_E_UNCONFIGURED,
             "no PR_MS_STORE_PATH was given and neither $XDG_DATA_HOME nor $HOME is an "
             "absolute path for the default store");
-    if (n < 0) {
-        *out = NULL;
+    if ((*out = strdup(buf)) == NULL)
         return fail(c, MAPI_E_NOT_ENOUGH_MEMORY, "out of memory");
-    }
     return S_OK;
 }
 
@@ -262,28 +242,9 @@ static HRESULT configure(svc_ctx *c, LPMAPISUP sup, LPPROVIDERADMIN pa, ULONG co
 /* A MAPIERROR in the width the caller asked for, from the caller's allocator. */
 static HRESULT service_error(svc_ctx *c, HRESULT hr, ULONG flags, LPMAPIERROR *lpp)
 {
-    LPMAPIERROR e = NULL;
-    if (lpp == NULL || c->alloc(sizeof *e, (void **)&e) != S_OK)
-        return hr;
-    memset(e, 0, sizeof *e);
-    e->ulVersion = MAPI_ERROR_VERSION;
-    const char *strs[2] = {c->err[0] ? c->err : "configuration failed", MS_PROVIDER_DISPLAY};
-    LPTSTR *dst[2] = {&e->lpszError, &e->lpszComponent};
-    for (int i = 0; i < 2; i++) {
-        size_t len = strlen(strs[i]) + 1;
-        void *p;
-        if (flags & MAPI_UNICODE) {
-            if (c->more((ULONG)(len * sizeof(WCHAR)), e, &p) == S_OK) {
-                mapirt_str_a_to_w_into(strs[i], p);
-                *dst[i] = p;
-            }
-        } else if (c->more((ULONG)len, e, &p) == S_OK) {
-            memcpy(p, strs[i], len);
-            *dst[i] = p;
-        }
-    }
-    *lpp = e;
-    return hr;
+    return mapirt_provider_error(c->alloc, c->more, hr, flags,
+                                 c->err[0] ? c->err : "configuration failed",
+                                 MS_PROVIDER_DISPLAY, lpp);
 }
 
 MS_EXPORT HRESULT ServiceEntry(HINSTANCE hInstance, LPMALLOC lpMalloc, LPMAPISUP lpMAPISup,

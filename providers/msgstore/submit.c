@@ -265,10 +265,7 @@ HRESULT ms_store_set_lock_state(struct ms_store *s, LPMESSAGE m, ULONG state)
             sqlite3_reset(st);
         }
     }
-    if (rc == SQLITE_OK)
-        rc = ms_db_commit(s->db);
-    else
-        ms_db_rollback(s->db);
+    rc = ms_db_end(s->db, rc);
     pthread_mutex_unlock(&s->db->lock);
     if (rc != SQLITE_OK)
         return ms_db_hr(rc) == S_OK ? MAPI_E_CALL_FAILED : ms_db_hr(rc);

@@ -44,6 +44,9 @@ static inline HRESULT mapirt_ps_last(mapirt_ps_tx *tx)
 }
 /* Steps a statement expected to finish (INSERT/UPDATE/DELETE) and resets it. */
 HRESULT mapirt_ps_exec(mapirt_ps_tx *tx, sqlite3_stmt *st);
+/* The integer in the first column of the one row sql (a string literal) answers: a PRAGMA's
+ * value, a count. */
+HRESULT mapirt_ps_query_int(mapirt_ps_tx *tx, const char *sql, sqlite3_int64 *out);
 HRESULT mapirt_ps_oom(mapirt_ps_tx *tx);
 
 /* secure properties (secret.c): the store's key, read or made beside the database (*have 0

@@ -226,6 +226,22 @@ HRESULT mapirt_ps_exec(mapirt_ps_tx *tx, sqlite3_stmt *st)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? S_OK : mapirt_ps_sqlfail(tx, rc);
 }
 
+HRESULT mapirt_ps_query_int(mapirt_ps_tx *tx, const char *sql, sqlite3_int64 *out)
+{
+    sqlite3_stmt *st = mapirt_ps_prepare(tx, sql);
+    if (!st)
+        return mapirt_ps_last(tx);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        HRESULT hr = mapirt_ps_sqlfail(tx, rc);
+        sqlite3_reset(st);
+        return hr;
+    }
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return S_OK;
+}
+
 static HRESULT simple(mapirt_profstore *ps, const char *sql)
 {
     int rc = sqlite3_exec(ps->db, sql, NULL, NULL, NULL);
@@ -352,27 +368,14 @@ static HRESULT make_file(const char *path, char *err, size_t cberr)
     return errno_hr(e);
 }
 
-static HRESULT data_version(mapirt_ps_tx *tx, sqlite3_int64 *out)
-{
-    sqlite3_stmt *st = mapirt_ps_prepare(tx, "PRAGMA data_version");
-    if (!st)
-        return mapirt_ps_last(tx);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        HRESULT hr = mapirt_ps_sqlfail(tx, rc);
-        sqlite3_reset(st);
-        return hr;
-    }
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return S_OK;
-}
+/* One literal, so that the statement cache (by address) holds one statement for it. */
+static const char DATA_VERSION[] = "PRAGMA data_version";
 
 static HRESULT ensure(mapirt_ps_tx *tx, void *ctx)
 {
     (void)ctx;
     HRESULT hr = mapirt_ps_schema_ensure(tx);
-    return FAILED(hr) ? hr : data_version(tx, &tx->data_version);
+    return FAILED(hr) ? hr : mapirt_ps_query_int(tx, DATA_VERSION, &tx->data_version);
 }
 
 /* Another connection committed since the schema was last checked: it may have been a newer
@@ -380,7 +383,7 @@ static HRESULT ensure(mapirt_ps_tx *tx, void *ctx)
 static HRESULT recheck(mapirt_ps_tx *tx, void *ctx)
 {
     sqlite3_int64 v;
-    HRESULT hr = data_version(tx, &v);
+    HRESULT hr = mapirt_ps_query_int(tx, DATA_VERSION, &v);
     if (FAILED(hr) || v == tx->data_version)
         return hr;
     if (FAILED(hr = mapirt_ps_schema_current(tx)))

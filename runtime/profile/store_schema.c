@@ -69,18 +69,11 @@ static const char *const MIGRATIONS[] = {NULL};
 
 static HRESULT pragma_int(mapirt_ps_tx *tx, const char *sql, int *out)
 {
-    sqlite3_stmt *st = mapirt_ps_prepare(tx, sql);
-    if (!st)
-        return mapirt_ps_last(tx);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        HRESULT hr = mapirt_ps_sqlfail(tx, rc);
-        sqlite3_reset(st);
-        return hr;
-    }
-    *out = sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    return S_OK;
+    sqlite3_int64 v = 0;
+    HRESULT hr = mapirt_ps_query_int(tx, sql, &v);
+    if (SUCCEEDED(hr))
+        *out = (int)v;
+    return hr;
 }
 
 static HRESULT exec(mapirt_ps_tx *tx, const char *sql)

@@ -169,20 +169,6 @@ HRESULT mapirt_ab_root_open(struct addrbook *ab, LPCIID iid, ULONG *lpulObjType,
     }
     if (SUCCEEDED(hr))
         hr = mapirt_propbag_HrSetObjAccess(r->bag, IPROP_READONLY);
-    if (SUCCEEDED(hr) && iid && !IsEqualIID(iid, &IID_IABContainer)) {
-        LPUNKNOWN q = NULL;
-        hr = abroot_as_IUnknown(r)->lpVtbl->QueryInterface(abroot_as_IUnknown(r), iid,
-                                                            (void **)&q);
-        abroot_release(r);
-        if (FAILED(hr))
-            return hr;
-        *lppUnk = q;
-    } else if (SUCCEEDED(hr))
-        *lppUnk = (LPUNKNOWN)abroot_as_IABContainer(r);
-    else {
-        abroot_release(r);
-        return hr;
-    }
-    *lpulObjType = MAPI_ABCONT;
-    return S_OK;
+    return mapirt_sess_give_out(hr, abroot_as_IUnknown(r), (LPUNKNOWN)abroot_as_IABContainer(r),
+                                &IID_IABContainer, iid, MAPI_ABCONT, lpulObjType, lppUnk);
 }

@@ -275,22 +275,9 @@ HRESULT mapirt_oneoff_open(ULONG cb, const ENTRYID *eid, LPCIID iid, ULONG *lpul
     if (SUCCEEDED(hr))
         hr = mapirt_propbag_HrSetObjAccess(u->bag, IPROP_READONLY);
     MAPIFreeBuffer(v);
-    if (SUCCEEDED(hr) && iid && !IsEqualIID(iid, &IID_IMailUser)) {
-        LPUNKNOWN q = NULL;
-        hr = oneoff_user_as_IUnknown(u)->lpVtbl->QueryInterface(oneoff_user_as_IUnknown(u),
-                                                                 iid, (void **)&q);
-        oneoff_user_release(u);
-        if (FAILED(hr))
-            return hr;
-        *lppUnk = q;
-    } else if (SUCCEEDED(hr))
-        *lppUnk = (LPUNKNOWN)oneoff_user_as_IMailUser(u);
-    else {
-        oneoff_user_release(u);
-        return hr;
-    }
-    *lpulObjType = MAPI_MAILUSER;
-    return S_OK;
+    return mapirt_sess_give_out(hr, oneoff_user_as_IUnknown(u),
+                                (LPUNKNOWN)oneoff_user_as_IMailUser(u), &IID_IMailUser, iid,
+                                MAPI_MAILUSER, lpulObjType, lppUnk);
 }
 
 /* ---- the one-off table ---- */

@@ -555,3 +555,23 @@ mapirt_lasterror *mapirt_session_lasterror(struct session *h)
 {
     return session_lasterror(h);
 }
+
+HRESULT mapirt_sess_give_out(HRESULT hr, LPUNKNOWN unk, LPUNKNOWN own, LPCIID own_iid,
+                             LPCIID iid, ULONG type, ULONG *lpulObjType, LPUNKNOWN *lppUnk)
+{
+    if (SUCCEEDED(hr) && iid && !IsEqualIID(iid, own_iid)) {
+        LPUNKNOWN q = NULL;
+        hr = unk->lpVtbl->QueryInterface(unk, iid, (void **)&q);
+        unk->lpVtbl->Release(unk);
+        if (FAILED(hr))
+            return hr;
+        *lppUnk = q;
+    } else if (SUCCEEDED(hr))
+        *lppUnk = own;
+    else {
+        unk->lpVtbl->Release(unk);
+        return hr;
+    }
+    *lpulObjType = type;
+    return S_OK;
+}

@@ -206,6 +206,12 @@ void mapirt_sess_release(mapirt_sess *s);
 /* Formats into a fixed buffer, cutting what does not fit (messages only). */
 void mapirt_textf(char *dst, size_t cb, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Gives out an object just made (session.c), which holds its one reference: hr is how making it
+ * went. As iid, or as own (the object as own_iid) when iid is NULL or own_iid, with *lpulObjType
+ * type; the object is released when it fails or when iid is asked of unk (its IUnknown). */
+HRESULT mapirt_sess_give_out(HRESULT hr, LPUNKNOWN unk, LPUNKNOWN own, LPCIID own_iid,
+                             LPCIID iid, ULONG type, ULONG *lpulObjType, LPUNKNOWN *lppUnk);
+
 /* ---- provider.c: loading, logging on and off ---- */
 
 /* Loads the provider's shared object, calls its entry point (with hInstance, the IMalloc and the

@@ -77,56 +77,60 @@ static int cat(const ctx *c, LPMAPIPROP obj, ULONG tag, const char *what)
     return rc;
 }
 
+/* What to write: the property, of the message or of its attachment (-1: none). */
+typedef struct cat_what {
+    ULONG tag;
+    long attach;
+} cat_what;
+
+static int cat_target(const ctx *c, target *tg, void *arg)
+{
+    const cat_what *w = arg;
+    char nb[64], what[800];
+    int rc;
+    prop_name(w->tag, nb, sizeof nb);
+    if (w->attach >= 0 && !tg->msg)
+        rc = fail_text(MAPI_E_INVALID_PARAMETER, "it names a folder, not a message",
+            "reading attachment %ld of '%s'", w->attach, tg->label);
+    else if (w->attach >= 0) {
+        LPATTACH a = NULL;
+        HRESULT hr = tg->msg->lpVtbl->OpenAttach(tg->msg, (ULONG)w->attach, NULL, 0, &a);
+        if (hr != S_OK)
+            rc = fail_hr(hr, LAST_ERROR(tg->msg, hr), "opening attachment %ld of '%s'",
+                w->attach, tg->label);
+        else {
+            snprintf(what, sizeof what, "%s of attachment %ld of '%s'", nb, w->attach,
+                tg->label);
+            rc = cat(c, (LPMAPIPROP)a, w->tag, what);
+            a->lpVtbl->Release(a);
+        }
+    } else {
+        snprintf(what, sizeof what, "%s of '%s'", nb, tg->label);
+        rc = cat(c, tg->msg ? (LPMAPIPROP)tg->msg : (LPMAPIPROP)tg->folder, w->tag, what);
+    }
+    return rc;
+}
+
 static int run_cat(ctx *c)
 {
-    long attach = -1;
+    cat_what w = {0, -1};
     const char *prop = opt_get(c, "prop");
     if (opt_get(c, "attach")) {
         char *end;
         errno = 0;
-        attach = strtol(opt_get(c, "attach"), &end, 10);
-        if (errno || *end || attach < 0 || end == opt_get(c, "attach"))
+        w.attach = strtol(opt_get(c, "attach"), &end, 10);
+        if (errno || *end || w.attach < 0 || end == opt_get(c, "attach"))
             return usage_error(c, "--attach '%s': not an attachment number (mapirt show lists "
                                   "them)",
                 opt_get(c, "attach"));
     }
-    ULONG tag = attach >= 0 ? PR_ATTACH_DATA_BIN : PR_BODY_A;
+    w.tag = w.attach >= 0 ? PR_ATTACH_DATA_BIN : PR_BODY_A;
     if (prop) {
-        int rc = cli_tag(c, "--prop", prop, &tag);
+        int rc = cli_tag(c, "--prop", prop, &w.tag);
         if (rc != EXIT_OK)
             return rc;
     }
-    store st;
-    target tg;
-    int rc = store_open(c, 0, &st);
-    if (rc != EXIT_OK)
-        return rc;
-    rc = path_open(c, &st, c->argv[0], 0, &tg);
-    if (rc == EXIT_OK) {
-        char nb[64], what[800];
-        prop_name(tag, nb, sizeof nb);
-        if (attach >= 0 && !tg.msg)
-            rc = fail_text(MAPI_E_INVALID_PARAMETER, "it names a folder, not a message",
-                "reading attachment %ld of '%s'", attach, tg.label);
-        else if (attach >= 0) {
-            LPATTACH a = NULL;
-            HRESULT hr = tg.msg->lpVtbl->OpenAttach(tg.msg, (ULONG)attach, NULL, 0, &a);
-            if (hr != S_OK)
-                rc = fail_hr(hr, LAST_ERROR(tg.msg, hr), "opening attachment %ld of '%s'", attach,
-                    tg.label);
-            else {
-                snprintf(what, sizeof what, "%s of attachment %ld of '%s'", nb, attach, tg.label);
-                rc = cat(c, (LPMAPIPROP)a, tag, what);
-                a->lpVtbl->Release(a);
-            }
-        } else {
-            snprintf(what, sizeof what, "%s of '%s'", nb, tg.label);
-            rc = cat(c, tg.msg ? (LPMAPIPROP)tg.msg : (LPMAPIPROP)tg.folder, tag, what);
-        }
-        target_close(&tg);
-    }
-    store_close(&st);
-    return rc;
+    return path_run(c, c->argv[0], cat_target, &w);
 }
 
 static const opt CAT_OPTS[] = {

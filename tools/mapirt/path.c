@@ -338,6 +338,23 @@ int path_open(const ctx *c, store *st, const char *path, ULONG flags, target *ou
     return EXIT_OK;
 }
 
+int path_run(const ctx *c, const char *path, int (*fn)(const ctx *c, target *tg, void *arg),
+    void *arg)
+{
+    store st;
+    target tg;
+    int rc = store_open(c, 0, &st);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = path_open(c, &st, path, 0, &tg);
+    if (rc == EXIT_OK) {
+        rc = fn(c, &tg, arg);
+        target_close(&tg);
+    }
+    store_close(&st);
+    return rc;
+}
+
 int path_open_folder(const ctx *c, store *st, const char *path, ULONG flags, target *out)
 {
     int rc = path_open(c, st, path, flags, out);

@@ -241,31 +241,25 @@ static int show_message(const ctx *c, LPMESSAGE m, int indent, int depth, const 
     return rc;
 }
 
+static int show_target(const ctx *c, target *tg, void *arg)
+{
+    (void)arg;
+    char what[600];
+    snprintf(what, sizeof what, "'%s'", tg->label);
+    if (c->json)
+        json_begin_object(NULL);
+    int rc = tg->msg ? show_message(c, tg->msg, 0, 0, what)
+                     : print_all(c, (LPMAPIPROP)tg->folder, 0, what);
+    if (c->json) {
+        json_end();
+        json_finish();
+    }
+    return rc;
+}
+
 static int run_show(ctx *c)
 {
-    store st;
-    target tg;
-    int rc = store_open(c, 0, &st);
-    if (rc != EXIT_OK)
-        return rc;
-    rc = path_open(c, &st, c->argv[0], 0, &tg);
-    if (rc == EXIT_OK) {
-        char what[600];
-        snprintf(what, sizeof what, "'%s'", tg.label);
-        if (c->json)
-            json_begin_object(NULL);
-        if (tg.msg)
-            rc = show_message(c, tg.msg, 0, 0, what);
-        else
-            rc = print_all(c, (LPMAPIPROP)tg.folder, 0, what);
-        if (c->json) {
-            json_end();
-            json_finish();
-        }
-        target_close(&tg);
-    }
-    store_close(&st);
-    return rc;
+    return path_run(c, c->argv[0], show_target, NULL);
 }
 
 static const opt SHOW_OPTS[] = {

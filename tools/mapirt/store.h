@@ -46,6 +46,10 @@ int path_open(const ctx *c, store *st, const char *path, ULONG flags, target *ou
 /* The folder PATH names (a message path is an error). */
 int path_open_folder(const ctx *c, store *st, const char *path, ULONG flags, target *out);
 void target_close(target *t);
+/* Opens the command's store (read-only) and what PATH names, calls fn on it and closes both:
+ * fn's exit code, or the failure to open. */
+int path_run(const ctx *c, const char *path, int (*fn)(const ctx *c, target *tg, void *arg),
+    void *arg);
 /* The folder PATH names, creating the folders of the path that do not exist yet
  * (CreateFolder with OPEN_IF_EXISTS, FOLDER_GENERIC); a hex entry ID must exist. */
 int path_make_folder(const ctx *c, store *st, const char *path, target *out);
