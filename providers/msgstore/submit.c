@@ -132,7 +132,8 @@ HRESULT ms_submit_message(struct ms_store *s, LPMESSAGE m, int *submitting, ULON
     v[0].ulPropTag = PR_MESSAGE_FLAGS;
     v[0].Value.l = mf | MSGFLAG_SUBMIT | MSGFLAG_UNSENT;
     v[1].ulPropTag = PR_SUBMIT_FLAGS;
-    v[1].Value.l = (LONG)(prep & SUBMITFLAG_PREPROCESS);
+    /* PrepareSubmit's NEEDS_PREPROCESSING: the spooler runs the preprocessors first */
+    v[1].Value.l = (prep & NEEDS_PREPROCESSING) ? SUBMITFLAG_PREPROCESS : 0;
     v[2].ulPropTag = PR_CLIENT_SUBMIT_TIME;
     v[2].Value.ft.dwLowDateTime = (DWORD)ft;
     v[2].Value.ft.dwHighDateTime = (DWORD)((unsigned long long)ft >> 32);

@@ -336,7 +336,7 @@ static HRESULT expand(expand_ctx *c, const SBinary *eid, char *err, size_t cberr
     return hr;
 }
 
-static int preprocessed(mapirt_sess *s, const char *type)
+int mapirt_spool_has_preprocessor(mapirt_sess *s, const char *type)
 {
     int hit = 0;
     pthread_mutex_lock(&s->mu);
@@ -386,7 +386,7 @@ HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFla
         const SPropValue *at = PpropFindProp(r->lpProps, r->cValues, PR_ADDRTYPE_A);
         if (!(e && o && o->Value.l == MAPI_DISTLIST)) {
             kept++;
-            pre |= at && preprocessed(s, at->Value.lpszA);
+            pre |= at && mapirt_spool_has_preprocessor(s, at->Value.lpszA);
             continue;
         }
         c.rtype = rt ? rt->Value.l : (LONG)MAPI_TO;
@@ -405,7 +405,7 @@ HRESULT mapirt_expand_recips(mapirt_sess *s, LPMESSAGE lpMessage, ULONG *lpulFla
     for (ULONG i = 0; SUCCEEDED(hr) && i < c.add->cEntries; i++) {
         const ADRENTRY *a = &c.add->aEntries[i];
         const SPropValue *at = PpropFindProp(a->rgPropVals, a->cValues, PR_ADDRTYPE_A);
-        pre |= at && preprocessed(s, at->Value.lpszA);
+        pre |= at && mapirt_spool_has_preprocessor(s, at->Value.lpszA);
     }
     if (SUCCEEDED(hr))
         *lpulFlags = ((kept + c.add->cEntries) ? NEEDS_SPOOLER : 0) |

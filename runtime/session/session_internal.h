@@ -403,6 +403,8 @@ HRESULT mapirt_spool_register_preprocessor(mapirt_sess *s, mapirt_provider *p,
     const void *dll, const char *preprocess,
     const char *remove, ULONG ulFlags, char *err,
     size_t cberr);
+/* Whether a preprocessor is registered for the address type (compared without case). */
+int mapirt_spool_has_preprocessor(mapirt_sess *s, const char *type);
 /* A copy of the registered preprocessors (mapirt_free). */
 HRESULT mapirt_spool_preprocessors(mapirt_sess *s, mapirt_preprocessor **out, ULONG *n);
 /* Takes the reports queued so far (the caller frees each with mapirt_report_free, then the

@@ -424,9 +424,9 @@ static HRESULT support_SpoolerNotify(struct support *self, ULONG ulFlags, LPVOID
     return S_OK;
 }
 
-/* A store's SubmitMessage asks first. No preprocessors are registered (RegisterPreprocessor is
- * not written), so nothing is to be preprocessed: the flags are 0. The message must have a
- * recipient (MAPI_E_NO_RECIPIENTS otherwise, as MAPI's SubmitMessage answers). */
+/* A store's SubmitMessage asks first: NEEDS_PREPROCESSING when a recipient's address type has
+ * a registered preprocessor (runtime/spool/sentmail.c). The message must have a recipient
+ * (MAPI_E_NO_RECIPIENTS otherwise, as MAPI's SubmitMessage answers). */
 static HRESULT support_PrepareSubmit(struct support *self, LPMESSAGE lpMessage, ULONG *lpulFlags)
 {
     if (!mapirt_sup_in_flavour(self, SUP_MS))

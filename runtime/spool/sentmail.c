@@ -4,7 +4,9 @@
  * PrepareSubmit: a message without recipients is MAPI_E_NO_RECIPIENTS; a recipient without
  * PR_ENTRYID (not resolved) is MAPI_E_NOT_FOUND, as IAddrBook::ResolveName answers for one it
  * cannot resolve, and the message is left as it was. Otherwise every recipient gets
- * PR_RESPONSIBILITY FALSE and loses MAPI_SUBMITTED, and the message PR_CLIENT_SUBMIT_TIME.
+ * PR_RESPONSIBILITY FALSE and loses MAPI_SUBMITTED, and the message PR_CLIENT_SUBMIT_TIME;
+ * *flags is NEEDS_PREPROCESSING when a recipient's address type has a registered preprocessor
+ * (the store then queues it with SUBMITFLAG_PREPROCESS; preproc.c runs them).
  *
  * DoSentMail: PR_DELETE_AFTER_SUBMIT true deletes the message; else PR_SENTMAIL_ENTRYID moves
  * it into that folder; else it stays where it is (MAPI's documented order). The move is the
@@ -44,7 +46,6 @@ static HRESULT whole_recipients(LPMESSAGE msg, LPSRowSet *rows)
 HRESULT mapirt_spool_prepare_submit(mapirt_sess *s, LPMESSAGE msg, ULONG *flags, char *err,
                                     size_t cberr)
 {
-    (void)s;
     if (!msg || !flags) {
         snprintf(err, cberr, "PrepareSubmit: no message or no flags");
         return MAPI_E_INVALID_PARAMETER;
@@ -78,6 +79,12 @@ HRESULT mapirt_spool_prepare_submit(mapirt_sess *s, LPMESSAGE msg, ULONG *flags,
     /* no transport has taken any recipient of this submission yet: PR_RESPONSIBILITY FALSE on
      * each (a resubmitted message keeps none from its last attempt), MAPI_SUBMITTED cleared.
      * Each row's new values hang off its original block, which FreeProws frees: orig keeps it */
+    int pre = 0;
+    for (ULONG i = 0; i < rows->cRows && !pre; i++) {
+        const SPropValue *at = PpropFindProp(rows->aRow[i].lpProps, rows->aRow[i].cValues,
+                                             PR_ADDRTYPE_A);
+        pre = at && at->Value.lpszA && mapirt_spool_has_preprocessor(s, at->Value.lpszA);
+    }
     LPSPropValue *orig = mapirt_calloc(rows->cRows, sizeof *orig);
     if (!orig)
         hr = MAPI_E_NOT_ENOUGH_MEMORY;
@@ -139,7 +146,8 @@ HRESULT mapirt_spool_prepare_submit(mapirt_sess *s, LPMESSAGE msg, ULONG *flags,
                  (unsigned)hr);
         return hr;
     }
-    *flags = 0; /* no preprocessor runs yet (docs/decisions.md): nothing to preprocess */
+    /* a recipient's address type has a registered preprocessor: the spooler runs it first */
+    *flags = pre ? NEEDS_PREPROCESSING : 0;
     return S_OK;
 }
 

@@ -8,6 +8,12 @@
  * (the store unqueues it and DoSentMail moves or deletes it). A transport that fails leaves the
  * message unlocked in the queue for the next pass, and the status row says why.
  *
+ * A message queued with SUBMITFLAG_PREPROCESS first goes to the preprocessors registered for
+ * its recipients' address types (preproc.c): the messages they make are sent, the flag is
+ * cleared, and after the message is sent their REMOVEPREPROCESSINFO functions run. A
+ * preprocessor that fails stops the message: every recipient gets a non-delivery report
+ * naming the preprocessor, and the message is finished unsent.
+ *
  * Inbound, per active transport that polls: while Poll says mail waits, a new message in the
  * default store's receive folder for IPM.Note goes to StartMessage; saved by the transport, it
  * is announced (NotifyNewMail); not saved, there was nothing left, unless Poll still says mail
@@ -220,25 +226,12 @@ static int responsible(const SRow *r)
     return v && v->Value.b;
 }
 
-/* One queued message of mdb: 1 when finished, 0 when left for a later pass. */
-static int send_one(struct mapirt_spool *sp, LPMDB mdb, const SBinary *eid, xp_ref *xps,
-                    ULONG nxp)
+/* Gives msg to each transport in profile order that delivers to one of its recipients still
+ * without PR_RESPONSIBILITY; saved after each. 0 when one failed (the status row says which). */
+static int to_transports(struct mapirt_spool *sp, LPMESSAGE msg, xp_ref *xps, ULONG nxp)
 {
-    ULONG type = 0;
-    LPMESSAGE msg = NULL;
-    HRESULT hr = mdb->lpVtbl->OpenEntry(mdb, eid->cb, (LPENTRYID)eid->lpb, NULL, MAPI_MODIFY,
-                                        &type, (LPUNKNOWN *)&msg);
-    if (FAILED(hr) || type != MAPI_MESSAGE) {
-        if (msg)
-            msg->lpVtbl->Release(msg);
-        problem(sp, "A queued message cannot be opened (0x%08X)", (unsigned)hr);
-        return 0;
-    }
-    if (FAILED(mdb->lpVtbl->SetLockState(mdb, msg, MSG_LOCKED))) {
-        msg->lpVtbl->Release(msg); /* aborted meanwhile: nothing to do */
-        return 0;
-    }
     LPSRowSet rows = NULL;
+    HRESULT hr = S_OK;
     int ok = 1;
     for (ULONG i = 0; i < nxp && ok; i++) {
         if (FAILED(hr = recipient_rows(msg, &rows)))
@@ -268,13 +261,108 @@ static int send_one(struct mapirt_spool *sp, LPMDB mdb, const SBinary *eid, xp_r
             ok = 0;
         }
     }
+    return ok && SUCCEEDED(hr);
+}
+
+static LONG submit_flags(LPMESSAGE msg)
+{
+    SizedSPropTagArray(1, t) = {1, {PR_SUBMIT_FLAGS}};
+    ULONG c = 0;
+    LPSPropValue v = NULL;
+    LONG f = 0;
+    if (SUCCEEDED(msg->lpVtbl->GetProps(msg, (LPSPropTagArray)&t, 0, &c, &v)) &&
+        v[0].ulPropTag == PR_SUBMIT_FLAGS)
+        f = v[0].Value.l;
+    MAPIFreeBuffer(v);
+    return f;
+}
+
+/* The preprocessors of a message queued with SUBMITFLAG_PREPROCESS (preproc.c): 1 when they
+ * ran (the messages they made are sent, the flag is cleared), 1 with failed[] set when one
+ * failed (the message is not sent: every recipient gets a report saying which), 0 when the
+ * message must wait for a later pass. */
+static int preprocess(struct mapirt_spool *sp, LPMDB mdb, LPMESSAGE msg, mapirt_preproc *run,
+                      xp_ref *xps, ULONG nxp, char *failed, size_t cbfailed)
+{
+    ULONG nextra = 0;
+    LPMESSAGE *extra = NULL;
+    char err[512] = "";
+    HRESULT hr = mapirt_preproc_run(sp->sess, mdb, msg, run, &nextra, &extra, err, sizeof err);
+    if (FAILED(hr)) {
+        snprintf(failed, cbfailed, "%s", err);
+        problem(sp, "A message was not sent: %s", err);
+    }
+    /* the messages they made: sent as they are (no SubmitMessage, the reference), then
+     * handled as sent mail (PR_DELETE_AFTER_SUBMIT, PR_SENTMAIL_ENTRYID) */
+    for (ULONG i = 0; i < nextra; i++) {
+        if (SUCCEEDED(hr) && to_transports(sp, extra[i], xps, nxp)) {
+            char e2[512] = "";
+            if (FAILED(mapirt_spool_sent_mail(sp->sess, 0, extra[i], e2, sizeof e2)))
+                problem(sp, "A preprocessor's message was sent but not filed: %s", e2);
+            pthread_mutex_lock(&sp->mu);
+            sp->sent++;
+            pthread_mutex_unlock(&sp->mu);
+        }
+        extra[i]->lpVtbl->Release(extra[i]);
+    }
+    mapirt_free(extra);
+    if (FAILED(hr))
+        return 1;
+    SPropValue v;
+    memset(&v, 0, sizeof v);
+    v.ulPropTag = PR_SUBMIT_FLAGS;
+    v.Value.l = submit_flags(msg) & ~(LONG)SUBMITFLAG_PREPROCESS;
+    if (FAILED(hr = msg->lpVtbl->SetProps(msg, 1, &v, NULL)) ||
+        FAILED(hr = msg->lpVtbl->SaveChanges(msg, KEEP_OPEN_READWRITE))) {
+        problem(sp, "A preprocessed message cannot be saved (0x%08X); it stays queued",
+                (unsigned)hr);
+        return 0;
+    }
+    return 1;
+}
+
+/* One queued message of mdb: 1 when finished, 0 when left for a later pass. */
+static int send_one(struct mapirt_spool *sp, LPMDB mdb, const SBinary *eid, xp_ref *xps,
+                    ULONG nxp)
+{
+    ULONG type = 0;
+    LPMESSAGE msg = NULL;
+    HRESULT hr = mdb->lpVtbl->OpenEntry(mdb, eid->cb, (LPENTRYID)eid->lpb, NULL, MAPI_MODIFY,
+                                        &type, (LPUNKNOWN *)&msg);
+    if (FAILED(hr) || type != MAPI_MESSAGE) {
+        if (msg)
+            msg->lpVtbl->Release(msg);
+        problem(sp, "A queued message cannot be opened (0x%08X)", (unsigned)hr);
+        return 0;
+    }
+    if (FAILED(mdb->lpVtbl->SetLockState(mdb, msg, MSG_LOCKED))) {
+        msg->lpVtbl->Release(msg); /* aborted meanwhile: nothing to do */
+        return 0;
+    }
+    LPSRowSet rows = NULL;
+    mapirt_preproc run;
+    memset(&run, 0, sizeof run);
+    char failed[512] = "";
+    int ok = 1;
+    if (submit_flags(msg) & SUBMITFLAG_PREPROCESS)
+        ok = preprocess(sp, mdb, msg, &run, xps, nxp, failed, sizeof failed);
+    ok = ok && (failed[0] || to_transports(sp, msg, xps, nxp));
+    if (ok && run.n) {
+        /* sent: the preprocessors' REMOVEPREPROCESSINFO, kept before sent-mail processing */
+        mapirt_preproc_done(&run, failed[0] ? NULL : msg);
+        if (!failed[0] && FAILED(hr = msg->lpVtbl->SaveChanges(msg, KEEP_OPEN_READWRITE)))
+            problem(sp, "A sent message cannot be saved after its preprocessors' clean-up "
+                    "(0x%08X)", (unsigned)hr);
+    }
     if (ok && SUCCEEDED(hr = recipient_rows(msg, &rows))) {
-        /* what no transport took gets a report: the message is finished either way */
+        /* what no transport took gets a report: the message is finished either way (a failed
+         * preprocessor: every recipient, the message is not sent) */
         ULONG nleft = 0;
         const char **why = mapirt_calloc(rows->cRows + 1, sizeof *why);
         for (ULONG r = 0; why && r < rows->cRows; r++)
             if (!responsible(&rows->aRow[r])) {
-                why[r] = "no transport of this profile delivers to this address";
+                why[r] = failed[0] ? failed
+                                   : "no transport of this profile delivers to this address";
                 nleft++;
             }
         if (nleft && why) {
@@ -303,8 +391,9 @@ static int send_one(struct mapirt_spool *sp, LPMDB mdb, const SBinary *eid, xp_r
     }
     if (!ok)
         mdb->lpVtbl->SetLockState(mdb, msg, MSG_UNLOCKED);
+    mapirt_preproc_done(&run, NULL); /* not sent: the libraries only unloaded */
     msg->lpVtbl->Release(msg);
-    if (ok) {
+    if (ok && !failed[0]) {
         pthread_mutex_lock(&sp->mu);
         sp->sent++;
         pthread_mutex_unlock(&sp->mu);
@@ -325,8 +414,8 @@ static void outbound(struct mapirt_spool *sp, LPMDB mdb, xp_ref *xps, ULONG nxp)
     for (ULONG i = 0; i < rows->cRows && !stopping(sp); i++) {
         const SPropValue *eid = col(&rows->aRow[i], PR_ENTRYID);
         const SPropValue *sf = col(&rows->aRow[i], PR_SUBMIT_FLAGS);
-        if (!eid || (sf && (sf->Value.l & (SUBMITFLAG_LOCKED | SUBMITFLAG_PREPROCESS))))
-            continue; /* another spooler holds it, or it awaits a preprocessor */
+        if (!eid || (sf && (sf->Value.l & SUBMITFLAG_LOCKED)))
+            continue; /* another spooler holds it */
         send_one(sp, mdb, &eid->Value.bin, xps, nxp);
     }
     FreeProws(rows);

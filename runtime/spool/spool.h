@@ -14,6 +14,7 @@
 #define MAPIRT_SPOOL_H
 
 #include <mapidefs.h>
+#include <mapispi.h>
 
 struct mapirt_sess;
 
@@ -49,5 +50,23 @@ HRESULT mapirt_spool_report(struct mapirt_sess *s, LPMDB into, const struct mapi
                             int *made, char *err, size_t cberr);
 /* Tells mdb's subscribers about the new message msg in folder (NotifyNewMail). */
 void mapirt_spool_newmail(LPMDB mdb, LPMESSAGE msg);
+
+/* The preprocessors run on one message (preproc.c): their modules stay loaded, and their
+ * REMOVEPREPROCESSINFO functions (NULL when not registered) wait for the message to be sent. */
+typedef struct mapirt_preproc {
+    struct mapirt_module **mods;
+    REMOVEPREPROCESSINFO **removes;
+    ULONG n;
+} mapirt_preproc;
+/* Runs every registered preprocessor whose address type is one of msg's recipients', in the
+ * order registered. *extra (mapirt_free; each message referenced) gets the messages they made
+ * for the spooler to send. A failure (library or function missing, or a preprocessor's error)
+ * stops there, err naming the preprocessor (DLL!function) and the code; the caller still calls
+ * mapirt_preproc_done(run, NULL) and releases what *extra holds. */
+HRESULT mapirt_preproc_run(struct mapirt_sess *s, LPMDB mdb, LPMESSAGE msg, mapirt_preproc *run,
+                           ULONG *nextra, LPMESSAGE **extra, char *err, size_t cberr);
+/* Calls each REMOVEPREPROCESSINFO on sent (unless NULL: the message was not sent), then
+ * unloads the libraries. */
+void mapirt_preproc_done(mapirt_preproc *run, LPMESSAGE sent);
 
 #endif

@@ -13,6 +13,10 @@
  *   - DoSentMail with PR_SENTMAIL_ENTRYID in the other store (the sent message moved across);
  *   - StatusRecips (a transport's report, made by the spooler into a non-delivery report);
  *   - ReadReceipt (the store's SetReadFlag on a message asking for one, sent by the spooler);
+ *   - preprocessors (tests/providers/preproc) registered through the test transport acmexp's
+ *     support object: run by the spooler before the Maildir transport sends, their extra
+ *     message sent too, their information removed after sending; a failing one (or one whose
+ *     function is missing) stops the message with a non-delivery report naming it;
  *   - RegisterPreprocessor with ExpandRecips' NEEDS_PREPROCESSING, CompleteMsg and
  *     OpenTemplateID, called through the support objects of the test providers (acmexp,
  *     acmems, acmeab) loaded beside the bundled ones.
@@ -1087,6 +1091,141 @@ Test(spoolsup, status_recips_becomes_a_non_delivery_report)
     logoff(s);
 }
 
+/* ---- preprocessors: registered by a transport, run by the spooler ---- */
+
+struct preproc_stats {
+    int stamps, unstamps, fails, args_ok, info_seen_by_unstamp;
+};
+
+/* The profile "Pre": the store, the Maildir transport (first: it sends SMTP) and acmexp, whose
+ * support object registers the preprocessor named (REMOVEPREPROCESSINFO rm, or none). */
+static LPMAPISESSION preproc_logon(const char *name, const char *fn, const char *rm)
+{
+    static int made;
+    static const char *const svcs[] = {"MSGSTORE", "MAILDIR", "ACMEXP", NULL};
+    if (!made++)
+        make_profile("Pre", svcs);
+    LPMAPISESSION s = NULL;
+    cr_assert_eq(MAPILogonEx(0, (LPTSTR) "Pre", NULL, MAPI_EXPLICIT_PROFILE | MAPI_NEW_SESSION,
+                             &s), S_OK);
+    LPMAPISUP xp = ((LPMAPISUP(*)(void))loaded_fn("acmexp.so", "acmexp_support"))();
+    cr_assert_not_null(xp);
+    cr_assert_eq(xp->lpVtbl->RegisterPreprocessor(xp, NULL, (LPTSTR) "SMTP", (LPTSTR)name,
+                                                  (LPSTR)fn, (LPSTR)rm, 0), S_OK);
+    return s;
+}
+
+static void submit_to_ada(LPMDB mdb, const char *subject)
+{
+    LPMESSAGE m = new_outgoing(mdb, subject, "body");
+    add_recipient(m, "Ada", "ada@example.org", "SMTP", MAPI_TO);
+    cr_assert_eq(m->lpVtbl->SubmitMessage(m, 0), S_OK);
+    m->lpVtbl->Release(m);
+}
+
+static int sent_subject(const char *subject)
+{
+    char names[8][512];
+    int n = list_dir(g_out, "new", names, 8), hit = 0;
+    for (int i = 0; i < n && i < 8; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/new/%s", g_out, names[i]);
+        GMimeMessage *gm = parse_file(path);
+        const char *sj = g_mime_message_get_subject(gm);
+        hit += sj && strcmp(sj, subject) == 0;
+        g_object_unref(gm);
+    }
+    return hit;
+}
+
+Test(spoolsup, preprocessor_runs_before_sending_and_cleans_up_after)
+{
+    LPMAPISESSION s = preproc_logon("PREPROC.DLL", "AcmeStamp", "AcmeUnstamp");
+    /* held loaded here: the spooler unloads the library once the message is sent */
+    char so[PATH_MAX];
+    cr_assert_not_null(realpath("build/tests/providers/preproc.so", so));
+    void *h = dlopen(so, RTLD_NOW);
+    cr_assert_not_null(h, "%s", dlerror());
+    struct preproc_stats *st = ((struct preproc_stats * (*)(void)) dlsym(h, "preproc_stats"))();
+    LPMDB mdb = open_default_store(s);
+    submit_to_ada(mdb, "hello");
+    flush(s);
+
+    cr_expect_eq(st->stamps, 1, "PREPROCESSMESSAGE ran once");
+    cr_expect(st->args_ok, "session, message, address book, folder, allocators, outs given");
+    cr_expect_eq(st->unstamps, 1, "REMOVEPREPROCESSINFO ran after sending");
+    cr_expect(st->info_seen_by_unstamp, "on the preprocessed message");
+    cr_expect_eq(list_dir(g_out, "new", NULL, 0), 2, "the message and the preprocessor's one");
+    cr_expect_eq(sent_subject("[stamped] hello"), 1, "sent as the preprocessor left it");
+    cr_expect_eq(sent_subject("copy: hello"), 1, "the preprocessor's message sent too");
+    cr_expect_eq(queue_count(mdb), 0);
+    cr_expect_eq(folder_count(mdb, PR_IPM_OUTBOX_ENTRYID), 0,
+                 "the extra message deleted once sent (its PR_DELETE_AFTER_SUBMIT)");
+    LPSRowSet rows = folder_rows(mdb, PR_IPM_SENTMAIL_ENTRYID);
+    cr_assert_eq(rows->cRows, 1);
+    cr_expect_str_eq(row_col(&rows->aRow[0], PR_SUBJECT_A)->Value.lpszA, "[stamped] hello");
+    LPMESSAGE m = open_row(mdb, &rows->aRow[0]);
+    SizedSPropTagArray(2, t) = {2, {PROP_TAG(PT_LONG, 0x6690), PR_SUBMIT_FLAGS}};
+    ULONG c = 0;
+    LPSPropValue v = NULL;
+    cr_assert(SUCCEEDED(m->lpVtbl->GetProps(m, (LPSPropTagArray)&t, 0, &c, &v)));
+    cr_expect_eq(PROP_TYPE(v[0].ulPropTag), PT_ERROR, "the preprocessor's information removed");
+    cr_expect(PROP_TYPE(v[1].ulPropTag) == PT_ERROR || !(v[1].Value.l & SUBMITFLAG_PREPROCESS),
+              "SUBMITFLAG_PREPROCESS cleared");
+    MAPIFreeBuffer(v);
+    m->lpVtbl->Release(m);
+    FreeProws(rows);
+    cr_expect_eq(folder_count(mdb, INBOX), 0, "no report");
+
+    /* a message to an address type without a preprocessor is not preprocessed */
+    LPMESSAGE x = new_outgoing(mdb, "by fax", "body");
+    add_recipient(x, "Fax", "+1 555 0100", "FAX", MAPI_TO);
+    cr_assert_eq(x->lpVtbl->SubmitMessage(x, 0), S_OK);
+    x->lpVtbl->Release(x);
+    flush(s);
+    cr_expect_eq(st->stamps, 1, "FAX has no preprocessor");
+    mdb->lpVtbl->Release(mdb);
+    logoff(s);
+    dlclose(h);
+}
+
+static void expect_stopped_by(const char *fn, const char *text)
+{
+    LPMAPISESSION s = preproc_logon("PREPROC.DLL", fn, NULL);
+    LPMDB mdb = open_default_store(s);
+    submit_to_ada(mdb, "doomed");
+    flush(s);
+    cr_expect_eq(list_dir(g_out, "new", NULL, 0), 0, "%s: nothing sent", fn);
+    cr_expect_eq(queue_count(mdb), 0, "%s: finished, not retried", fn);
+    LPSRowSet rows = inbox_rows(mdb);
+    cr_assert_eq(rows->cRows, 1, "%s: one non-delivery report", fn);
+    cr_expect_str_eq(row_col(&rows->aRow[0], PR_MESSAGE_CLASS_A)->Value.lpszA,
+                     "REPORT.IPM.Note.NDR");
+    LPMESSAGE ndr = open_row(mdb, &rows->aRow[0]);
+    LPSRowSet rr = all_recipients(ndr);
+    cr_assert_eq(rr->cRows, 1);
+    const SPropValue *why = row_col(&rr->aRow[0], PR_REPORT_TEXT_A);
+    cr_assert_not_null(why);
+    cr_expect(strstr(why->Value.lpszA, text) != NULL, "%s", why->Value.lpszA);
+    FreeProws(rr);
+    ndr->lpVtbl->Release(ndr);
+    FreeProws(rows);
+    /* the report is the record: the spooler's status row says it only until a pass ends
+     * without a problem (the pass SubmitMessage started may already have been followed) */
+    mdb->lpVtbl->Release(mdb);
+    logoff(s);
+}
+
+Test(spoolsup, failing_preprocessor_stops_the_message_with_a_report)
+{
+    expect_stopped_by("AcmeFail", "PREPROC.DLL!AcmeFail failed (0x80004005)");
+}
+
+Test(spoolsup, missing_preprocessor_function_stops_the_message_with_a_report)
+{
+    expect_stopped_by("AcmeNoSuchFunction", "exports no function AcmeNoSuchFunction");
+}
+
 /* ---- ReadReceipt: the store's SetReadFlag on a message that asks for one ---- */
 
 static SBinary received(LPMDB mdb, const char *subject, BOOL asks)
@@ -1204,6 +1343,11 @@ Test(spoolsup, complete_msg_preprocessors_and_templates_through_providers_suppor
     cr_expect_eq(flags, NEEDS_SPOOLER | NEEDS_PREPROCESSING);
     cr_assert_eq(ms->lpVtbl->ExpandRecips(ms, smtp, &flags), S_OK);
     cr_expect_eq(flags, NEEDS_SPOOLER);
+    /* PrepareSubmit answers the same (the store queues SUBMITFLAG_PREPROCESS from it) */
+    cr_assert_eq(ms->lpVtbl->PrepareSubmit(ms, fax, &flags), S_OK);
+    cr_expect_eq(flags, NEEDS_PREPROCESSING);
+    cr_assert_eq(ms->lpVtbl->PrepareSubmit(ms, smtp, &flags), S_OK);
+    cr_expect_eq(flags, 0);
     cr_expect_eq(xp->lpVtbl->RegisterPreprocessor(xp, NULL, (LPTSTR) "", (LPTSTR) "acmexp.dll",
                                                   (LPSTR) "Preprocess", NULL, 0),
                  MAPI_E_INVALID_PARAMETER);
