@@ -233,7 +233,9 @@ Test(msgstore_faults, a_full_disk_is_reported_and_loses_nothing)
     cr_expect_eq(hr, STG_E_MEDIUMFULL, "a stream write past the room: 0x%08X", (unsigned)hr);
     big->lpVtbl->Release(big);
     big = new_message(inbox, "big");
-    cr_assert_eq(write_stream(big, body, BIG, &whr), S_OK, "with room the stream takes it");
+    hr = write_stream(big, body, BIG, &whr);
+    cr_assert_eq(hr, S_OK, "with room the stream takes it: 0x%08X (%s)", (unsigned)hr,
+        last_error((LPMAPIPROP)big, hr, err, sizeof err));
     disk_full(small);
     hr = big->lpVtbl->SaveChanges(big, KEEP_OPEN_READWRITE);
     disk_room();
